@@ -1,0 +1,35 @@
+"""Addresses people are reached at: 'sms:+15145550101' (E.164) or 'telegram:<user id>'."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+_TELEGRAM = re.compile(r"^telegram:(-?\d{1,20})$")
+
+
+def normalize_phone(text: str, region: str) -> str | None:
+    """A phone number in any common format as E.164, or None if it is not a valid number."""
+    try:
+        number = phonenumbers.parse(text.strip(), region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def parse_address(text: str, region: str) -> str:
+    """'sms:...', 'telegram:...' or a bare phone number (which means SMS); ValueError if neither."""
+    text = text.strip()
+    if _TELEGRAM.match(text):
+        return text
+    number = text[4:] if text.lower().startswith("sms:") else text
+    e164 = normalize_phone(number, region)
+    if e164 is None:
+        raise ValueError(
+            f"{text!r} is not an address: use a phone number like +15145550101, "
+            "sms:+15145550101 or telegram:<user id>"
+        )
+    return f"sms:{e164}"

@@ -1,0 +1,128 @@
+"""The composition root: build settings, store, playbooks, channels, workers and web app."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from hubbot.channels.base import Channel
+from hubbot.channels.simulator import SimulatorChannel
+from hubbot.domain.playbook import Playbook
+from hubbot.i18n import Renderer
+from hubbot.playbooks.loader import load_playbooks
+from hubbot.security import hash_pin, new_pin
+from hubbot.service.clock import Clock, SystemClock
+from hubbot.service.dispatcher import Dispatcher
+from hubbot.service.processor import Processor
+from hubbot.settings import Settings
+from hubbot.store import hubs
+from hubbot.store.db import Database
+from hubbot.web.app import build_web_app
+from hubbot.web.sim_routes import sim_routes
+
+log = logging.getLogger(__name__)
+
+DEMO_CODE = "DEMO"
+SHUTDOWN_GRACE = 10.0  # seconds to let an in-flight send finish
+
+
+@dataclass
+class Hubbot:
+    settings: Settings
+    clock: Clock
+    db: Database
+    playbooks: dict[str, Playbook]
+    renderer: Renderer
+    channels: dict[str, Channel]
+    sim: SimulatorChannel | None
+    processor: Processor
+    dispatcher: Dispatcher
+    web_app: web.Application
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    runner: web.AppRunner | None = None
+
+    @classmethod
+    async def build(cls, settings: Settings, clock: Clock | None = None) -> Hubbot:
+        clock = clock or SystemClock()
+        renderer = Renderer(settings.locales_dir)
+        playbooks = load_playbooks(settings.playbooks_dir, renderer.all_keys())
+        db = await Database.open(settings.database)
+        channels: dict[str, Channel] = {}
+        sim = SimulatorChannel(db, clock)
+        channels["sms"] = sim
+        wake_outbox = asyncio.Event()
+        processor = Processor(
+            db,
+            playbooks,
+            renderer,
+            clock,
+            default_locale=settings.default_locale,
+            region=settings.default_region,
+            on_outbox=wake_outbox,
+        )
+        dispatcher = Dispatcher(
+            db, channels, clock, max_attempts=settings.send_max_attempts, wake=wake_outbox
+        )
+
+        def wake() -> None:
+            processor.wake.set()
+            wake_outbox.set()
+
+        routes = sim_routes(db, sim, clock, settings.default_region, wake)
+        hubbot: Hubbot
+        web_app = build_web_app(db, lambda: hubbot.running, routes)
+        hubbot = cls(
+            settings, clock, db, playbooks, renderer, channels, sim, processor, dispatcher, web_app
+        )
+        return hubbot
+
+    @property
+    def running(self) -> bool:
+        return bool(self.tasks) and not any(task.done() for task in self.tasks)
+
+    async def seed_demo(self) -> str | None:
+        """On an empty database, create the DEMO hub; returns its PIN (shown only now)."""
+        if not self.settings.seed_demo or await hubs.all_hubs(self.db.conn):
+            return None
+        pin = new_pin()
+        async with self.db.transaction() as conn:
+            await hubs.create(
+                conn,
+                DEMO_CODE,
+                "Pôle de démonstration / Demo hub",
+                hash_pin(pin),
+                self.settings.default_locale,
+                None,
+                self.settings.default_playbook,
+                self.clock.now(),
+            )
+        return pin
+
+    async def start(self) -> None:
+        self.tasks = [
+            asyncio.create_task(self.processor.run(), name="processor"),
+            asyncio.create_task(self.dispatcher.run(), name="dispatcher"),
+        ]
+        self.runner = web.AppRunner(self.web_app, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, self.settings.http_host, self.settings.http_port)
+        await site.start()
+
+    async def stop(self) -> None:
+        """Stop taking new work, let the send in flight finish, then close the store."""
+        if self.runner is not None:
+            await self.runner.cleanup()
+        self.dispatcher.stopping = True
+        self.dispatcher.wake.set()
+        dispatcher_task = next((t for t in self.tasks if t.get_name() == "dispatcher"), None)
+        if dispatcher_task is not None:
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(asyncio.shield(dispatcher_task), SHUTDOWN_GRACE)
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.db.close()

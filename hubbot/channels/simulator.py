@@ -1,0 +1,87 @@
+"""The local simulator: an SMS channel whose 'phones' are a mailbox table read over HTTP."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from hubbot.channels.base import SendError, Sent
+from hubbot.service.clock import Clock
+from hubbot.store.db import Database, iso
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 1600  # what Twilio accepts in one message
+
+
+@dataclass(frozen=True)
+class MailboxMessage:
+    id: int
+    to: str
+    text: str
+    at: str
+
+
+class SimulatorChannel:
+    """Stands in for Twilio when there are no credentials; can pretend the network is down."""
+
+    def __init__(self, db: Database, clock: Clock, name: str = "sms") -> None:
+        self.db = db
+        self.clock = clock
+        self.name = name
+        self.network_up = True
+
+    async def send(self, address: str, text: str) -> Sent:
+        if not self.network_up:
+            raise SendError("simulated network outage", permanent=False)
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO sim_mailbox (address, text, at) VALUES (?, ?, ?)",
+                (address, text, iso(self.clock.now())),
+            )
+        log.info("simulator -> %s: %s", address, text.replace("\n", " | "))
+        return Sent(f"SIM{cursor.lastrowid}", delivered=True)
+
+    async def mailbox(self, address: str, after: int = 0, limit: int = 200) -> list[MailboxMessage]:
+        rows = await self.db.fetchall(
+            "SELECT id, address, text, at FROM sim_mailbox WHERE address = ? AND id > ?"
+            " ORDER BY id LIMIT ?",
+            (address, after, limit),
+        )
+        return [MailboxMessage(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class SimInbound:
+    address: str
+    text: str
+    provider_id: str | None
+    to_address: str | None
+
+
+def parse_sim_inbound(data: object, normalize: Callable[[str], str | None]) -> SimInbound:
+    """Read {"from": "+1514...", "text": "...", "id"?: "...", "to"?: "+1..."}; ValueError if bad."""
+    if not isinstance(data, dict):
+        raise ValueError('send a JSON object like {"from": "+15145550101", "text": "HELP"}')
+    sender, text = data.get("from"), data.get("text")
+    if not isinstance(sender, str) or not sender.strip():
+        raise ValueError('"from" is required: the sender\'s phone number, like +15145550101')
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError('"text" is required and must not be empty')
+    if len(text) > MAX_TEXT:
+        raise ValueError(f'"text" is too long: at most {MAX_TEXT} characters')
+    e164 = normalize(sender)
+    if e164 is None:
+        raise ValueError(f'"from" is not a valid phone number: {sender!r}')
+    to = data.get("to")
+    to_address = None
+    if isinstance(to, str) and to.strip():
+        to_e164 = normalize(to)
+        if to_e164 is None:
+            raise ValueError(f'"to" is not a valid phone number: {to!r}')
+        to_address = f"sms:{to_e164}"
+    provider_id = data.get("id")
+    if provider_id is not None and not isinstance(provider_id, str):
+        raise ValueError('"id", when given, must be a string')
+    return SimInbound(f"sms:{e164}", text, provider_id, to_address)

@@ -1,0 +1,44 @@
+"""`hubbot run`: serve until SIGTERM or Ctrl-C, printing how to talk to the hub."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from typing import TextIO
+
+from hubbot.app import DEMO_CODE, Hubbot
+from hubbot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def banner(settings: Settings, demo_pin: str | None, out: TextIO) -> None:
+    url = f"http://{settings.http_host}:{settings.http_port}"
+    print(
+        f"hubbot is running on {url} with the simulator channel (no SMS credentials set).", file=out
+    )
+    if demo_pin:
+        print(
+            f"Demo hub {DEMO_CODE} created. Its PIN is {demo_pin} (shown only this once).", file=out
+        )
+    print("Talk to it as a volunteer would, in another terminal:", file=out)
+    print(f"  .venv/bin/hubbot chat --from +15145550101 --url {url}", file=out)
+    pin = demo_pin or "<PIN>"
+    print(f"  then type: ACTIVATE {DEMO_CODE} {pin}   (or AIDE / HELP)", file=out)
+    out.flush()
+
+
+async def serve(settings: Settings, out: TextIO = sys.stdout) -> None:
+    hubbot = await Hubbot.build(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    demo_pin = await hubbot.seed_demo()
+    await hubbot.start()
+    banner(settings, demo_pin, out)
+    await stop.wait()
+    log.info("shutting down")
+    await hubbot.stop()

@@ -1,0 +1,1 @@
+"""The pure core: models, decisions and message types. Standard library only."""

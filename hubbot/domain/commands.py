@@ -1,0 +1,149 @@
+"""Turn a text into a command, and tell which language its keyword was in."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from hubbot.domain.playbook import Intent, Playbook, Role
+from hubbot.domain.text import fold
+
+# Compliance words are whole messages (CWTA rules), matched without case or accents.
+OPT_OUT_WORDS = {
+    "stop": None,
+    "stopall": "en",
+    "unsubscribe": "en",
+    "cancel": "en",
+    "end": "en",
+    "quit": "en",
+    "arret": "fr",
+}
+OPT_IN_WORDS = {"start": None, "yes": "en", "unstop": "en", "reprendre": "fr"}
+HELP_WORDS = {"help": "en", "aide": "fr", "info": None}
+ROSTER_WORDS = {"roles": None, "role": None}
+
+# Commands that take arguments: first word -> (command name, language of that word).
+COMMAND_WORDS: dict[str, tuple[str, str | None]] = {
+    "join": ("join", "en"),
+    "rejoindre": ("join", "fr"),
+    "lang": ("lang", "en"),
+    "langue": ("lang", "fr"),
+    "language": ("lang", "en"),
+    "need": ("need", "en"),
+    "besoin": ("need", "fr"),
+    "offer": ("offer", "en"),
+    "offre": ("offer", "fr"),
+    "activate": ("activate", "en"),
+    "activer": ("activate", "fr"),
+    "assign": ("assign", "en"),
+    "assigner": ("assign", "fr"),
+    "unassign": ("unassign", "en"),
+    "retirer": ("unassign", "fr"),
+    "close": ("close", "en"),
+    "fermer": ("close", "fr"),
+    "name": ("name", "en"),
+    "nom": ("name", "fr"),
+}
+
+RESERVED_WORDS = frozenset(
+    [*OPT_OUT_WORDS, *OPT_IN_WORDS, *HELP_WORDS, *ROSTER_WORDS, *COMMAND_WORDS]
+)
+
+_MEMBER = re.compile(r"^m(\d+)$", re.IGNORECASE)
+_USERNAME = re.compile(r"^@([A-Za-z0-9_]{3,32})$")
+_PHONE = re.compile(r"^\+?[\d\s().-]{7,20}$")
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """How a lead names someone: a member number, a Telegram @username or a phone number."""
+
+    kind: str  # "member", "username" or "phone"
+    value: str
+
+
+def person_ref(text: str) -> PersonRef | None:
+    text = text.strip()
+    if m := _MEMBER.match(text):
+        return PersonRef("member", m.group(1))
+    if m := _USERNAME.match(text):
+        return PersonRef("username", m.group(1).lower())
+    if _PHONE.match(text) and sum(ch.isdigit() for ch in text) >= 7:
+        return PersonRef("phone", text)
+    return None
+
+
+@dataclass(frozen=True)
+class Command:
+    """A parsed message. `name` is one of the command names, 'intent' or 'text'."""
+
+    name: str
+    args: str = ""
+    locale: str | None = None  # the language the keyword revealed, if it did
+    intent: Intent | None = None
+    person: PersonRef | None = None
+    person_text: str = ""
+    role: Role | None = None
+    role_text: str = ""
+
+
+def _first_word(text: str) -> tuple[str, str]:
+    head, _, rest = text.strip().partition(" ")
+    head = head.lstrip("/").split("@", 1)[0]  # Telegram's /besoin@hubbot form
+    return fold(head), rest.strip()
+
+
+def parse(text: str, playbook: Playbook | None) -> Command:
+    """Classify a message: compliance word, command, playbook intent, or free text."""
+    stripped = " ".join(text.split())
+    whole = fold(stripped).lstrip("/").rstrip(".!")
+    for table, name in (
+        (OPT_OUT_WORDS, "stop"),
+        (OPT_IN_WORDS, "start"),
+        (HELP_WORDS, "help"),
+        (ROSTER_WORDS, "roles"),
+    ):
+        if whole in table:
+            return Command(name, locale=table[whole])
+    head, rest = _first_word(stripped)
+    if head in COMMAND_WORDS:
+        name, locale = COMMAND_WORDS[head]
+        if name in ("assign", "unassign"):
+            return _person_and_role(name, rest, locale, playbook)
+        return Command(name, args=rest, locale=locale)
+    if playbook is not None and (found := playbook.match_intent(stripped)):
+        intent, locale = found
+        return Command("intent", args=stripped, locale=locale, intent=intent)
+    return Command("text", args=stripped)
+
+
+def _person_and_role(
+    name: str, rest: str, locale: str | None, playbook: Playbook | None
+) -> Command:
+    """Split 'ASSIGN 514 555 0101 needs offers': the role is the longest known suffix."""
+    tokens = rest.split()
+    if len(tokens) < 2:
+        return Command(name, args=rest, locale=locale)
+    for i in range(1, len(tokens)):
+        role_text = " ".join(tokens[i:])
+        role = playbook.find_role(role_text) if playbook else None
+        if role is not None:
+            person_text = " ".join(tokens[:i])
+            return Command(
+                name,
+                rest,
+                locale,
+                person=person_ref(person_text),
+                person_text=person_text,
+                role=role,
+                role_text=role_text,
+            )
+    person_text, role_text = " ".join(tokens[:-1]), tokens[-1]
+    return Command(
+        name,
+        rest,
+        locale,
+        person=person_ref(person_text),
+        person_text=person_text,
+        role_text=role_text,
+    )

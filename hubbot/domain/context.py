@@ -1,0 +1,34 @@
+"""Everything the core needs to decide on one message, gathered by the service beforehand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from hubbot.domain.messages import Msg, Outgoing, Priority
+from hubbot.domain.models import Hub, ItemKind, Person
+
+PIN_ATTEMPTS = 3
+PIN_LOCKOUT = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Context:
+    now: datetime
+    sender: Person
+    hub: Hub | None  # the hub this message belongs to, if any
+    coordinators: tuple[Person, ...] = ()
+    target_hub: Hub | None = None  # the hub named by JOIN or ACTIVATE
+    pin_valid: bool = False  # whether ACTIVATE's PIN matched target_hub
+    target: Person | None = None  # the person named by ASSIGN or UNASSIGN
+    next_number: dict[ItemKind, int] = field(default_factory=dict)
+    labels: dict[int, str] = field(default_factory=dict)  # how to show hub members: "M12 Ana"
+
+    def reply(self, key: str, count: int | None = None, **params: object) -> Outgoing:
+        """A message back to the sender, in the normal lane."""
+        return Outgoing(self.sender.id, Msg(key, dict(params), count))  # type: ignore[arg-type]
+
+    def tell(
+        self, person_id: int, key: str, priority: Priority = Priority.NORMAL, **params: object
+    ) -> Outgoing:
+        return Outgoing(person_id, Msg(key, dict(params)), priority)  # type: ignore[arg-type]

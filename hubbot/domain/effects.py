@@ -1,0 +1,113 @@
+"""State changes the core decides on; the service applies them in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from hubbot.domain.messages import Outgoing
+from hubbot.domain.models import ItemKind
+
+
+@dataclass(frozen=True)
+class JoinHub:
+    person_id: int
+    hub_id: int
+
+
+@dataclass(frozen=True)
+class SetLocale:
+    person_id: int
+    locale: str
+    explicit: bool
+
+
+@dataclass(frozen=True)
+class SetName:
+    person_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class SetOptOut:
+    person_id: int
+    opted_out: bool
+
+
+@dataclass(frozen=True)
+class SetHubStatus:
+    hub_id: int
+    active: bool
+
+
+@dataclass(frozen=True)
+class AssignRole:
+    hub_id: int
+    person_id: int
+    role_id: str
+    by_person_id: int
+
+
+@dataclass(frozen=True)
+class UnassignRole:
+    hub_id: int
+    person_id: int
+    role_id: str
+    by_person_id: int
+
+
+@dataclass(frozen=True)
+class RecordPinFailure:
+    person_id: int
+    failures: int
+    locked_until: datetime | None
+
+
+@dataclass(frozen=True)
+class ResetPinFailures:
+    person_id: int
+
+
+@dataclass(frozen=True)
+class CreateItem:
+    kind: ItemKind
+    number: int
+    hub_id: int
+    person_id: int
+    text: str
+    category: str | None
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class LogActivity:
+    """One line of the hub's activity log (ICS-214): who, in which role, did what."""
+
+    hub_id: int | None
+    person_id: int
+    role: str | None
+    action: str
+    detail: str = ""
+
+
+Effect = (
+    JoinHub
+    | SetLocale
+    | SetName
+    | SetOptOut
+    | SetHubStatus
+    | AssignRole
+    | UnassignRole
+    | RecordPinFailure
+    | ResetPinFailures
+    | CreateItem
+    | LogActivity
+)
+
+
+@dataclass
+class Outcome:
+    """What a message leads to: state changes, then messages to send."""
+
+    effects: list[Effect] = field(default_factory=list)
+    messages: list[Outgoing] = field(default_factory=list)

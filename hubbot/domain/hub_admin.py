@@ -1,0 +1,218 @@
+"""Running a hub by text: activate with the PIN, assign and unassign roles, roster, close."""
+
+from __future__ import annotations
+
+from hubbot.domain.commands import Command
+from hubbot.domain.context import PIN_ATTEMPTS, PIN_LOCKOUT, Context
+from hubbot.domain.effects import (
+    AssignRole,
+    JoinHub,
+    LogActivity,
+    Outcome,
+    RecordPinFailure,
+    ResetPinFailures,
+    SetHubStatus,
+    UnassignRole,
+)
+from hubbot.domain.messages import Msg, Outgoing, Param, Priority
+from hubbot.domain.models import Hub, Person, member_label
+from hubbot.domain.permissions import Action, is_permitted
+
+
+def on_activate(cmd: Command, ctx: Context, out: Outcome) -> None:
+    sender, now = ctx.sender, ctx.now
+    parts = cmd.args.split()
+    if len(parts) != 2:
+        out.messages.append(ctx.reply("activate.usage"))
+        return
+    if sender.pin_locked_until and sender.pin_locked_until > now:
+        minutes = max(1, -(-int((sender.pin_locked_until - now).total_seconds()) // 60))
+        out.messages.append(ctx.reply("activate.locked", count=minutes, minutes=minutes))
+        return
+    hub = ctx.target_hub
+    if hub is None or not ctx.pin_valid:
+        # Unknown codes count as failures too, so codes cannot be probed freely.
+        failures = sender.pin_failures + 1
+        locked = now + PIN_LOCKOUT if failures >= PIN_ATTEMPTS else None
+        out.effects.append(RecordPinFailure(sender.id, 0 if locked else failures, locked))
+        hub_id = hub.id if hub else None
+        out.effects.append(LogActivity(hub_id, sender.id, None, "activate_refused", parts[0]))
+        if hub is None:
+            out.messages.append(ctx.reply("error.unknown_hub", code=parts[0].upper()))
+        elif locked:
+            minutes = int(PIN_LOCKOUT.total_seconds() // 60)
+            out.messages.append(ctx.reply("activate.locked", count=minutes, minutes=minutes))
+        else:
+            left = PIN_ATTEMPTS - failures
+            out.messages.append(ctx.reply("activate.bad_pin", count=left, left=left))
+        return
+    if sender.pin_failures:
+        out.effects.append(ResetPinFailures(sender.id))
+    out.effects.append(JoinHub(sender.id, hub.id))
+    if not hub.is_active:
+        out.effects.append(SetHubStatus(hub.id, active=True))
+        out.effects.append(LogActivity(hub.id, sender.id, _role(hub, sender), "hub_opened"))
+        for coordinator in ctx.coordinators:
+            out.messages.append(
+                ctx.tell(
+                    coordinator.id,
+                    "coord.hub_opened",
+                    Priority.URGENT,
+                    code=hub.code,
+                    hub=hub.name,
+                    by=sender.label,
+                )
+            )
+        out.messages.append(ctx.reply("activate.opened", hub=hub.name))
+    else:
+        out.messages.append(ctx.reply("activate.already_open", hub=hub.name))
+    if not hub.has_lead:
+        out.effects.append(AssignRole(hub.id, sender.id, "lead", sender.id))
+        out.effects.append(LogActivity(hub.id, sender.id, "lead", "role_assigned", "lead"))
+        out.messages.append(_card(ctx, hub, sender.id, "lead"))
+
+
+def _card(ctx: Context, hub: Hub, person_id: int, role_id: str) -> Outgoing:
+    role = hub.playbook.role(role_id)
+    if role is None:  # the playbook check guarantees a lead role; others come parsed
+        raise ValueError(f"no role {role_id!r} in playbook {hub.playbook.id}")
+    return ctx.tell(person_id, "role.assigned", role=role.name, hub=hub.code, card=role.card)
+
+
+def _role(hub: Hub, person: Person) -> str | None:
+    roles = hub.roles_of(person.id)
+    if roles:
+        return ",".join(roles)
+    return "coordinator" if person.is_coordinator else None
+
+
+def _checked(cmd: Command, ctx: Context, out: Outcome, action: Action) -> Hub | None:
+    """The sender's hub if they may take the action there; otherwise reply why not."""
+    hub = ctx.hub
+    if hub is None:
+        out.messages.append(ctx.reply("error.no_hub"))
+        return None
+    if not is_permitted(ctx.sender, hub, action):
+        out.messages.append(ctx.reply("error.not_permitted", hub=hub.code))
+        out.effects.append(
+            LogActivity(
+                hub.id,
+                ctx.sender.id,
+                _role(hub, ctx.sender),
+                "refused",
+                f"{action.value}: {cmd.args}"[:200],
+            )
+        )
+        return None
+    return hub
+
+
+def on_assign(cmd: Command, ctx: Context, out: Outcome) -> None:
+    _change_role(cmd, ctx, out, assign=True)
+
+
+def on_unassign(cmd: Command, ctx: Context, out: Outcome) -> None:
+    _change_role(cmd, ctx, out, assign=False)
+
+
+def _change_role(cmd: Command, ctx: Context, out: Outcome, assign: bool) -> None:
+    hub = _checked(cmd, ctx, out, Action.ASSIGN if assign else Action.UNASSIGN)
+    if hub is None:
+        return
+    usage = "assign.usage" if assign else "unassign.usage"
+    if not cmd.person_text or not cmd.role_text:
+        out.messages.append(ctx.reply(usage))
+        return
+    if cmd.role is None:
+        names = ", ".join(r.id for r in hub.playbook.roles)
+        out.messages.append(ctx.reply("error.unknown_role", role=cmd.role_text, roles=names))
+        return
+    target = ctx.target
+    if target is None:
+        out.messages.append(ctx.reply("error.unknown_person", person=cmd.person_text))
+        return
+    role, holds = cmd.role, target.id in hub.holders(cmd.role.id)
+    by_role = _role(hub, ctx.sender)
+    if assign:
+        if holds:
+            out.messages.append(ctx.reply("assign.already", person=target.label, role=role.name))
+            return
+        if target.id not in hub.members:
+            out.effects.append(JoinHub(target.id, hub.id))
+        out.effects.append(AssignRole(hub.id, target.id, role.id, ctx.sender.id))
+        out.effects.append(
+            LogActivity(
+                hub.id,
+                ctx.sender.id,
+                by_role,
+                "role_assigned",
+                f"{role.id} -> {member_label(target.id)}",
+            )
+        )
+        out.messages.append(_card(ctx, hub, target.id, role.id))
+        out.messages.append(ctx.reply("assign.done", person=target.label, role=role.name))
+    else:
+        if not holds:
+            out.messages.append(
+                ctx.reply("unassign.not_holder", person=target.label, role=role.name)
+            )
+            return
+        out.effects.append(UnassignRole(hub.id, target.id, role.id, ctx.sender.id))
+        out.effects.append(
+            LogActivity(
+                hub.id,
+                ctx.sender.id,
+                by_role,
+                "role_unassigned",
+                f"{role.id} -> {member_label(target.id)}",
+            )
+        )
+        if target.id != ctx.sender.id:
+            out.messages.append(ctx.tell(target.id, "role.removed", role=role.name, hub=hub.code))
+        out.messages.append(ctx.reply("unassign.done", person=target.label, role=role.name))
+
+
+def on_roles(cmd: Command, ctx: Context, out: Outcome) -> None:
+    hub = _checked(cmd, ctx, out, Action.VIEW_ROSTER)
+    if hub is None:
+        return
+    lines: list[Param] = []
+    unfilled = 0
+    for role in hub.playbook.roles:
+        holders = hub.holders(role.id)
+        if holders:
+            who = ", ".join(ctx.labels.get(pid, member_label(pid)) for pid in holders)
+            lines.append(Msg("roster.line", {"role": role.name, "holders": who}))
+        elif role.priority:
+            unfilled += 1
+            lines.append(Msg("roster.line_unfilled_priority", {"role": role.name}))
+        else:
+            lines.append(Msg("roster.line_unfilled", {"role": role.name}))
+    out.messages.append(
+        ctx.reply(
+            "roster.list", count=unfilled, hub=hub.code, lines=tuple(lines), unfilled=unfilled
+        )
+    )
+
+
+def on_close(cmd: Command, ctx: Context, out: Outcome) -> None:
+    hub = _checked(cmd, ctx, out, Action.CLOSE)
+    if hub is None:
+        return
+    if not hub.is_active:
+        out.messages.append(ctx.reply("close.already", hub=hub.name))
+        return
+    out.effects.append(SetHubStatus(hub.id, active=False))
+    out.effects.append(LogActivity(hub.id, ctx.sender.id, _role(hub, ctx.sender), "hub_closed"))
+    for coordinator in ctx.coordinators:
+        out.messages.append(
+            ctx.tell(
+                coordinator.id,
+                "coord.hub_closed",
+                Priority.URGENT,
+                code=hub.code,
+                hub=hub.name,
+                by=ctx.sender.label,
+            )
+        )
+    out.messages.append(ctx.reply("close.done", hub=hub.name))

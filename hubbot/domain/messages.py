@@ -1,0 +1,41 @@
+"""What the core says: message keys with parameters, addressed to people, in a priority lane."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Union
+
+from hubbot.domain.playbook import LocalText
+
+
+class Priority(StrEnum):
+    """Delivery lanes: urgent never waits behind bulk."""
+
+    URGENT = "urgent"
+    NORMAL = "normal"
+    BULK = "bulk"
+
+
+# A parameter is plain text or a number, a text given in both languages, a nested message
+# rendered in the same language, or a sequence of those rendered one per line.
+Param = Union[str, int, LocalText, "Msg", tuple["Param", ...]]
+
+
+@dataclass(frozen=True)
+class Msg:
+    """A message key (a gettext msgid) and its parameters; rendered per recipient language."""
+
+    key: str
+    params: dict[str, Param] = field(default_factory=dict)
+    count: int | None = None  # selects the plural form when set
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message for one person. Compliance messages reach people who opted out."""
+
+    person_id: int
+    msg: Msg
+    priority: Priority = Priority.NORMAL
+    compliance: bool = False

@@ -1,0 +1,74 @@
+"""The core's view of hubs and people, loaded by the service for each decision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from hubbot.domain.playbook import Playbook
+
+
+class HubStatus(StrEnum):
+    CLOSED = "closed"
+    ACTIVE = "active"
+
+
+class ItemKind(StrEnum):
+    NEED = "need"
+    OFFER = "offer"
+
+    @property
+    def prefix(self) -> str:
+        return "N" if self is ItemKind.NEED else "O"
+
+
+def member_label(person_id: int) -> str:
+    """The member number people see and can type back: M12."""
+    return f"M{person_id}"
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    locale: str
+    locale_explicit: bool = False
+    name: str | None = None
+    is_coordinator: bool = False
+    opted_out: bool = False
+    hub_id: int | None = None
+    pin_failures: int = 0
+    pin_locked_until: datetime | None = None
+
+    @property
+    def label(self) -> str:
+        if self.name:
+            return f"{member_label(self.id)} {self.name}"
+        return member_label(self.id)
+
+
+@dataclass(frozen=True)
+class Hub:
+    id: int
+    code: str
+    name: str
+    locale: str
+    status: HubStatus
+    playbook: Playbook
+    # role id -> ids of the people holding it now, in the order they were assigned
+    roster: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    members: frozenset[int] = frozenset()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status is HubStatus.ACTIVE
+
+    def holders(self, role_id: str) -> tuple[int, ...]:
+        return self.roster.get(role_id, ())
+
+    def roles_of(self, person_id: int) -> tuple[str, ...]:
+        return tuple(role for role, ids in self.roster.items() if person_id in ids)
+
+    @property
+    def has_lead(self) -> bool:
+        return bool(self.holders("lead"))

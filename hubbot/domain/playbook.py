@@ -1,0 +1,98 @@
+"""A playbook as the core sees it: roles, intents, categories. Built by hubbot.playbooks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from hubbot.domain.text import contains_phrase, fold
+
+LOCALES = ("fr", "en")
+
+
+@dataclass(frozen=True)
+class LocalText:
+    """One text in each supported language."""
+
+    fr: str
+    en: str
+
+    def get(self, locale: str) -> str:
+        return self.fr if locale == "fr" else self.en
+
+
+@dataclass(frozen=True)
+class Role:
+    id: str
+    name: LocalText
+    card: LocalText
+    priority: bool = False
+
+
+@dataclass(frozen=True)
+class Intent:
+    id: str
+    keywords: dict[str, tuple[str, ...]]
+    route_to: str
+    reply: str
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    name: LocalText
+    keywords: dict[str, tuple[str, ...]]
+    expires: timedelta
+
+
+@dataclass(frozen=True)
+class Playbook:
+    id: str
+    name: LocalText
+    roles: tuple[Role, ...]
+    intents: tuple[Intent, ...]
+    fallback_role: str
+    categories: tuple[Category, ...]
+    default_expiry: timedelta = timedelta(days=3)
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def role(self, role_id: str) -> Role | None:
+        return next((r for r in self.roles if r.id == role_id), None)
+
+    def find_role(self, name: str) -> Role | None:
+        """A role by its id or its name in either language, ignoring case and accents."""
+        wanted = fold(name).replace("-", "_").replace(" ", "_")
+        for role in self.roles:
+            names = (role.id, role.name.fr, role.name.en)
+            if any(fold(n).replace("-", "_").replace(" ", "_") == wanted for n in names):
+                return role
+        return None
+
+    def match_intent(self, text: str) -> tuple[Intent, str] | None:
+        """The first intent whose keyword occurs in the text, with the keyword's locale."""
+        for intent in self.intents:
+            for locale in LOCALES:
+                for keyword in intent.keywords.get(locale, ()):
+                    if contains_phrase(text, keyword):
+                        return intent, locale
+        return None
+
+    def categorise(self, text: str) -> Category | None:
+        """The category whose keywords best match the text; None if nothing matches."""
+        best: tuple[int, Category] | None = None
+        for category in self.categories:
+            hits = sum(
+                1
+                for locale in LOCALES
+                for keyword in category.keywords.get(locale, ())
+                if contains_phrase(text, keyword)
+            )
+            if hits and (best is None or hits > best[0]):
+                best = (hits, category)
+        return best[1] if best else None
+
+    def expiry_for(self, category_id: str | None) -> timedelta:
+        for category in self.categories:
+            if category.id == category_id:
+                return category.expires
+        return self.default_expiry

@@ -1,0 +1,174 @@
+"""Checks a playbook's structure cannot express: references, duplicates, SMS cost, reserved words.
+
+They run on the raw parsed YAML, not on the validated model, so that a file with a structural
+error still gets every other problem reported in the same run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from hubbot.domain.sms import is_gsm7, segment_count, sms_units
+from hubbot.domain.text import fold, words
+from hubbot.playbooks.messages import at, format_loc
+from hubbot.playbooks.yamlsource import Loc
+
+LOCALES = ("fr", "en")
+MAX_CARD_SEGMENTS = 3
+
+# Words the core reads as commands; an intent keyword equal to one of them would never be reached.
+# fmt: off
+RESERVED_WORDS: frozenset[str] = frozenset({
+    "STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "ARRET", "ARRÊT",
+    "START", "YES", "UNSTOP", "HELP", "AIDE", "INFO", "JOIN", "REJOINDRE", "LANG", "LANGUE",
+    "NEED", "BESOIN", "OFFER", "OFFRE", "ACTIVATE", "ACTIVER", "ASSIGN", "ASSIGNER",
+    "UNASSIGN", "RETIRER", "ROLES", "CLOSE", "FERMER", "NAME", "NOM",
+})
+# fmt: on
+_RESERVED_FOLDED = frozenset(fold(word) for word in RESERVED_WORDS)
+
+Finding = tuple[Loc, str]
+
+
+def keyword_key(keyword: str) -> str:
+    """The form in which two keywords match the same messages: folded words, single-spaced."""
+    return " ".join(words(keyword))
+
+
+def check_semantics(data: object, known_keys: set[str] | None = None) -> list[Finding]:
+    """Every semantic problem in the raw playbook data, each with the path it is about."""
+    if not isinstance(data, dict):
+        return []
+    found: list[Finding] = []
+    role_ids = _unique_ids(data, "roles", "role", found)
+    if isinstance(data.get("roles"), list) and "lead" not in role_ids:
+        found.append((("roles",), "roles: there is no role with id 'lead'; every hub needs a lead"))
+    fallback = data.get("fallback_role")
+    if isinstance(fallback, str) and isinstance(data.get("roles"), list):
+        found.extend(_unknown_role(("fallback_role",), fallback, role_ids))
+    for index, role in _entries(data, "roles"):
+        found.extend(_card_cost(("roles", index, "card"), role.get("card")))
+    _unique_ids(data, "intents", "intent", found)
+    _check_intents(data, role_ids, known_keys, found)
+    _unique_ids(data, "categories", "category", found)
+    for index, category in _entries(data, "categories"):
+        found.extend(_unmatchable(("categories", index, "keywords"), category.get("keywords")))
+    return found
+
+
+def _entries(data: dict[Any, Any], key: str) -> Iterator[tuple[int, dict[Any, Any]]]:
+    items = data.get(key)
+    if isinstance(items, list):
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                yield index, item
+
+
+def _unique_ids(data: dict[Any, Any], key: str, kind: str, found: list[Finding]) -> list[str]:
+    """The ids in order of definition; a repeated id is reported where it is repeated."""
+    first: dict[str, int] = {}
+    for index, item in _entries(data, key):
+        value = item.get("id")
+        if not isinstance(value, str):
+            continue
+        ident = value.strip()
+        if ident in first:
+            loc = (key, index, "id")
+            where = format_loc((key, first[ident]))
+            found.append((loc, f"{at(loc)}duplicate {kind} id '{ident}' (already used by {where})"))
+        else:
+            first[ident] = index
+    return list(first)
+
+
+def _unknown_role(loc: Loc, name: str, role_ids: list[str]) -> list[Finding]:
+    if name.strip() in role_ids:
+        return []
+    defined = ", ".join(role_ids) or "none"
+    return [(loc, f"{at(loc)}unknown role '{name.strip()}' (defined roles: {defined})")]
+
+
+def _card_cost(loc: Loc, card: object) -> Iterator[Finding]:
+    if not isinstance(card, dict):
+        return
+    for locale in LOCALES:
+        text = card.get(locale)
+        if not isinstance(text, str):
+            continue
+        text = text.strip()
+        segments = segment_count(text)
+        if segments <= MAX_CARD_SEGMENTS:
+            continue
+        encoding, length = sms_units(text)
+        message = (
+            f"the task card costs {segments} SMS segments ({length} characters, {encoding}); "
+            f"the limit is {MAX_CARD_SEGMENTS}"
+        )
+        odd = sorted({ch for ch in text if not is_gsm7(ch)})
+        if odd:
+            # One such character switches the whole SMS to UCS-2, which fits far less text.
+            message += f"; the characters {' '.join(odd)} force short UCS-2 segments"
+        yield (*loc, locale), f"{at((*loc, locale))}{message}"
+
+
+def _keywords(value: object) -> Iterator[tuple[str, int, str]]:
+    if not isinstance(value, dict):
+        return
+    for locale in LOCALES:
+        items = value.get(locale)
+        if isinstance(items, list):
+            for index, keyword in enumerate(items):
+                if isinstance(keyword, str) and keyword.strip():
+                    yield locale, index, keyword.strip()
+
+
+def _unmatchable(loc: Loc, value: object) -> Iterator[Finding]:
+    for locale, index, keyword in _keywords(value):
+        if not keyword_key(keyword):
+            where = (*loc, locale, index)
+            yield (
+                where,
+                f"{at(where)}keyword {keyword!r} has no letters or digits, so never matches",
+            )
+
+
+def _check_intents(
+    data: dict[Any, Any], role_ids: list[str], known_keys: set[str] | None, found: list[Finding]
+) -> None:
+    # match_intent tries intents in order whatever the language, so a keyword shared by two
+    # intents is ambiguous across languages too: the later intent never sees it.
+    owner: dict[str, tuple[str, Loc]] = {}
+    for index, intent in _entries(data, "intents"):
+        base: Loc = ("intents", index)
+        name = str(intent.get("id", f"#{index}")).strip()
+        route = intent.get("route_to")
+        if isinstance(route, str) and isinstance(data.get("roles"), list):
+            found.extend(_unknown_role((*base, "route_to"), route, role_ids))
+        reply = intent.get("reply")
+        if known_keys is not None and isinstance(reply, str) and reply.strip() not in known_keys:
+            loc = (*base, "reply")
+            found.append((loc, f"{at(loc)}unknown message key '{reply.strip()}'"))
+        keywords = list(_keywords(intent.get("keywords")))
+        if not keywords:
+            loc = (*base, "keywords")
+            found.append((loc, f"{at(loc)}intent '{name}' has no keywords, so nothing reaches it"))
+        found.extend(_unmatchable((*base, "keywords"), intent.get("keywords")))
+        for locale, position, keyword in keywords:
+            loc = (*base, "keywords", locale, position)
+            key = keyword_key(keyword)
+            if key in _RESERVED_FOLDED:
+                found.append(
+                    (loc, f"{at(loc)}{keyword!r} is a reserved command word; choose another")
+                )
+            elif key in owner and owner[key][0] != name:
+                other, where = owner[key]
+                found.append(
+                    (
+                        loc,
+                        f"{at(loc)}keyword {keyword!r} is also used by intent '{other}' "
+                        f"({format_loc(where)}); only the first intent would ever get it",
+                    )
+                )
+            elif key:
+                owner.setdefault(key, (name, loc))

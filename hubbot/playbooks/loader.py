@@ -1,0 +1,203 @@
+"""Load playbook YAML files into domain Playbooks, reporting every problem with its line."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from hubbot.domain.durations import parse_duration
+from hubbot.domain.playbook import Category, Intent, LocalText, Playbook, Role
+from hubbot.playbooks.checks import LOCALES, RESERVED_WORDS, check_semantics, keyword_key
+from hubbot.playbooks.messages import at, describe_error
+from hubbot.playbooks.schema import KeywordsSpec, PlaybookSpec, TextSpec
+from hubbot.playbooks.yamlsource import Loc, Source, YamlSyntaxError, parse_yaml
+
+__all__ = [
+    "RESERVED_WORDS",
+    "PlaybookError",
+    "Problem",
+    "load_dir",
+    "load_file",
+    "load_playbooks",
+    "playbook_json_schema",
+]
+
+log = logging.getLogger(__name__)
+
+PLAYBOOK_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a playbook file; line is 1-based, 0 when no line applies."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class PlaybookError(Exception):
+    """The playbooks could not be loaded; problems says everything that is wrong."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        lines = "\n".join(str(problem) for problem in self.problems)
+        super().__init__(f"{len(self.problems)} problem(s) in the playbooks:\n{lines}")
+
+
+@dataclass
+class _Loaded:
+    playbook: Playbook | None
+    problems: list[Problem]
+    raw_id: str | None = None
+    id_line: int = 1
+
+
+def load_file(
+    path: Path, known_keys: set[str] | None = None
+) -> tuple[Playbook | None, list[Problem]]:
+    """Load one playbook; the Playbook is None unless the problem list is empty."""
+    loaded = _load(path, known_keys)
+    return loaded.playbook, loaded.problems
+
+
+def load_dir(
+    path: Path, known_keys: set[str] | None = None
+) -> tuple[dict[str, Playbook], list[Problem]]:
+    """Load every *.yaml and *.yml file in a directory, in name order, keyed by playbook id."""
+    if not path.is_dir():
+        return {}, [Problem(str(path), 0, "not a directory")]
+    files = sorted(p for p in path.iterdir() if p.suffix in PLAYBOOK_SUFFIXES and p.is_file())
+    if not files:
+        return {}, [Problem(str(path), 0, "no playbook files (*.yaml or *.yml) in this directory")]
+    playbooks: dict[str, Playbook] = {}
+    problems: list[Problem] = []
+    owners: dict[str, str] = {}
+    for file in files:
+        loaded = _load(file, known_keys)
+        problems.extend(loaded.problems)
+        if loaded.raw_id is None:
+            continue
+        if loaded.raw_id in owners:
+            owner = owners[loaded.raw_id]
+            message = f"id: playbook id '{loaded.raw_id}' is already used by {owner}"
+            problems.append(Problem(str(file), loaded.id_line, message))
+            continue
+        owners[loaded.raw_id] = str(file)
+        if loaded.playbook is not None:
+            playbooks[loaded.playbook.id] = loaded.playbook
+    return playbooks, problems
+
+
+def load_playbooks(path: Path, known_keys: set[str] | None = None) -> dict[str, Playbook]:
+    """Playbooks from a directory or a single file; raise PlaybookError if anything is wrong."""
+    if path.is_dir():
+        playbooks, problems = load_dir(path, known_keys)
+    else:
+        playbook, problems = load_file(path, known_keys)
+        playbooks = {playbook.id: playbook} if playbook is not None else {}
+    if problems:
+        raise PlaybookError(problems)
+    log.info("loaded %d playbook(s) from %s: %s", len(playbooks), path, ", ".join(playbooks))
+    return playbooks
+
+
+def playbook_json_schema() -> dict[str, Any]:
+    """The JSON schema of a playbook file, for editor completion and validation."""
+    schema = PlaybookSpec.model_json_schema()
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+
+
+def _load(path: Path, known_keys: set[str] | None) -> _Loaded:
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return _Loaded(None, [Problem(name, 0, "the file is not UTF-8 text; save it as UTF-8")])
+    except OSError as exc:
+        return _Loaded(None, [Problem(name, 0, f"cannot read the file: {exc.strerror or exc}")])
+    try:
+        source = parse_yaml(text)
+    except YamlSyntaxError as exc:
+        return _Loaded(None, [Problem(name, exc.line, exc.message)])
+    if source.data is None:
+        return _Loaded(None, [Problem(name, 1, "the file is empty")])
+    findings: list[tuple[Loc, str]] = [
+        (loc, f"{at(loc[:-1])}field '{loc[-1]}' is given twice; remove one (the last one counts)")
+        for loc, _line in source.duplicate_keys
+    ]
+    spec: PlaybookSpec | None = None
+    try:
+        spec = PlaybookSpec.model_validate(source.data)
+    except ValidationError as exc:
+        findings.extend(describe_error(error) for error in exc.errors())
+    findings.extend(check_semantics(source.data, known_keys))
+    problems = _to_problems(name, source, findings)
+    raw_id = source.data.get("id") if isinstance(source.data, dict) else None
+    loaded = _Loaded(None, problems)
+    if isinstance(raw_id, str):
+        loaded.raw_id, loaded.id_line = raw_id.strip(), source.line_of(("id",))
+    if spec is not None and not problems:
+        loaded.playbook = _to_domain(spec)
+    return loaded
+
+
+def _to_problems(name: str, source: Source, findings: list[tuple[Loc, str]]) -> list[Problem]:
+    problems = [Problem(name, source.line_of(loc), message) for loc, message in findings]
+    # Sorted by line, so the report reads top to bottom like the file; sort is stable.
+    return sorted(dict.fromkeys(problems), key=lambda problem: problem.line)
+
+
+def _to_domain(spec: PlaybookSpec) -> Playbook:
+    default_expiry = parse_duration(spec.defaults.item_expiry)
+    return Playbook(
+        id=spec.id,
+        name=_text(spec.name),
+        roles=tuple(
+            Role(id=r.id, name=_text(r.name), card=_text(r.card), priority=r.priority)
+            for r in spec.roles
+        ),
+        intents=tuple(
+            Intent(id=i.id, keywords=_keywords(i.keywords), route_to=i.route_to, reply=i.reply)
+            for i in spec.intents
+        ),
+        fallback_role=spec.fallback_role,
+        categories=tuple(
+            Category(
+                id=c.id,
+                name=_text(c.name),
+                keywords=_keywords(c.keywords),
+                expires=parse_duration(c.expires) if c.expires else default_expiry,
+            )
+            for c in spec.categories
+        ),
+        default_expiry=default_expiry,
+    )
+
+
+def _text(spec: TextSpec) -> LocalText:
+    return LocalText(fr=spec.fr, en=spec.en)
+
+
+def _keywords(spec: KeywordsSpec) -> dict[str, tuple[str, ...]]:
+    """Keywords per locale, each matching form kept once across both languages.
+
+    Matching ignores case and accents, so 'génératrice' and 'generatrice' are the same keyword;
+    keeping both would count one word twice when categorise() scores themes.
+    """
+    seen: set[str] = set()
+    result: dict[str, list[str]] = {locale: [] for locale in LOCALES}
+    for locale in LOCALES:
+        for keyword in getattr(spec, locale):
+            key = keyword_key(keyword)
+            if key and key not in seen:
+                seen.add(key)
+                result[locale].append(keyword)
+    return {locale: tuple(items) for locale, items in result.items()}

@@ -1,0 +1,142 @@
+"""The playbook YAML file as pydantic models, which also give the JSON schema for editors."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from hubbot.domain.durations import parse_duration
+
+SLUG_PATTERN = r"^[a-z0-9-]+$"
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+DURATION_PATTERN = r"^\s*\d+\s*[smhdjSMHDJ]\s*$"
+
+# Every model forbids unknown fields: they are almost always typos ("keywrods"), and ignoring
+# them would silently drop what the organiser meant to say.
+
+# Pydantic only says "should match pattern"; organisers need to be told what to write instead.
+PATTERN_HINTS = {
+    SLUG_PATTERN: "use only lower-case letters, digits and '-', like 'community-hub'",
+    ID_PATTERN: (
+        "use only lower-case letters, digits and '_', starting with a letter, like 'needs_offers'"
+    ),
+    DURATION_PATTERN: "write a number and a unit, like 90s, 15m, 2h or 3d",
+}
+
+
+def _valid_duration(value: str) -> str:
+    # The pattern lets "0d" through; parse_duration explains why that is wrong.
+    parse_duration(value)
+    return value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Slug = Annotated[str, StringConstraints(strip_whitespace=True, pattern=SLUG_PATTERN)]
+Ident = Annotated[str, StringConstraints(strip_whitespace=True, pattern=ID_PATTERN)]
+Duration = Annotated[
+    str,
+    Field(pattern=DURATION_PATTERN, examples=["90s", "15m", "2h", "3d"]),
+    AfterValidator(_valid_duration),
+]
+
+
+class TextSpec(BaseModel):
+    """A text in French and in English; both are required."""
+
+    model_config = ConfigDict(extra="forbid", title="Text (fr/en)")
+
+    fr: Text = Field(description="The French text.")
+    en: Text = Field(description="The English text.")
+
+
+class KeywordsSpec(BaseModel):
+    """Words or short phrases, per language, matched ignoring case and accents."""
+
+    model_config = ConfigDict(extra="forbid", title="Keywords (fr/en)")
+
+    fr: list[Text] = Field(
+        default_factory=list,
+        description="French words or phrases, e.g. 'fuite', 'panne de courant'.",
+    )
+    en: list[Text] = Field(
+        default_factory=list,
+        description="English words or phrases, e.g. 'leak', 'power out'.",
+    )
+
+
+class RoleSpec(BaseModel):
+    """A role at the hub, like a lanyard with the tasks printed on the back."""
+
+    model_config = ConfigDict(extra="forbid", title="Role")
+
+    id: Ident = Field(description="Short id used in commands, e.g. 'reception'.")
+    name: TextSpec = Field(description="The role's name as people say it.")
+    priority: bool = Field(
+        default=False, description="True for the positions to fill first when the hub opens."
+    )
+    card: TextSpec = Field(
+        description="The task card texted to whoever takes the role; at most 3 SMS segments."
+    )
+
+
+class IntentSpec(BaseModel):
+    """Free-text messages that contain one of the keywords go to the holder of a role."""
+
+    model_config = ConfigDict(extra="forbid", title="Intent")
+
+    id: Ident = Field(description="Short id, e.g. 'building_problem'.")
+    route_to: Text = Field(description="The id of the role that receives these messages.")
+    reply: Text = Field(description="Message key of the reply sent to the sender.")
+    keywords: KeywordsSpec = Field(
+        default_factory=KeywordsSpec, description="What to look for; at least one keyword."
+    )
+
+
+class CategorySpec(BaseModel):
+    """A theme of the needs and offers board, like water or childcare."""
+
+    model_config = ConfigDict(extra="forbid", title="Category")
+
+    id: Ident = Field(description="Short id, e.g. 'water'.")
+    name: TextSpec = Field(description="The theme's name on the board.")
+    expires: Duration | None = Field(
+        default=None,
+        description="How long a note stays on the board, e.g. 12h or 2d; "
+        "defaults to defaults.item_expiry.",
+    )
+    keywords: KeywordsSpec = Field(
+        default_factory=KeywordsSpec, description="Words that put a note in this theme."
+    )
+
+
+class DefaultsSpec(BaseModel):
+    """Values used when a category does not say otherwise."""
+
+    model_config = ConfigDict(extra="forbid", title="Defaults")
+
+    item_expiry: Duration = Field(
+        default="3d", description="How long a need or offer stays on the board, e.g. 3d."
+    )
+
+
+class PlaybookSpec(BaseModel):
+    """A hubbot playbook: the roles of a hub, where messages go, and the board's themes."""
+
+    model_config = ConfigDict(extra="forbid", title="hubbot playbook")
+
+    id: Slug = Field(description="Unique id of the playbook, e.g. 'community-hub'.")
+    name: TextSpec = Field(description="The playbook's name.")
+    fallback_role: Text = Field(
+        default="lead", description="The role that gets messages no intent matches."
+    )
+    defaults: DefaultsSpec = Field(
+        default_factory=DefaultsSpec, description="Defaults for the needs and offers board."
+    )
+    roles: list[RoleSpec] = Field(description="The roles; one must have the id 'lead'.")
+    intents: list[IntentSpec] = Field(
+        default_factory=list, description="Keyword routes, checked in order."
+    )
+    categories: list[CategorySpec] = Field(
+        default_factory=list, description="Themes of the needs and offers board."
+    )

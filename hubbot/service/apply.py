@@ -1,0 +1,51 @@
+"""Apply the core's effects to the store, within the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from hubbot.domain import effects as fx
+from hubbot.domain.models import HubStatus
+from hubbot.store import activity, hubs, items, people
+from hubbot.store.db import iso
+
+
+async def apply(
+    conn: aiosqlite.Connection, effect: fx.Effect, now: datetime, channel: str | None
+) -> None:
+    match effect:
+        case fx.JoinHub(person_id, hub_id):
+            await hubs.join(conn, hub_id, person_id, now)
+        case fx.SetLocale(person_id, locale, explicit):
+            await people.set_fields(conn, person_id, locale=locale, locale_explicit=int(explicit))
+        case fx.SetName(person_id, name):
+            await people.set_fields(conn, person_id, name=name)
+        case fx.SetOptOut(person_id, opted_out):
+            await people.set_fields(
+                conn,
+                person_id,
+                opted_out=int(opted_out),
+                opted_out_at=iso(now) if opted_out else None,
+            )
+        case fx.SetHubStatus(hub_id, active):
+            await hubs.set_status(
+                conn, hub_id, HubStatus.ACTIVE if active else HubStatus.CLOSED, now
+            )
+        case fx.AssignRole(hub_id, person_id, role_id, by):
+            await hubs.assign(conn, hub_id, person_id, role_id, by, now)
+        case fx.UnassignRole(hub_id, person_id, role_id, by):
+            await hubs.unassign(conn, hub_id, person_id, role_id, by, now)
+        case fx.RecordPinFailure(person_id, failures, locked_until):
+            await people.set_fields(
+                conn, person_id, pin_failures=failures, pin_locked_until=iso(locked_until)
+            )
+        case fx.ResetPinFailures(person_id):
+            await people.set_fields(conn, person_id, pin_failures=0, pin_locked_until=None)
+        case fx.CreateItem():
+            await items.create(conn, effect, channel, now)
+        case fx.LogActivity():
+            await activity.append(conn, effect, now)
+        case _:
+            raise TypeError(f"unknown effect {effect!r}")

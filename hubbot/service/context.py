@@ -1,0 +1,82 @@
+"""Gather what the core needs to decide on one message, inside the message's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from hubbot.addresses import normalize_phone
+from hubbot.domain.commands import Command, PersonRef
+from hubbot.domain.context import Context
+from hubbot.domain.models import Hub, ItemKind, Person
+from hubbot.domain.permissions import Action, is_permitted
+from hubbot.domain.playbook import Playbook
+from hubbot.security import verify_pin
+from hubbot.store import hubs, items, people
+
+Conn = aiosqlite.Connection
+
+
+@dataclass(frozen=True)
+class Lookup:
+    playbooks: Mapping[str, Playbook]
+    region: str
+
+
+async def find_person(conn: Conn, ref: PersonRef, region: str) -> tuple[Person | None, str | None]:
+    """A named person, or (None, the SMS address to create them at) for an unknown phone."""
+    if ref.kind == "member":
+        return await people.get(conn, int(ref.value)), None
+    if ref.kind == "username":
+        return await people.by_username(conn, ref.value), None
+    e164 = normalize_phone(ref.value, region)
+    if e164 is None:
+        return None, None
+    address = f"sms:{e164}"
+    return await people.by_address(conn, address), address
+
+
+async def build(
+    conn: Conn, cmd: Command, sender: Person, hub: Hub | None, now: datetime, lookup: Lookup
+) -> Context:
+    """The Context for `cmd`; looks up only what that command needs."""
+    target_hub: Hub | None = None
+    pin_valid = False
+    target: Person | None = None
+    next_number: dict[ItemKind, int] = {}
+    labels: dict[int, str] = {}
+    if cmd.name in ("join", "activate") and cmd.args.split():
+        parts = cmd.args.split()
+        record = await hubs.by_code(conn, parts[0])
+        if record is not None:
+            target_hub = await hubs.load(conn, record, lookup.playbooks)
+            pin_valid = (
+                cmd.name == "activate" and len(parts) == 2 and verify_pin(parts[1], record.pin_hash)
+            )
+    elif cmd.name in ("assign", "unassign") and cmd.person and hub is not None:
+        target, new_address = await find_person(conn, cmd.person, lookup.region)
+        # A lead may assign someone who has never texted: create them, but only for a
+        # sender who may assign, so refused commands leave no trace of strangers.
+        creatable = target is None and new_address and cmd.name == "assign" and cmd.role
+        if creatable and new_address and is_permitted(sender, hub, Action.ASSIGN):
+            target = await people.create(conn, new_address, hub.locale, now)
+    elif cmd.name in ("need", "offer"):
+        kind = ItemKind.NEED if cmd.name == "need" else ItemKind.OFFER
+        next_number[kind] = await items.next_number(conn, kind)
+    elif cmd.name == "roles" and hub is not None:
+        holders = {pid for ids in hub.roster.values() for pid in ids}
+        labels = await people.labels(conn, holders)
+    return Context(
+        now=now,
+        sender=sender,
+        hub=hub,
+        coordinators=await people.coordinators(conn),
+        target_hub=target_hub,
+        pin_valid=pin_valid,
+        target=target,
+        next_number=next_number,
+        labels=labels,
+    )

@@ -1,0 +1,1 @@
+"""Persistence on SQLite through aiosqlite: migrations, transactions and the tables' queries."""

@@ -1,0 +1,149 @@
+"""Queries on hubs, their members and their current roster."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from hubbot.domain.models import Hub, HubStatus
+from hubbot.domain.playbook import Playbook
+from hubbot.store.db import iso
+
+Conn = aiosqlite.Connection
+
+
+@dataclass(frozen=True)
+class HubRecord:
+    id: int
+    code: str
+    name: str
+    pin_hash: str
+    locale: str
+    sms_number: str | None
+    playbook_id: str
+    status: str
+
+
+def _record(row: aiosqlite.Row) -> HubRecord:
+    return HubRecord(
+        row["id"],
+        row["code"],
+        row["name"],
+        row["pin_hash"],
+        row["locale"],
+        row["sms_number"],
+        row["playbook_id"],
+        row["status"],
+    )
+
+
+async def _find(conn: Conn, where: str, value: object) -> HubRecord | None:
+    async with conn.execute(f"SELECT * FROM hubs WHERE {where} = ?", (value,)) as cursor:
+        row = await cursor.fetchone()
+    return _record(row) if row else None
+
+
+async def by_code(conn: Conn, code: str) -> HubRecord | None:
+    return await _find(conn, "code", code.upper())
+
+
+async def by_id(conn: Conn, hub_id: int) -> HubRecord | None:
+    return await _find(conn, "id", hub_id)
+
+
+async def by_sms_number(conn: Conn, number: str) -> HubRecord | None:
+    return await _find(conn, "sms_number", number)
+
+
+async def all_hubs(conn: Conn) -> list[HubRecord]:
+    async with conn.execute("SELECT * FROM hubs ORDER BY code") as cursor:
+        return [_record(row) for row in await cursor.fetchall()]
+
+
+async def create(
+    conn: Conn,
+    code: str,
+    name: str,
+    pin_hash: str,
+    locale: str,
+    sms_number: str | None,
+    playbook_id: str,
+    now: datetime,
+) -> int:
+    cursor = await conn.execute(
+        "INSERT INTO hubs (code, name, pin_hash, locale, sms_number, playbook_id, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (code.upper(), name, pin_hash, locale, sms_number, playbook_id, iso(now)),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+async def set_status(conn: Conn, hub_id: int, status: HubStatus, now: datetime) -> None:
+    await conn.execute(
+        "UPDATE hubs SET status = ?, status_changed_at = ? WHERE id = ?",
+        (status.value, iso(now), hub_id),
+    )
+
+
+async def roster(conn: Conn, hub_id: int) -> dict[str, tuple[int, ...]]:
+    async with conn.execute(
+        "SELECT role_id, person_id FROM role_assignments"
+        " WHERE hub_id = ? AND unassigned_at IS NULL ORDER BY assigned_at, id",
+        (hub_id,),
+    ) as cursor:
+        rows = await cursor.fetchall()
+    result: dict[str, list[int]] = {}
+    for row in rows:
+        result.setdefault(row["role_id"], []).append(row["person_id"])
+    return {role: tuple(ids) for role, ids in result.items()}
+
+
+async def members(conn: Conn, hub_id: int) -> frozenset[int]:
+    async with conn.execute("SELECT person_id FROM memberships WHERE hub_id = ?", (hub_id,)) as c:
+        return frozenset(int(row[0]) for row in await c.fetchall())
+
+
+async def load(conn: Conn, record: HubRecord, playbooks: Mapping[str, Playbook]) -> Hub:
+    """The hub as the core sees it, with its playbook, roster and members."""
+    return Hub(
+        id=record.id,
+        code=record.code,
+        name=record.name,
+        locale=record.locale,
+        status=HubStatus(record.status),
+        playbook=playbooks[record.playbook_id],
+        roster=await roster(conn, record.id),
+        members=await members(conn, record.id),
+    )
+
+
+async def join(conn: Conn, hub_id: int, person_id: int, now: datetime) -> None:
+    await conn.execute(
+        "INSERT OR IGNORE INTO memberships (hub_id, person_id, joined_at) VALUES (?, ?, ?)",
+        (hub_id, person_id, iso(now)),
+    )
+    await conn.execute("UPDATE people SET hub_id = ? WHERE id = ?", (hub_id, person_id))
+
+
+async def assign(
+    conn: Conn, hub_id: int, person_id: int, role_id: str, by: int, now: datetime
+) -> None:
+    await conn.execute(
+        "INSERT INTO role_assignments (hub_id, person_id, role_id, assigned_by, assigned_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (hub_id, person_id, role_id, by, iso(now)),
+    )
+
+
+async def unassign(
+    conn: Conn, hub_id: int, person_id: int, role_id: str, by: int, now: datetime
+) -> None:
+    await conn.execute(
+        "UPDATE role_assignments SET unassigned_at = ?, unassigned_by = ?"
+        " WHERE hub_id = ? AND person_id = ? AND role_id = ? AND unassigned_at IS NULL",
+        (iso(now), by, hub_id, person_id, role_id),
+    )

@@ -1,0 +1,59 @@
+"""The inbound journal: every accepted message, stored before it is acknowledged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from hubbot.store.db import Database, iso
+
+Conn = aiosqlite.Connection
+
+
+@dataclass(frozen=True)
+class InboundRecord:
+    id: int
+    channel: str
+    provider_id: str
+    address: str
+    to_address: str | None
+    text: str
+
+
+async def record(
+    db: Database,
+    channel: str,
+    provider_id: str,
+    address: str,
+    to_address: str | None,
+    text: str,
+    now: datetime,
+) -> int | None:
+    """Store a message durably. Returns its id, or None if that provider id was seen before."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "INSERT INTO inbound (channel, provider_id, address, to_address, text, received_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (channel, provider_id) DO NOTHING",
+            (channel, provider_id, address, to_address, text, iso(now)),
+        )
+        return cursor.lastrowid if cursor.rowcount == 1 else None
+
+
+async def unprocessed(db: Database, limit: int = 100) -> list[InboundRecord]:
+    rows = await db.fetchall(
+        "SELECT id, channel, provider_id, address, to_address, text FROM inbound"
+        " WHERE processed_at IS NULL ORDER BY id LIMIT ?",
+        (limit,),
+    )
+    return [InboundRecord(*row) for row in rows]
+
+
+async def mark_processed(
+    conn: Conn, inbound_id: int, now: datetime, error: str | None = None
+) -> None:
+    await conn.execute(
+        "UPDATE inbound SET processed_at = ?, error = ? WHERE id = ?",
+        (iso(now), error, inbound_id),
+    )

@@ -1,0 +1,126 @@
+"""Numbered schema migrations; PRAGMA user_version records how many have run."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: the foundation
+    """
+    CREATE TABLE hubs (
+        id INTEGER PRIMARY KEY,
+        code TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        pin_hash TEXT NOT NULL,
+        locale TEXT NOT NULL,
+        sms_number TEXT UNIQUE,
+        playbook_id TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'closed',
+        status_changed_at TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE people (
+        id INTEGER PRIMARY KEY,
+        name TEXT,
+        locale TEXT NOT NULL,
+        locale_explicit INTEGER NOT NULL DEFAULT 0,
+        is_coordinator INTEGER NOT NULL DEFAULT 0,
+        opted_out INTEGER NOT NULL DEFAULT 0,
+        opted_out_at TEXT,
+        hub_id INTEGER REFERENCES hubs(id),
+        pin_failures INTEGER NOT NULL DEFAULT 0,
+        pin_locked_until TEXT,
+        telegram_username TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX people_username ON people(telegram_username);
+    CREATE TABLE addresses (
+        address TEXT PRIMARY KEY,          -- 'sms:+15145550101' or 'telegram:123456'
+        channel TEXT NOT NULL,
+        person_id INTEGER NOT NULL REFERENCES people(id),
+        last_seen_at TEXT
+    );
+    CREATE INDEX addresses_person ON addresses(person_id);
+    CREATE TABLE memberships (
+        hub_id INTEGER NOT NULL REFERENCES hubs(id),
+        person_id INTEGER NOT NULL REFERENCES people(id),
+        joined_at TEXT NOT NULL,
+        PRIMARY KEY (hub_id, person_id)
+    );
+    CREATE TABLE role_assignments (
+        id INTEGER PRIMARY KEY,
+        hub_id INTEGER NOT NULL REFERENCES hubs(id),
+        person_id INTEGER NOT NULL REFERENCES people(id),
+        role_id TEXT NOT NULL,
+        assigned_by INTEGER REFERENCES people(id),
+        assigned_at TEXT NOT NULL,
+        unassigned_by INTEGER REFERENCES people(id),
+        unassigned_at TEXT            -- NULL while the role is held; history is kept
+    );
+    CREATE INDEX role_assignments_current ON role_assignments(hub_id, unassigned_at);
+    CREATE TABLE inbound (
+        id INTEGER PRIMARY KEY,
+        channel TEXT NOT NULL,
+        provider_id TEXT NOT NULL,
+        address TEXT NOT NULL,
+        to_address TEXT,
+        text TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        processed_at TEXT,
+        error TEXT,
+        UNIQUE (channel, provider_id)
+    );
+    CREATE INDEX inbound_unprocessed ON inbound(processed_at) WHERE processed_at IS NULL;
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        person_id INTEGER REFERENCES people(id),
+        address TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        text TEXT NOT NULL,
+        msg_key TEXT,
+        priority TEXT NOT NULL,       -- urgent | normal | bulk
+        status TEXT NOT NULL,         -- pending | sending | sent | delivered | failed | suppressed
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        provider_id TEXT,
+        error TEXT,
+        inbound_id INTEGER REFERENCES inbound(id),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+    CREATE INDEX outbox_address ON outbox(address, id);
+    CREATE TABLE items (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,           -- need | offer
+        number INTEGER NOT NULL,
+        hub_id INTEGER NOT NULL REFERENCES hubs(id),
+        person_id INTEGER NOT NULL REFERENCES people(id),
+        channel TEXT,
+        category TEXT,
+        text TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open',
+        resolution TEXT,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        closed_at TEXT,
+        UNIQUE (kind, number)
+    );
+    CREATE TABLE activity_log (
+        id INTEGER PRIMARY KEY,
+        hub_id INTEGER REFERENCES hubs(id),
+        person_id INTEGER REFERENCES people(id),
+        role TEXT,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL
+    );
+    CREATE INDEX activity_log_hub ON activity_log(hub_id, at);
+    CREATE TABLE sim_mailbox (
+        id INTEGER PRIMARY KEY,
+        address TEXT NOT NULL,
+        text TEXT NOT NULL,
+        outbox_id INTEGER,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX sim_mailbox_address ON sim_mailbox(address, id);
+    """,
+]

@@ -1,0 +1,114 @@
+"""Queries on people, their addresses and the coordinators."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from hubbot.domain.models import Person
+from hubbot.store.db import from_iso, iso
+
+Conn = aiosqlite.Connection
+
+
+def _person(row: aiosqlite.Row) -> Person:
+    return Person(
+        id=row["id"],
+        locale=row["locale"],
+        locale_explicit=bool(row["locale_explicit"]),
+        name=row["name"],
+        is_coordinator=bool(row["is_coordinator"]),
+        opted_out=bool(row["opted_out"]),
+        hub_id=row["hub_id"],
+        pin_failures=row["pin_failures"],
+        pin_locked_until=from_iso(row["pin_locked_until"]),
+    )
+
+
+async def _one(conn: Conn, sql: str, params: tuple[object, ...]) -> Person | None:
+    async with conn.execute(sql, params) as cursor:
+        row = await cursor.fetchone()
+    return _person(row) if row else None
+
+
+async def get(conn: Conn, person_id: int) -> Person | None:
+    return await _one(conn, "SELECT * FROM people WHERE id = ?", (person_id,))
+
+
+async def by_address(conn: Conn, address: str) -> Person | None:
+    sql = "SELECT p.* FROM people p JOIN addresses a ON a.person_id = p.id WHERE a.address = ?"
+    return await _one(conn, sql, (address,))
+
+
+async def by_username(conn: Conn, username: str) -> Person | None:
+    sql = "SELECT * FROM people WHERE telegram_username = ? ORDER BY id DESC LIMIT 1"
+    return await _one(conn, sql, (username.lower(),))
+
+
+async def create(conn: Conn, address: str, locale: str, now: datetime) -> Person:
+    cursor = await conn.execute(
+        "INSERT INTO people (locale, created_at) VALUES (?, ?)", (locale, iso(now))
+    )
+    person_id = cursor.lastrowid
+    assert person_id is not None
+    await add_address(conn, person_id, address, None)
+    person = await get(conn, person_id)
+    assert person is not None
+    return person
+
+
+async def add_address(conn: Conn, person_id: int, address: str, seen: datetime | None) -> None:
+    channel = address.split(":", 1)[0]
+    await conn.execute(
+        "INSERT INTO addresses (address, channel, person_id, last_seen_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT(address) DO UPDATE SET person_id = excluded.person_id",
+        (address, channel, person_id, iso(seen)),
+    )
+
+
+async def touch_address(conn: Conn, address: str, now: datetime) -> None:
+    await conn.execute(
+        "UPDATE addresses SET last_seen_at = ? WHERE address = ?", (iso(now), address)
+    )
+
+
+async def preferred_address(conn: Conn, person_id: int) -> str | None:
+    """Where to reach someone: the address they last wrote from."""
+    async with conn.execute(
+        "SELECT address FROM addresses WHERE person_id = ?"
+        " ORDER BY last_seen_at IS NULL, last_seen_at DESC, rowid LIMIT 1",
+        (person_id,),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return str(row[0]) if row else None
+
+
+async def coordinators(conn: Conn) -> tuple[Person, ...]:
+    async with conn.execute("SELECT * FROM people WHERE is_coordinator = 1 ORDER BY id") as cur:
+        return tuple(_person(row) for row in await cur.fetchall())
+
+
+async def set_coordinator(conn: Conn, person_id: int) -> None:
+    await conn.execute("UPDATE people SET is_coordinator = 1 WHERE id = ?", (person_id,))
+
+
+async def set_fields(conn: Conn, person_id: int, **fields: object) -> None:
+    """Update named columns of one person; names come from our own code, never from input."""
+    assignments = ", ".join(f"{name} = ?" for name in fields)
+    await conn.execute(
+        f"UPDATE people SET {assignments} WHERE id = ?", (*fields.values(), person_id)
+    )
+
+
+async def labels(conn: Conn, person_ids: set[int]) -> dict[int, str]:
+    if not person_ids:
+        return {}
+    marks = ",".join("?" * len(person_ids))
+    async with conn.execute(
+        f"SELECT id, name FROM people WHERE id IN ({marks})", tuple(person_ids)
+    ) as cursor:
+        rows = await cursor.fetchall()
+    return {
+        row["id"]: f"M{row['id']} {row['name']}" if row["name"] else f"M{row['id']}" for row in rows
+    }

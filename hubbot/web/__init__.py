@@ -1,0 +1,1 @@
+"""The HTTP server: provider webhooks, the simulator and the health check."""

@@ -1,0 +1,79 @@
+"""HTTP routes of the simulator: text in as a phone would, read what the phone received."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+
+from aiohttp import web
+
+from hubbot.addresses import normalize_phone
+from hubbot.channels.simulator import SimulatorChannel, parse_sim_inbound
+from hubbot.service.clock import Clock
+from hubbot.store import inbound
+from hubbot.store.db import Database
+
+log = logging.getLogger(__name__)
+
+
+def sim_routes(
+    db: Database, sim: SimulatorChannel, clock: Clock, region: str, on_inbound: Callable[[], None]
+) -> list[web.RouteDef]:
+    def normalize(number: str) -> str | None:
+        return normalize_phone(number, region)
+
+    async def post_inbound(request: web.Request) -> web.Response:
+        try:
+            data = await request.json()
+        except ValueError:
+            return _error(400, "the body must be JSON")
+        try:
+            message = parse_sim_inbound(data, normalize)
+        except ValueError as exc:
+            return _error(400, str(exc))
+        provider_id = message.provider_id or f"sim-{uuid.uuid4()}"
+        inbound_id = await inbound.record(
+            db, "sms", provider_id, message.address, message.to_address, message.text, clock.now()
+        )
+        # Stored (and committed) above; only now do we acknowledge.
+        on_inbound()
+        status = 202 if inbound_id is not None else 200
+        return web.json_response({"id": inbound_id, "duplicate": inbound_id is None}, status=status)
+
+    async def get_outbound(request: web.Request) -> web.Response:
+        to = request.query.get("to", "")
+        e164 = normalize(to)
+        if e164 is None:
+            return _error(400, "give ?to= a valid phone number, like +15145550101")
+        try:
+            after = int(request.query.get("after", "0"))
+        except ValueError:
+            return _error(400, "?after= must be a message id (a number)")
+        messages = await sim.mailbox(f"sms:{e164}", after)
+        return web.json_response(
+            [{"id": m.id, "to": e164, "text": m.text, "at": m.at} for m in messages]
+        )
+
+    async def post_network(request: web.Request) -> web.Response:
+        try:
+            data = await request.json()
+        except ValueError:
+            return _error(400, "the body must be JSON")
+        if not isinstance(data, dict) or not isinstance(data.get("up"), bool):
+            return _error(400, 'send {"up": true} or {"up": false}')
+        sim.network_up = data["up"]
+        log.warning("simulated network is now %s", "up" if sim.network_up else "DOWN")
+        if sim.network_up:
+            on_inbound()
+        return web.json_response({"up": sim.network_up})
+
+    return [
+        web.post("/sim/inbound", post_inbound),
+        web.get("/sim/outbound", get_outbound),
+        web.post("/sim/network", post_network),
+    ]
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)

@@ -1,0 +1,86 @@
+"""Shared fixtures: the shipped playbooks and catalogs, and an in-process hub harness."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from hubbot.addresses import parse_address
+from hubbot.domain.playbook import Playbook
+from hubbot.i18n import Renderer
+from hubbot.playbooks.loader import load_playbooks
+from hubbot.security import hash_pin
+from hubbot.service.dispatcher import Dispatcher
+from hubbot.service.processor import Processor
+from hubbot.store import hubs, inbound, people
+from hubbot.store.db import Database
+from tests.fakes import FakeChannel, FakeClock
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def renderer() -> Renderer:
+    return Renderer(ROOT / "locales")
+
+
+@pytest.fixture(scope="session")
+def playbooks(renderer: Renderer) -> dict[str, Playbook]:
+    return load_playbooks(ROOT / "playbooks", renderer.all_keys())
+
+
+class Harness:
+    """The real processor and dispatcher on a real SQLite file, with a fake clock and channel."""
+
+    def __init__(self, db: Database, clock: FakeClock, channel: FakeChannel,
+                 processor: Processor, dispatcher: Dispatcher) -> None:
+        self.db, self.clock, self.channel = db, clock, channel
+        self.processor, self.dispatcher = processor, dispatcher
+        self._ids = itertools.count(1)
+
+    async def add_hub(self, code: str = "PLATEAU", pin: str = "2468", locale: str = "fr",
+                      name: str = "Plateau", sms_number: str | None = None) -> int:
+        async with self.db.transaction() as conn:
+            return await hubs.create(conn, code, name, hash_pin(pin), locale, sms_number,
+                                     "community-hub", self.clock.now())
+
+    async def add_coordinator(self, phone: str, locale: str = "fr") -> int:
+        async with self.db.transaction() as conn:
+            person = await people.create(conn, parse_address(phone, "CA"), locale, self.clock.now())
+            await people.set_coordinator(conn, person.id)
+        return person.id
+
+    async def text(self, phone: str, body: str, to: str | None = None) -> dict[str, list[str]]:
+        """Text the hub from a phone; returns what each phone received as a result."""
+        before = len(self.channel.sent)
+        address = parse_address(phone, "CA")
+        to_address = parse_address(to, "CA") if to else None
+        await inbound.record(self.db, "sms", f"T{next(self._ids)}", address, to_address, body,
+                             self.clock.now())
+        await self.processor.drain()
+        while await self.dispatcher.run_once():
+            pass
+        received: dict[str, list[str]] = {}
+        for address_to, text in self.channel.sent[before:]:
+            received.setdefault(address_to.removeprefix("sms:"), []).append(text)
+        return received
+
+    async def person_id(self, phone: str) -> int:
+        person = await people.by_address(self.db.conn, parse_address(phone, "CA"))
+        assert person is not None
+        return person.id
+
+
+@pytest.fixture
+async def harness(tmp_path: Path, playbooks: dict[str, Playbook],
+                  renderer: Renderer) -> AsyncIterator[Harness]:
+    db = await Database.open(tmp_path / "hub.db")
+    clock = FakeClock()
+    channel = FakeChannel()
+    processor = Processor(db, playbooks, renderer, clock, default_locale="fr", region="CA")
+    dispatcher = Dispatcher(db, {"sms": channel}, clock, max_attempts=3)
+    yield Harness(db, clock, channel, processor, dispatcher)
+    await db.close()
