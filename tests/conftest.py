@@ -35,17 +35,37 @@ def playbooks(renderer: Renderer) -> dict[str, Playbook]:
 class Harness:
     """The real processor and dispatcher on a real SQLite file, with a fake clock and channel."""
 
-    def __init__(self, db: Database, clock: FakeClock, channel: FakeChannel,
-                 processor: Processor, dispatcher: Dispatcher) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: FakeClock,
+        channel: FakeChannel,
+        processor: Processor,
+        dispatcher: Dispatcher,
+    ) -> None:
         self.db, self.clock, self.channel = db, clock, channel
         self.processor, self.dispatcher = processor, dispatcher
         self._ids = itertools.count(1)
 
-    async def add_hub(self, code: str = "PLATEAU", pin: str = "2468", locale: str = "fr",
-                      name: str = "Plateau", sms_number: str | None = None) -> int:
+    async def add_hub(
+        self,
+        code: str = "PLATEAU",
+        pin: str = "2468",
+        locale: str = "fr",
+        name: str = "Plateau",
+        sms_number: str | None = None,
+    ) -> int:
         async with self.db.transaction() as conn:
-            return await hubs.create(conn, code, name, hash_pin(pin), locale, sms_number,
-                                     "community-hub", self.clock.now())
+            return await hubs.create(
+                conn,
+                code,
+                name,
+                hash_pin(pin),
+                locale,
+                sms_number,
+                "community-hub",
+                self.clock.now(),
+            )
 
     async def add_coordinator(self, phone: str, locale: str = "fr") -> int:
         async with self.db.transaction() as conn:
@@ -58,8 +78,9 @@ class Harness:
         before = len(self.channel.sent)
         address = parse_address(phone, "CA")
         to_address = parse_address(to, "CA") if to else None
-        await inbound.record(self.db, "sms", f"T{next(self._ids)}", address, to_address, body,
-                             self.clock.now())
+        await inbound.record(
+            self.db, "sms", f"T{next(self._ids)}", address, to_address, body, self.clock.now()
+        )
         await self.processor.drain()
         while await self.dispatcher.run_once():
             pass
@@ -75,8 +96,9 @@ class Harness:
 
 
 @pytest.fixture
-async def harness(tmp_path: Path, playbooks: dict[str, Playbook],
-                  renderer: Renderer) -> AsyncIterator[Harness]:
+async def harness(
+    tmp_path: Path, playbooks: dict[str, Playbook], renderer: Renderer
+) -> AsyncIterator[Harness]:
     db = await Database.open(tmp_path / "hub.db")
     clock = FakeClock()
     channel = FakeChannel()

@@ -10,7 +10,7 @@ VOLUNTEER = "+15145550103"
 COORD = "+15145550199"
 
 
-async def test_activating_with_the_pin_opens_the_hub_makes_the_activator_lead_and_tells_coordinators(
+async def test_activating_with_the_pin_opens_the_hub_and_makes_the_activator_lead(
     harness: Harness,
 ) -> None:
     await harness.add_hub()
@@ -18,7 +18,9 @@ async def test_activating_with_the_pin_opens_the_hub_makes_the_activator_lead_an
     got = await harness.text(LEAD, "ACTIVER PLATEAU 2468")
     assert any("OUVERT" in t for t in got[LEAD])
     assert any("Responsable du pôle" in t for t in got[LEAD]), "the lead gets the lead task card"
-    assert got[COORD] == [f"Le pôle PLATEAU (Plateau) est OUVERT, activé par M{await harness.person_id(LEAD)}."]
+    assert got[COORD] == [
+        f"Le pôle PLATEAU (Plateau) est OUVERT, activé par M{await harness.person_id(LEAD)}."
+    ]
     roles = await harness.text(LEAD, "ROLES")
     assert "Responsable du pôle : M" in roles[LEAD][0]
 
@@ -43,8 +45,9 @@ async def test_an_english_lead_gets_english_replies_and_the_assignee_gets_the_hu
     assert any("Newtown School is now OPEN" in t for t in got[LEAD])
     got = await harness.text(LEAD, "ASSIGN 514 555 0102 needs_offers")
     assert got[HELPER][0].startswith("You are now Needs & offers at hub NEWTOWN.")
-    assert got[LEAD] == [f"Done: M{await harness.person_id(HELPER)} is now Needs & offers. "
-                         "They got their task card."]
+    assert got[LEAD] == [
+        f"Done: M{await harness.person_id(HELPER)} is now Needs & offers. They got their task card."
+    ]
 
 
 async def test_someone_who_is_not_lead_cannot_assign_roles(harness: Harness) -> None:
@@ -52,7 +55,9 @@ async def test_someone_who_is_not_lead_cannot_assign_roles(harness: Harness) -> 
     await harness.text(LEAD, "ACTIVER PLATEAU 2468")
     await harness.text(VOLUNTEER, "REJOINDRE PLATEAU")
     got = await harness.text(VOLUNTEER, "ASSIGNER 514-555-0102 accueil")
-    assert got == {VOLUNTEER: ["Désolé, seul le responsable de PLATEAU ou une coordination peut faire cela."]}
+    assert got == {
+        VOLUNTEER: ["Désolé, seul le responsable de PLATEAU ou une coordination peut faire cela."]
+    }
     roster = await harness.text(LEAD, "ROLES")
     assert "Accueil : VACANT" in roster[LEAD][0]
 
@@ -96,7 +101,7 @@ async def test_unknown_roles_and_people_get_replies_that_say_what_is_valid(
     await harness.add_hub(locale="en")
     await harness.text(LEAD, "ACTIVATE PLATEAU 2468")
     role = await harness.text(LEAD, "ASSIGN M1 juggler")
-    assert "No role called \"juggler\"" in role[LEAD][0]
+    assert 'No role called "juggler"' in role[LEAD][0]
     assert "reception" in role[LEAD][0]
     person = await harness.text(LEAD, "ASSIGN @nobody_here reception")
     assert person[LEAD][0].startswith('I do not know "@nobody_here"')

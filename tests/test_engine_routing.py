@@ -27,7 +27,9 @@ async def test_a_french_need_is_acknowledged_with_its_id_and_reaches_needs_and_o
         "Besoin N1 noté et transmis à : Besoins et offres. Vie en danger : faites le 911."
     ]
     volunteer = await harness.person_id(VOLUNTEER)
-    assert got[HELPER] == [f"Nouveau besoin N1 (Eau) de M{volunteer} : eau potable pour 3 personnes"]
+    assert got[HELPER] == [
+        f"Nouveau besoin N1 (Eau) de M{volunteer} : eau potable pour 3 personnes"
+    ]
     assert LEAD not in got
 
 
@@ -68,10 +70,12 @@ async def test_a_need_nobody_can_receive_is_kept_and_the_sender_is_told_honestly
     await harness.add_hub()
     await harness.text(VOLUNTEER, "REJOINDRE PLATEAU")
     got = await harness.text(VOLUNTEER, "BESOIN un abri")
-    assert got == {VOLUNTEER: [
-        "Besoin N1 noté. Personne n'est de garde pour le recevoir ; il reste au tableau. "
-        "Vie en danger : 911."
-    ]}
+    assert got == {
+        VOLUNTEER: [
+            "Besoin N1 noté. Personne n'est de garde pour le recevoir ; il reste au tableau. "
+            "Vie en danger : 911."
+        ]
+    }
     row = await harness.db.fetchone("SELECT kind, number, text, status FROM items")
     assert row is not None and tuple(row) == ("need", 1, "un abri", "open")
 

@@ -133,9 +133,11 @@ def test_a_duration_without_a_unit_says_how_to_write_one(tmp_path: Path) -> None
     assert "2h" in message
 
 
-def test_a_zero_default_expiry_is_reported(tmp_path: Path) -> None:
+def test_a_zero_or_unitless_default_expiry_is_reported(tmp_path: Path) -> None:
     problems = check(tmp_path, broken("  item_expiry: 3d", "  item_expiry: 0d"))
     assert "more than zero" in on_line(problems, 5)
+    problems = check(tmp_path, broken("  item_expiry: 3d", "  item_expiry: 72"))
+    assert "with a unit, like 90s, 15m, 2h or 3d" in on_line(problems, 5)
 
 
 def test_an_intent_routed_to_an_unknown_role_lists_the_defined_roles(tmp_path: Path) -> None:
@@ -235,7 +237,7 @@ def test_an_empty_file_and_a_list_file_are_reported(tmp_path: Path) -> None:
 
 def test_every_problem_in_a_file_is_reported_in_line_order(tmp_path: Path) -> None:
     text = (
-        VALID.replace('    priority: true', '    priority: "sometimes"')
+        VALID.replace("    priority: true", '    priority: "sometimes"')
         .replace("{fr: Accueil, en: Reception}", "{fr: Accueil}")
         .replace("    route_to: reception", "    route_to: facilty")
         .replace("    expires: 1d", "    expires: soon")

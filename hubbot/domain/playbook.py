@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from hubbot.domain.text import contains_phrase, fold
@@ -54,7 +54,6 @@ class Playbook:
     fallback_role: str
     categories: tuple[Category, ...]
     default_expiry: timedelta = timedelta(days=3)
-    extra: dict[str, object] = field(default_factory=dict)
 
     def role(self, role_id: str) -> Role | None:
         return next((r for r in self.roles if r.id == role_id), None)
@@ -68,13 +67,17 @@ class Playbook:
                 return role
         return None
 
-    def match_intent(self, text: str) -> tuple[Intent, str] | None:
-        """The first intent whose keyword occurs in the text, with the keyword's locale."""
+    def match_intent(self, text: str) -> tuple[Intent, str | None] | None:
+        """The first intent whose keyword occurs in the text, with the keyword's language
+        (None when the word is the same in both, like "radio")."""
         for intent in self.intents:
-            for locale in LOCALES:
-                for keyword in intent.keywords.get(locale, ()):
-                    if contains_phrase(text, keyword):
-                        return intent, locale
+            matched = [
+                locale
+                for locale in LOCALES
+                if any(contains_phrase(text, k) for k in intent.keywords.get(locale, ()))
+            ]
+            if matched:
+                return intent, matched[0] if len(matched) == 1 else None
         return None
 
     def categorise(self, text: str) -> Category | None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_WORD = re.compile(r"[\w']+", re.UNICODE)
+# Apostrophes separate words, so "l'eau" reads as "l eau" and the keyword "eau" matches it.
+_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def fold(text: str) -> str:
@@ -15,8 +16,8 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """The folded words of a text, apostrophes kept inside words."""
-    return _WORD.findall(fold(text).replace("’", "'"))
+    """The folded words of a text."""
+    return _WORD.findall(fold(text))
 
 
 def contains_phrase(text: str, phrase: str) -> bool:

@@ -9,24 +9,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from hubbot.domain.commands import RESERVED_WORDS as COMMAND_RESERVED
+from hubbot.domain.playbook import LOCALES
 from hubbot.domain.sms import is_gsm7, segment_count, sms_units
-from hubbot.domain.text import fold, words
+from hubbot.domain.text import words
 from hubbot.playbooks.messages import at, format_loc
 from hubbot.playbooks.yamlsource import Loc
 
-LOCALES = ("fr", "en")
 MAX_CARD_SEGMENTS = 3
 
-# Words the core reads as commands; an intent keyword equal to one of them would never be reached.
-# fmt: off
-RESERVED_WORDS: frozenset[str] = frozenset({
-    "STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "ARRET", "ARRÊT",
-    "START", "YES", "UNSTOP", "HELP", "AIDE", "INFO", "JOIN", "REJOINDRE", "LANG", "LANGUE",
-    "NEED", "BESOIN", "OFFER", "OFFRE", "ACTIVATE", "ACTIVER", "ASSIGN", "ASSIGNER",
-    "UNASSIGN", "RETIRER", "ROLES", "CLOSE", "FERMER", "NAME", "NOM",
-})
-# fmt: on
-_RESERVED_FOLDED = frozenset(fold(word) for word in RESERVED_WORDS)
+# Words the core reads as commands (folded: no case, no accents); an intent keyword equal to
+# one of them would never be reached.
+_RESERVED_FOLDED = COMMAND_RESERVED
+RESERVED_WORDS: frozenset[str] = frozenset(word.upper() for word in COMMAND_RESERVED)
 
 Finding = tuple[Loc, str]
 

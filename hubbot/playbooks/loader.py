@@ -10,8 +10,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from hubbot.domain.durations import parse_duration
-from hubbot.domain.playbook import Category, Intent, LocalText, Playbook, Role
-from hubbot.playbooks.checks import LOCALES, RESERVED_WORDS, check_semantics, keyword_key
+from hubbot.domain.playbook import LOCALES, Category, Intent, LocalText, Playbook, Role
+from hubbot.playbooks.checks import RESERVED_WORDS, check_semantics, keyword_key
 from hubbot.playbooks.messages import at, describe_error
 from hubbot.playbooks.schema import KeywordsSpec, PlaybookSpec, TextSpec
 from hubbot.playbooks.yamlsource import Loc, Source, YamlSyntaxError, parse_yaml

@@ -41,12 +41,14 @@ def describe_error(error: ErrorDetails) -> tuple[Loc, str]:
         return loc, f"{at(parent)}unknown field '{name}'{_allowed_fields(parent, str(name))}"
     if value is None and kind.endswith("_type"):
         return loc, f"{at(loc)}is empty; give it a value"
+    if kind == "string_type" and name in ("expires", "item_expiry"):
+        return loc, f"{at(loc)}must be a duration with a unit, like 90s, 15m, 2h or 3d"
     if kind == "string_type":
         return loc, f"{at(loc)}must be text{_quote_hint(value)}"
     if kind in ("bool_type", "bool_parsing"):
         return loc, f"{at(loc)}must be true or false, not {value!r}"
     if kind == "list_type":
-        return loc, f"{at(loc)}must be a list, with one '- ' line per entry"
+        return loc, f"{at(loc)}must be a list: [a, b] or one '- ' line per entry"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return loc, f"{at(loc) or 'the file '}must be a block of 'field: value' lines"
     if kind == "string_too_short":

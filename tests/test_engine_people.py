@@ -1,0 +1,114 @@
+"""What every person can do: help, language, name, opting out and back in."""
+
+from __future__ import annotations
+
+from tests.conftest import Harness
+
+LEAD = "+15145550101"
+HELPER = "+15145550102"
+VOLUNTEER = "+15145550103"
+
+
+async def test_stop_is_confirmed_once_and_then_nothing_else_is_sent(harness: Harness) -> None:
+    await harness.add_hub()
+    await harness.text(LEAD, "ACTIVER PLATEAU 2468")
+    await harness.text(LEAD, "ASSIGNER 514-555-0102 besoins et offres")
+    got = await harness.text(HELPER, "ARRÊT")
+    assert got == {
+        HELPER: ["Vous ne recevrez plus de messages de hubbot. Écrivez START pour revenir."]
+    }
+    await harness.text(VOLUNTEER, "REJOINDRE PLATEAU")
+    later = await harness.text(VOLUNTEER, "BESOIN eau")
+    assert HELPER not in later, "an opted-out holder gets nothing"
+    held = await harness.db.fetchone(
+        "SELECT COUNT(*) FROM outbox WHERE address = 'sms:+15145550102' AND status = 'suppressed'"
+    )
+    assert held is not None and held[0] == 1, "what was held back is recorded, not lost"
+
+
+async def test_a_need_from_someone_opted_out_still_reaches_the_hub_but_gets_no_reply(
+    harness: Harness,
+) -> None:
+    await harness.add_hub()
+    await harness.text(LEAD, "ACTIVER PLATEAU 2468")
+    await harness.text(VOLUNTEER, "REJOINDRE PLATEAU")
+    await harness.text(VOLUNTEER, "STOP")
+    got = await harness.text(VOLUNTEER, "BESOIN eau")
+    assert VOLUNTEER not in got
+    assert got[LEAD][0].startswith("Nouveau besoin N1")
+
+
+async def test_start_opts_back_in(harness: Harness) -> None:
+    await harness.add_hub()
+    await harness.text(VOLUNTEER, "REJOINDRE PLATEAU")
+    await harness.text(VOLUNTEER, "stop")
+    got = await harness.text(VOLUNTEER, "START")
+    assert got[VOLUNTEER][0].startswith("Bon retour")
+    help_reply = await harness.text(VOLUNTEER, "AIDE")
+    assert VOLUNTEER in help_reply
+
+
+async def test_stop_inside_a_sentence_is_not_an_opt_out(harness: Harness) -> None:
+    await harness.add_hub(locale="en")
+    await harness.text(LEAD, "ACTIVATE PLATEAU 2468")
+    await harness.text(VOLUNTEER, "JOIN PLATEAU")
+    got = await harness.text(VOLUNTEER, "please stop the water from coming in")
+    assert got[VOLUNTEER][0].startswith("Got it.")
+
+
+async def test_help_replies_fit_one_sms_in_both_languages(harness: Harness) -> None:
+    await harness.add_hub(name="Centre communautaire du Plateau-Mont-Royal")
+    await harness.text(VOLUNTEER, "REJOINDRE PLATEAU")
+    fr = (await harness.text(VOLUNTEER, "AIDE"))[VOLUNTEER][0]
+    en = (await harness.text(VOLUNTEER, "HELP"))[VOLUNTEER][0]
+    assert "911" in fr and "ARRET" in fr and len(fr) <= 160
+    assert "911" in en and "STOP" in en and len(en) <= 160
+
+
+async def test_lang_switches_language_and_outranks_the_keyword_used(harness: Harness) -> None:
+    await harness.add_hub()
+    await harness.text(LEAD, "ACTIVER PLATEAU 2468")
+    await harness.text(VOLUNTEER, "REJOINDRE PLATEAU")
+    assert (await harness.text(VOLUNTEER, "LANG EN"))[VOLUNTEER] == [
+        "OK, I will write to you in English."
+    ]
+    got = await harness.text(VOLUNTEER, "BESOIN eau")
+    assert got[VOLUNTEER][0].startswith("Need N1 saved"), "explicit LANG beats the French keyword"
+    assert (await harness.text(VOLUNTEER, "LANG klingon"))[VOLUNTEER][0].startswith("Text LANG EN")
+
+
+async def test_a_new_person_gets_the_hub_language_until_a_keyword_says_otherwise(
+    harness: Harness,
+) -> None:
+    await harness.add_hub(sms_number="+15145550000", locale="en")
+    got = await harness.text(VOLUNTEER, "hello?", to="+15145550000")
+    assert got[VOLUNTEER][0].startswith("Your message is saved"), "hub default is English"
+    got = await harness.text(VOLUNTEER, "BESOIN eau", to="+15145550000")
+    assert got[VOLUNTEER][0].startswith("Besoin N1 noté."), "BESOIN reveals French"
+
+
+async def test_a_name_shows_in_the_roster(harness: Harness) -> None:
+    await harness.add_hub()
+    await harness.text(LEAD, "ACTIVER PLATEAU 2468")
+    got = await harness.text(LEAD, "NOM Ana Tremblay")
+    assert got[LEAD][0].startswith("Merci, Ana Tremblay.")
+    roster = (await harness.text(LEAD, "ROLES"))[LEAD][0]
+    assert "Ana Tremblay" in roster
+    too_long = await harness.text(LEAD, "NOM " + "x" * 60)
+    assert too_long[LEAD][0].startswith("Écrivez NOM")
+
+
+async def test_a_repeated_provider_message_is_processed_once(harness: Harness) -> None:
+    from hubbot.store import inbound
+
+    await harness.add_hub()
+    first = await inbound.record(
+        harness.db, "sms", "SM1", "sms:+15145550103", None, "REJOINDRE PLATEAU", harness.clock.now()
+    )
+    again = await inbound.record(
+        harness.db, "sms", "SM1", "sms:+15145550103", None, "REJOINDRE PLATEAU", harness.clock.now()
+    )
+    assert first is not None and again is None
+    await harness.processor.drain()
+    rows = await harness.db.fetchone("SELECT COUNT(*) FROM outbox")
+    assert rows is not None and rows[0] == 1
