@@ -19,7 +19,7 @@ async def test_activating_with_the_pin_opens_the_hub_and_makes_the_activator_lea
     assert any("OUVERT" in t for t in got[LEAD])
     assert any("Responsable du pôle" in t for t in got[LEAD]), "the lead gets the lead task card"
     assert got[COORD] == [
-        f"Le pôle PLATEAU (Plateau) est OUVERT, activé par M{await harness.person_id(LEAD)}."
+        f"Centre PLATEAU (Plateau) OUVERT, activé par M{await harness.person_id(LEAD)}."
     ]
     roles = await harness.text(LEAD, "ROLES")
     assert "Responsable du pôle : M" in roles[LEAD][0]
@@ -32,7 +32,7 @@ async def test_the_lead_assigns_a_role_by_phone_number_and_the_assignee_gets_the
     await harness.text(LEAD, "ACTIVER PLATEAU 2468")
     got = await harness.text(LEAD, "ASSIGNER (514) 555-0102 besoins et offres")
     card = got[HELPER][0]
-    assert card.startswith("Vous voici Besoins et offres au pôle PLATEAU.")
+    assert card.startswith("Vous voici Besoins et offres au centre PLATEAU.")
     assert "C'est fait" in got[LEAD][0]
     assert "514" not in got[LEAD][0], "the lead sees member numbers, not phone numbers"
 

@@ -1,0 +1,131 @@
+"""Every message key exists in French and English, with the same placeholders, within budget."""
+
+from __future__ import annotations
+
+import ast
+import string
+from pathlib import Path
+
+import pytest
+
+from hubbot.domain.models import ItemKind
+from hubbot.domain.playbook import Playbook
+from hubbot.domain.sms import segment_count
+from hubbot.i18n import Entry, Renderer, catalog_path, entries, read_catalog
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALES = ("fr", "en")
+
+# Realistic worst cases for each placeholder: long hub names, long role names, French words.
+# People's names stay in GSM-7 here: what someone types about themselves is theirs to spend.
+SAMPLES = {
+    "hub": "Centre communautaire Saint-Roch",
+    "code": "PLATEAU-EST",
+    "member": "M1234",
+    "person": "M1234 Marie-Eve Tremblay",
+    "sender": "M1234 Marie-Eve Tremblay",
+    "by": "M1234 Marie-Eve Tremblay",
+    "name": "Marie-Eve Tremblay",
+    "role": "Responsable du pôle",
+    "to": "Responsable du pôle",
+    "roles": "lead, reception, needs_offers, communications, facility",
+    "id": "N1234",
+    "category": "Garde d'enfants",
+    "text": "Nous avons besoin de 20 litres d'eau potable et de couvertures pour 3 enfants, "
+    "au 2e étage, appartement 4B, rue Saint-Denis.",
+    "minutes": 15,
+    "left": 2,
+    "max": 40,
+    "unfilled": 2,
+    "holders": "M12 Ana, M15",
+    "lines": "Responsable du pôle : M12 Ana\nAccueil : VACANT (prioritaire)",
+    "card": "x",
+}
+COMPLIANCE_KEYS = {"help.reply", "stop.confirmed", "start.confirmed"}
+
+
+def _catalogs() -> dict[str, dict[str, Entry]]:
+    return {lc: entries(read_catalog(catalog_path(ROOT / "locales", lc), lc)) for lc in LOCALES}
+
+
+def _keys_used_in_code() -> set[str]:
+    """Message keys passed to Msg(), reply() or tell() anywhere in hubbot/."""
+    keys: set[str] = set()
+    for path in (ROOT / "hubbot").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+            position = {"Msg": 0, "reply": 0, "tell": 1}.get(name)
+            if position is None or len(node.args) <= position:
+                continue
+            arg = node.args[position]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                keys.add(arg.value)
+            elif isinstance(arg, ast.JoinedStr):  # f"{kind.value}.ack" -> need.ack, offer.ack
+                tail = "".join(v.value for v in arg.values if isinstance(v, ast.Constant))
+                keys.update(f"{kind.value}{tail}" for kind in ItemKind)
+    return keys
+
+
+def test_every_key_the_code_uses_is_translated_in_both_languages() -> None:
+    catalogs = _catalogs()
+    used = _keys_used_in_code()
+    assert len(used) > 40
+    for locale in LOCALES:
+        missing = sorted(
+            k for k in used if k not in catalogs[locale] or not catalogs[locale][k].text
+        )
+        assert not missing, f"{locale} lacks {missing}"
+
+
+def test_both_catalogs_hold_the_same_keys() -> None:
+    fr, en = _catalogs().values()
+    assert set(fr) == set(en)
+
+
+def test_playbook_reply_keys_are_translated(
+    playbooks: dict[str, Playbook], renderer: Renderer
+) -> None:
+    for playbook in playbooks.values():
+        for intent in playbook.intents:
+            for locale in LOCALES:
+                assert intent.reply in renderer.keys[locale]
+
+
+def _fields(text: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(text) if field}
+
+
+def _forms(entry: Entry) -> tuple[str, ...]:
+    return entry.text if isinstance(entry.text, tuple) else (entry.text,)
+
+
+@pytest.mark.parametrize("key", sorted(_catalogs()["en"]))
+def test_french_and_english_use_the_same_placeholders(key: str) -> None:
+    catalogs = _catalogs()
+    fields = {lc: set().union(*(_fields(f) for f in _forms(catalogs[lc][key]))) for lc in LOCALES}
+    assert fields["fr"] == fields["en"], key
+    assert fields["en"] <= set(SAMPLES), f"add a sample for {fields['en'] - set(SAMPLES)}"
+
+
+@pytest.mark.parametrize("key", sorted(_catalogs()["en"]))
+def test_each_text_fits_its_sms_budget_in_both_languages(key: str) -> None:
+    for locale, catalog in _catalogs().items():
+        entry = catalog[key]
+        if entry.budget == "list":
+            continue
+        for form in _forms(entry):
+            rendered = form.format(**SAMPLES)
+            segments = segment_count(rendered)
+            assert segments <= int(entry.budget), (
+                f"{locale} {key}: {segments} segments > budget {entry.budget}: {rendered!r}"
+            )
+            assert int(entry.budget) <= 3, "only lists may exceed 3 segments"
+
+
+@pytest.mark.parametrize("key", sorted(COMPLIANCE_KEYS))
+def test_compliance_replies_fit_160_characters(key: str) -> None:
+    for catalog in _catalogs().values():
+        for form in _forms(catalog[key]):
+            assert len(form.format(**SAMPLES)) <= 160
