@@ -19,8 +19,8 @@ run: $(STAMP)
 test: $(STAMP) lint typecheck unit
 
 lint: $(STAMP)
-	$(BIN)/ruff check hubbot tests bench
-	$(BIN)/ruff format --check hubbot tests bench
+	$(BIN)/ruff check hubbot tests
+	$(BIN)/ruff format --check hubbot tests
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

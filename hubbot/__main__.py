@@ -1,0 +1,7 @@
+"""Allow `python -m hubbot ...`."""
+
+import sys
+
+from hubbot.cli.main import main
+
+sys.exit(main())
