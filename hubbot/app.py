@@ -93,7 +93,7 @@ class Hubbot:
             await hubs.create(
                 conn,
                 DEMO_CODE,
-                "Pôle de démonstration / Demo hub",
+                "Démo / Demo",
                 hash_pin(pin),
                 self.settings.default_locale,
                 None,

@@ -31,8 +31,3 @@ class Settings(BaseSettings):
     seed_demo: bool = Field(True, description="Create the DEMO hub when the database is empty.")
     send_max_attempts: int = Field(8, ge=1, description="Tries before a message is failed.")
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
-
-    @property
-    def simulator(self) -> bool:
-        """With no channel credentials, SMS goes to the built-in simulator."""
-        return True

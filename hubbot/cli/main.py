@@ -8,6 +8,8 @@ import logging
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from hubbot.addresses import normalize_phone
 from hubbot.cli import admin
 from hubbot.cli.playbook_cmds import cmd_check, cmd_schema
@@ -49,7 +51,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = "HUBBOT_" + "_".join(str(part) for part in error["loc"]).upper()
+            print(f"error: setting {name}: {error['msg']}", file=sys.stderr)
+        return 2
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
