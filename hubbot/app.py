@@ -11,6 +11,9 @@ from aiohttp import web
 
 from hubbot.channels.base import Channel
 from hubbot.channels.simulator import SimulatorChannel
+from hubbot.channels.sms_policy import SmsPolicy
+from hubbot.channels.twilio_sms import TwilioChannel
+from hubbot.domain.durations import parse_duration
 from hubbot.domain.playbook import Playbook
 from hubbot.i18n import Renderer
 from hubbot.playbooks.loader import load_playbooks
@@ -23,6 +26,7 @@ from hubbot.store import hubs
 from hubbot.store.db import Database
 from hubbot.web.app import build_web_app
 from hubbot.web.sim_routes import sim_routes
+from hubbot.web.twilio_routes import twilio_routes
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +55,35 @@ class Hubbot:
         renderer = Renderer(settings.locales_dir)
         playbooks = load_playbooks(settings.playbooks_dir, renderer.all_keys())
         db = await Database.open(settings.database)
-        channels: dict[str, Channel] = {}
-        sim = SimulatorChannel(db, clock)
-        channels["sms"] = sim
+        policy = SmsPolicy(settings.sms_mps, settings.sms_max_segments, settings.sms_fold_accents)
         wake_outbox = asyncio.Event()
+        processor_wake = asyncio.Event()
+
+        def wake() -> None:
+            processor_wake.set()
+            wake_outbox.set()
+
+        sim: SimulatorChannel | None = None
+        sms: Channel
+        if settings.twilio_enabled:
+            assert settings.twilio_account_sid and settings.twilio_auth_token
+            token = settings.twilio_auth_token.get_secret_value()
+            sms = TwilioChannel(
+                settings.twilio_account_sid,
+                token,
+                from_number=settings.twilio_from_number,
+                messaging_service_sid=settings.twilio_messaging_service_sid,
+                api_url=settings.twilio_api_url,
+                status_callback=settings.webhook_url("/twilio/status"),
+                policy=policy,
+            )
+            routes = twilio_routes(
+                db, clock, token, settings.webhook_url, settings.default_region, wake
+            )
+        else:
+            sim = sms = SimulatorChannel(db, clock, policy)
+            routes = sim_routes(db, sim, clock, settings.default_region, wake)
+        channels: dict[str, Channel] = {"sms": sms}
         processor = Processor(
             db,
             playbooks,
@@ -62,17 +91,19 @@ class Hubbot:
             clock,
             default_locale=settings.default_locale,
             region=settings.default_region,
+            channels=channels,
             on_outbox=wake_outbox,
         )
+        processor.wake = processor_wake
         dispatcher = Dispatcher(
-            db, channels, clock, max_attempts=settings.send_max_attempts, wake=wake_outbox
+            db,
+            channels,
+            clock,
+            max_attempts=settings.send_max_attempts,
+            max_age=parse_duration(settings.send_max_age),
+            concurrency=settings.send_concurrency,
+            wake=wake_outbox,
         )
-
-        def wake() -> None:
-            processor.wake.set()
-            wake_outbox.set()
-
-        routes = sim_routes(db, sim, clock, settings.default_region, wake)
         hubbot: Hubbot
         web_app = build_web_app(db, lambda: hubbot.running, routes)
         hubbot = cls(
@@ -103,6 +134,9 @@ class Hubbot:
         return pin
 
     async def start(self) -> None:
+        for channel in self.channels.values():
+            if isinstance(channel, TwilioChannel):
+                await channel.start()  # its aiohttp session must be made inside the loop
         self.tasks = [
             asyncio.create_task(self.processor.run(), name="processor"),
             asyncio.create_task(self.dispatcher.run(), name="dispatcher"),
@@ -125,4 +159,7 @@ class Hubbot:
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
+        for channel in self.channels.values():
+            if isinstance(channel, TwilioChannel):
+                await channel.close()
         await self.db.close()

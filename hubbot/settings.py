@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hubbot.domain.durations import parse_duration
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,4 +32,32 @@ class Settings(BaseSettings):
     default_playbook: str = Field("community-hub", description="Playbook id for new hubs.")
     seed_demo: bool = Field(True, description="Create the DEMO hub when the database is empty.")
     send_max_attempts: int = Field(8, ge=1, description="Tries before a message is failed.")
+    send_max_age: str = Field("24h", description="A message not sent after this is failed.")
+    send_concurrency: int = Field(16, ge=1, description="Sends in flight at once, at most.")
+
+    twilio_account_sid: str | None = Field(None, description="Twilio account SID (AC...).")
+    twilio_auth_token: SecretStr | None = Field(None, description="Twilio auth token.")
+    twilio_from_number: str | None = Field(None, description="Sender number, E.164.")
+    twilio_messaging_service_sid: str | None = Field(None, description="Or a Messaging Service.")
+    twilio_api_url: str = Field("https://api.twilio.com", description="Twilio REST base URL.")
+    sms_mps: float = Field(1.0, gt=0, description="SMS segments per second per sender.")
+    sms_max_segments: int = Field(3, ge=1, le=10, description="Segments per SMS before a split.")
+    sms_fold_accents: bool = Field(False, description="Fold ê, ç, œ... to stay in GSM-7.")
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
+
+    @field_validator("send_max_age")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @property
+    def twilio_enabled(self) -> bool:
+        """Twilio is used when its credentials and a sender are all set."""
+        sender = self.twilio_from_number or self.twilio_messaging_service_sid
+        return bool(self.twilio_account_sid and self.twilio_auth_token and sender)
+
+    def webhook_url(self, path: str) -> str:
+        """The URL a provider calls for `path`, as it signs it."""
+        base = self.public_url or f"http://{self.http_host}:{self.http_port}"
+        return base.rstrip("/") + path

@@ -102,7 +102,9 @@ async def harness(
     db = await Database.open(tmp_path / "hub.db")
     clock = FakeClock()
     channel = FakeChannel()
-    processor = Processor(db, playbooks, renderer, clock, default_locale="fr", region="CA")
+    processor = Processor(
+        db, playbooks, renderer, clock, default_locale="fr", region="CA", channels={"sms": channel}
+    )
     dispatcher = Dispatcher(db, {"sms": channel}, clock, max_attempts=3)
     yield Harness(db, clock, channel, processor, dispatcher)
     await db.close()

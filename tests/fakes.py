@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from hubbot.channels.base import SendError, Sent
+from hubbot.channels.base import Limit, SendError, Sent
 
 
 class FakeClock:
@@ -23,16 +23,30 @@ class FakeClock:
 
 @dataclass
 class FakeChannel:
-    """Records every send; `failures` scripts errors to raise for the next sends, in order."""
+    """Records every send; `failures` scripts errors to raise for the next sends, in order.
+
+    With a `rate`, each send costs one unit of a per-sender key, as SMS does.
+    """
 
     name: str = "sms"
+    rate: float = 0.0
+    clock: FakeClock | None = None
     sent: list[tuple[str, str]] = field(default_factory=list)
+    times: list[datetime] = field(default_factory=list)
     failures: list[SendError] = field(default_factory=list)
 
-    async def send(self, address: str, text: str) -> Sent:
+    def shape(self, text: str) -> list[str]:
+        return [text]
+
+    def limits(self, address: str, sender: str | None, text: str) -> list[Limit]:
+        return [Limit(f"{self.name}:{sender}", self.rate, 1)] if self.rate else []
+
+    async def send(self, address: str, text: str, sender: str | None = None) -> Sent:
         if self.failures:
             raise self.failures.pop(0)
         self.sent.append((address, text))
+        if self.clock is not None:
+            self.times.append(self.clock.now())
         return Sent(f"FAKE{len(self.sent)}")
 
     def to(self, address: str) -> list[str]:

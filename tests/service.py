@@ -82,7 +82,7 @@ class Service:
             if not line:
                 raise RuntimeError(f"hubbot exited at start; see {self.workdir}/service.log")
             self.stdout.append(line.decode())
-            if "then type:" in self.stdout[-1]:
+            if "hubbot is ready" in self.stdout[-1]:
                 break
         async with self.session.get(f"{self.url}/healthz") as resp:
             assert resp.status == 200

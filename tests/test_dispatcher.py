@@ -104,7 +104,7 @@ async def test_after_the_last_attempt_a_message_is_failed_not_dropped(setup: Set
 async def test_sends_interrupted_by_a_crash_are_sent_again_at_start(setup: Setup) -> None:
     db, clock, channel, dispatcher = setup
     row = await _queue(db, clock, "sms:+15145550101", "in flight")
-    await outbox.set_status(db, row, "sending", clock.now())
+    await outbox.mark_sending(db, [row], clock.now())
     assert await outbox.requeue_interrupted(db, clock.now()) == 1
     await dispatcher.run_once()
     assert channel.sent == [("sms:+15145550101", "in flight")]
@@ -117,3 +117,67 @@ def test_backoff_grows_and_never_undercuts_retry_after() -> None:
     delays = [backoff(n, None, rng) for n in range(1, 8)]
     assert delays[0] <= 2 and delays[-1] >= 64
     assert backoff(1, 45.0, rng) == 45.0
+
+
+async def _drive(
+    dispatcher: Dispatcher, clock: FakeClock, until_sent: int, channel: FakeChannel
+) -> None:
+    """Run the dispatcher on the fake clock, jumping to each moment something may go."""
+    while len(channel.sent) < until_sent:
+        if not await dispatcher.run_once():
+            wait = await dispatcher._next_wait()
+            assert wait is not None, "stalled with messages left"
+            clock.advance(seconds=max(wait, 0.001))
+
+
+async def test_at_five_segments_a_second_200_segments_take_40_seconds_and_never_burst(
+    tmp_path: Path,
+) -> None:
+    db = await Database.open(tmp_path / "rate.db")
+    clock = FakeClock()
+    channel = FakeChannel(rate=5.0, clock=clock)
+    dispatcher = Dispatcher(db, {"sms": channel}, clock, max_attempts=3)
+    try:
+        start = clock.now()
+        for i in range(200):
+            await _queue(db, clock, f"sms:+1514555{i:04d}", f"alert {i}", "bulk")
+        await _drive(dispatcher, clock, 200, channel)
+        offsets = [(t - start).total_seconds() for t in channel.times]
+        # The 200th segment leaves 39.8 s in; it is done at 40 s: within 5% of full use.
+        assert 38.0 <= offsets[-1] + 0.2 <= 42.0
+        for i in range(len(offsets) - 5):
+            assert offsets[i + 5] - offsets[i] >= 1.0 - 1e-9, "more than 5 in one second"
+    finally:
+        await db.close()
+
+
+async def test_an_urgent_message_jumps_a_500_message_bulk_backlog(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "lane.db")
+    clock = FakeClock()
+    channel = FakeChannel(rate=1.0, clock=clock)
+    dispatcher = Dispatcher(db, {"sms": channel}, clock, max_attempts=3)
+    try:
+        for i in range(500):
+            await _queue(db, clock, f"sms:+1514555{i:04d}", f"bulk {i}", "bulk")
+        await _drive(dispatcher, clock, 3, channel)
+        await _queue(db, clock, "sms:+15145559999", "URGENT: evacuate", "urgent")
+        await _drive(dispatcher, clock, 4, channel)
+        assert channel.sent[3] == ("sms:+15145559999", "URGENT: evacuate")
+    finally:
+        await db.close()
+
+
+async def test_a_provider_429_holds_that_sender_for_the_time_it_asked(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "hold.db")
+    clock = FakeClock()
+    channel = FakeChannel(rate=100.0, clock=clock)
+    channel.failures = [SendError("429", permanent=False, retry_after=5, hold_key="sms:None")]
+    dispatcher = Dispatcher(db, {"sms": channel}, clock, max_attempts=3)
+    try:
+        await _queue(db, clock, "sms:+15145550101", "one")
+        await _queue(db, clock, "sms:+15145550102", "two")
+        start = clock.now()
+        await _drive(dispatcher, clock, 2, channel)
+        assert all((t - start).total_seconds() >= 5 for t in channel.times)
+    finally:
+        await db.close()

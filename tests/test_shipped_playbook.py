@@ -146,9 +146,19 @@ def test_needs_and_offers_land_on_the_right_board_theme(
 def test_the_board_has_the_usual_themes_with_realistic_expiries(hub: Playbook) -> None:
     expiries = {category.id: category.expires for category in hub.categories}
     assert list(expiries) == [
-        "water", "food", "shelter", "medical", "power", "transport",
-        "cleanup", "labour", "childcare", "translation", "information", "other",
-    ]  # fmt: skip
+        "water",
+        "food",
+        "shelter",
+        "medical",
+        "power",
+        "transport",
+        "cleanup",
+        "labour",
+        "childcare",
+        "translation",
+        "information",
+        "other",
+    ]
     assert expiries["medical"] == timedelta(hours=12)
     assert expiries["water"] == timedelta(days=1)
     assert expiries["food"] == timedelta(days=2)

@@ -7,7 +7,11 @@ from typing import Protocol
 
 
 class SendError(Exception):
-    """A send that did not go through. Transient errors are retried; permanent ones are not."""
+    """A send that did not go through. Transient errors are retried; permanent ones are not.
+
+    `hold_key` names the rate-limit key the provider asked us to slow down (HTTP 429), and
+    `opted_out` says the recipient has opted out at the provider (Twilio 21610).
+    """
 
     def __init__(
         self,
@@ -16,12 +20,16 @@ class SendError(Exception):
         permanent: bool,
         retry_after: float | None = None,
         code: str | None = None,
+        hold_key: str | None = None,
+        opted_out: bool = False,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
         self.retry_after = retry_after
         self.code = code
+        self.hold_key = hold_key
+        self.opted_out = opted_out
 
 
 @dataclass(frozen=True)
@@ -32,9 +40,24 @@ class Sent:
     delivered: bool = False
 
 
+@dataclass(frozen=True)
+class Limit:
+    """A send costs `cost` units of `key`, which may spend `rate` units per second (0: no limit)."""
+
+    key: str
+    rate: float
+    cost: float
+
+
 class Channel(Protocol):
     """One way out: 'sms' or 'telegram'. Addresses carry the channel as their scheme."""
 
     name: str
 
-    async def send(self, address: str, text: str) -> Sent: ...
+    def shape(self, text: str) -> list[str]:
+        """The text as this channel sends it: folded, split into parts that fit."""
+        ...
+
+    def limits(self, address: str, sender: str | None, text: str) -> list[Limit]: ...
+
+    async def send(self, address: str, text: str, sender: str | None) -> Sent: ...

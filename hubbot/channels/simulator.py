@@ -6,7 +6,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from hubbot.channels.base import SendError, Sent
+from hubbot.channels.base import Limit, SendError, Sent
+from hubbot.channels.sms_policy import SmsPolicy
 from hubbot.service.clock import Clock
 from hubbot.store.db import Database, iso
 
@@ -26,13 +27,22 @@ class MailboxMessage:
 class SimulatorChannel:
     """Stands in for Twilio when there are no credentials; can pretend the network is down."""
 
-    def __init__(self, db: Database, clock: Clock, name: str = "sms") -> None:
+    def __init__(
+        self, db: Database, clock: Clock, policy: SmsPolicy | None = None, name: str = "sms"
+    ) -> None:
         self.db = db
         self.clock = clock
+        self.policy = policy or SmsPolicy()
         self.name = name
         self.network_up = True
 
-    async def send(self, address: str, text: str) -> Sent:
+    def shape(self, text: str) -> list[str]:
+        return self.policy.shape(text)
+
+    def limits(self, address: str, sender: str | None, text: str) -> list[Limit]:
+        return self.policy.limits(sender, text)
+
+    async def send(self, address: str, text: str, sender: str | None = None) -> Sent:
         if not self.network_up:
             raise SendError("simulated network outage", permanent=False)
         async with self.db.transaction() as conn:

@@ -16,17 +16,25 @@ log = logging.getLogger(__name__)
 
 def banner(settings: Settings, demo_pin: str | None, out: TextIO) -> None:
     url = f"http://{settings.http_host}:{settings.http_port}"
-    print(
-        f"hubbot is running on {url} with the simulator channel (no SMS credentials set).", file=out
-    )
+    if settings.twilio_enabled:
+        print(f"hubbot is running on {url} with Twilio SMS.", file=out)
+        print(f"Twilio calls {settings.webhook_url('/twilio/sms')} for incoming SMS.", file=out)
+    else:
+        print(
+            f"hubbot is running on {url} with the simulator channel (no SMS credentials set).",
+            file=out,
+        )
     if demo_pin:
         print(
             f"Demo hub {DEMO_CODE} created. Its PIN is {demo_pin} (shown only this once).", file=out
         )
-    print("Talk to it as a volunteer would, in another terminal:", file=out)
-    print(f"  .venv/bin/hubbot chat --from +15145550101 --url {url}", file=out)
-    pin = demo_pin or "<PIN>"
-    print(f"  then type: ACTIVATE {DEMO_CODE} {pin}   (or AIDE / HELP)", file=out)
+    if not settings.twilio_enabled:
+        print("Talk to it as a volunteer would, in another terminal:", file=out)
+        print(f"  .venv/bin/hubbot chat --from +15145550101 --url {url}", file=out)
+        print(
+            f"  then type: ACTIVATE {DEMO_CODE} {demo_pin or '<PIN>'}   (or AIDE / HELP)", file=out
+        )
+    print("hubbot is ready. Ctrl-C stops it.", file=out)
     out.flush()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 # The GSM 03.38 basic character set, and the extension table whose characters cost two septets.
 GSM7_BASIC = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -28,3 +30,79 @@ def segment_count(text: str) -> int:
     if length <= single:
         return 1
     return -(-length // multi)
+
+
+# Characters French and English texts use that GSM-7 lacks, and their closest GSM-7 form.
+_FOLDS = {
+    "œ": "oe",
+    "Œ": "OE",
+    "æ": "ae",
+    "’": "'",
+    "‘": "'",
+    "‚": ",",
+    "“": '"',
+    "”": '"',
+    "«": '"',
+    "»": '"',
+    "–": "-",
+    "—": "-",
+    "…": "...",
+    "\u00a0": " ",
+    "\u202f": " ",
+    "ç": "c",
+    "•": "-",
+}
+
+
+def fold_to_gsm7(text: str) -> str:
+    """Replace characters outside GSM-7 by their closest GSM-7 form (ê→e, ç→c, œ→oe, ’→').
+
+    Characters with no such form (emoji, other scripts) are kept: the text then goes as UCS-2.
+    """
+    out = []
+    for ch in text:
+        if ch in GSM7_BASIC or ch in GSM7_EXTENDED:
+            out.append(ch)
+        elif ch in _FOLDS:
+            out.append(_FOLDS[ch])
+        else:
+            base = "".join(
+                c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)
+            )
+            out.append(base if base and is_gsm7(base) else ch)
+    return "".join(out)
+
+
+def split_text(text: str, max_segments: int) -> list[str]:
+    """Split a long text at word boundaries into parts of at most `max_segments` segments each.
+
+    Line breaks are preferred over spaces; a single word longer than a part is cut.
+    """
+    if segment_count(text) <= max_segments:
+        return [text]
+    parts: list[str] = []
+    rest = text
+    while rest:
+        if segment_count(rest) <= max_segments:
+            parts.append(rest)
+            break
+        cut = _longest_prefix(rest, max_segments)
+        window = rest[:cut]
+        at = max(window.rfind("\n"), window.rfind(" "))
+        if at <= cut // 3:  # no good break near the end: cut inside the word
+            at = cut
+        parts.append(rest[:at].rstrip())
+        rest = rest[at:].lstrip()
+    return parts
+
+
+def _longest_prefix(text: str, max_segments: int) -> int:
+    """The length of the longest prefix of `text` that fits in `max_segments` segments."""
+    low, high = 1, len(text)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if segment_count(text[:mid]) <= max_segments:
+            low = mid
+        else:
+            high = mid - 1
+    return low

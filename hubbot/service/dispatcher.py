@@ -1,35 +1,38 @@
-"""Deliver the outbox: urgent first, in order per recipient, retrying what can be retried."""
+"""Deliver the outbox: urgent first, in order per person, paced per sender, retried with care."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import functools
 import logging
 import random
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from hubbot.channels.base import Channel, SendError
+from hubbot.domain.pacing import Pacer
 from hubbot.service.clock import Clock
-from hubbot.store import outbox
-from hubbot.store.db import Database
+from hubbot.store import outbox, people
+from hubbot.store.db import Database, iso
 from hubbot.store.outbox import OutboxRecord
 
 log = logging.getLogger(__name__)
 
 BACKOFF_BASE = 2.0  # seconds; doubled per attempt, with jitter
 BACKOFF_MAX = 300.0
-IDLE_POLL = 5.0  # seconds between checks when nothing wakes us
+IDLE_POLL = 5.0  # seconds between looks at the outbox when nothing wakes us
 
 
 def backoff(attempts: int, retry_after: float | None, rng: random.Random) -> float:
-    """Exponential backoff with full jitter, never sooner than the provider asked."""
+    """Exponential backoff with jitter, never sooner than the provider asked."""
     delay = min(BACKOFF_MAX, BACKOFF_BASE * 2 ** max(0, attempts - 1))
     delay = rng.uniform(delay / 2, delay)
     return max(delay, retry_after or 0.0)
 
 
 class Dispatcher:
+    """Starts each due message's send as soon as its lane, its order and its rate allow."""
+
     def __init__(
         self,
         db: Database,
@@ -37,6 +40,8 @@ class Dispatcher:
         clock: Clock,
         *,
         max_attempts: int,
+        max_age: timedelta = timedelta(hours=24),
+        concurrency: int = 16,
         wake: asyncio.Event | None = None,
         rng: random.Random | None = None,
     ) -> None:
@@ -44,72 +49,124 @@ class Dispatcher:
         self.channels = channels
         self.clock = clock
         self.max_attempts = max_attempts
+        self.max_age = max_age
+        self.concurrency = concurrency
         self.wake = wake or asyncio.Event()
         self.rng = rng or random.Random()
+        self.pacer = Pacer()
+        self.in_flight: dict[int, asyncio.Task[None]] = {}
         self.stopping = False
 
     async def run(self) -> None:
         await outbox.requeue_interrupted(self.db, self.clock.now())
         while not self.stopping:
-            sent = await self.run_once()
-            if not sent and not self.stopping:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wake.wait(), timeout=await self._idle_wait())
-                self.wake.clear()
-
-    async def _idle_wait(self) -> float:
-        due = await outbox.next_due_time(self.db)
-        if due is None:
-            return IDLE_POLL
-        seconds = (datetime.fromisoformat(due) - self.clock.now()).total_seconds()
-        return min(IDLE_POLL, max(0.05, seconds))
-
-    async def run_once(self) -> int:
-        """Send every message that is due now; returns how many were attempted."""
-        batch = await outbox.due(self.db, self.clock.now())
-        for record in batch:
+            wait = await self.start_due()
             if self.stopping:
                 break
-            await self.deliver(record)
-        return len(batch)
+            await self._sleep(wait)
+        await self.finish_in_flight()
 
-    async def deliver(self, record: OutboxRecord) -> None:
-        channel = self.channels.get(record.channel)
+    async def _sleep(self, wait: float | None) -> None:
+        """Until woken, until a send ends, or until the next message may go."""
+        timeout = IDLE_POLL if wait is None else max(0.001, min(wait, IDLE_POLL))
+        waiter = asyncio.ensure_future(self.wake.wait())
+        tasks: set[asyncio.Future[object]] = {waiter, *self.in_flight.values()}  # type: ignore[arg-type]
+        await asyncio.wait(tasks, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        waiter.cancel()
+        self.wake.clear()
+
+    async def finish_in_flight(self) -> None:
+        if self.in_flight:
+            await asyncio.gather(*self.in_flight.values(), return_exceptions=True)
+
+    async def run_once(self) -> int:
+        """Start every send that may go now and wait for them (for tests and tools)."""
+        started = len(await self._admit())
+        await self.finish_in_flight()
+        return started
+
+    async def start_due(self) -> float | None:
+        """Start the sends that may go now; returns seconds until more might, if known."""
+        await self._admit()
+        return await self._next_wait()
+
+    async def _admit(self) -> list[OutboxRecord]:
         now = self.clock.now()
-        if channel is None:
-            await outbox.set_status(
-                self.db, record.id, "failed", now, error=f"no channel {record.channel!r} configured"
-            )
-            return
-        await outbox.set_status(self.db, record.id, "sending", now, count_attempt=True)
+        admitted: list[OutboxRecord] = []
+        blocked: set[str] = set()
+        for record in await outbox.due(self.db, now):
+            if len(self.in_flight) + len(admitted) >= self.concurrency:
+                break
+            channel = self.channels.get(record.channel)
+            if channel is None:
+                await outbox.mark_failed(self.db, record.id, now, f"no {record.channel} channel")
+                continue
+            if now - record.created > self.max_age:
+                await outbox.mark_failed(self.db, record.id, now, "expired before it could be sent")
+                continue
+            limits = channel.limits(record.address, record.sender, record.text)
+            waiting = [
+                lim.key for lim in limits if lim.key in blocked or self.pacer.wait(lim.key, now)
+            ]
+            if waiting:
+                # Whatever comes later in lane order waits too: bulk never overtakes urgent.
+                blocked.update(waiting)
+                continue
+            for lim in limits:
+                self.pacer.take(lim.key, lim.rate, lim.cost, now)
+            admitted.append(record)
+        if admitted:
+            await outbox.mark_sending(self.db, (r.id for r in admitted), now)
+            for record in admitted:
+                task = asyncio.create_task(self._deliver(record), name=f"send-{record.id}")
+                self.in_flight[record.id] = task
+                task.add_done_callback(functools.partial(self._forget, record.id))
+        return admitted
+
+    def _forget(self, record_id: int, _task: asyncio.Task[None]) -> None:
+        self.in_flight.pop(record_id, None)
+
+    async def _next_wait(self) -> float | None:
+        now = self.clock.now()
+        waits = [(t - now).total_seconds() for t in self.pacer.free_at.values() if t > now]
+        # Messages already due but held back wait on a pace (above) or on a send in flight
+        # (which wakes us); only a retry due later needs a timer of its own.
+        due = await outbox.next_due_time(self.db, now)
+        if due is not None:
+            waits.append((due - now).total_seconds())
+        return max(0.0, min(waits)) if waits else None
+
+    async def _deliver(self, record: OutboxRecord) -> None:
+        channel = self.channels[record.channel]
         try:
-            result = await channel.send(record.address, record.text)
+            result = await channel.send(record.address, record.text, record.sender)
         except SendError as exc:
             await self._failed(record, exc)
-            return
-        except Exception as exc:  # an adapter bug or network error: retry, never lose it
+        except Exception as exc:  # an adapter bug or a network error: retry, never lose it
             log.exception("send %d via %s raised", record.id, record.channel)
             await self._failed(record, SendError(repr(exc)[:300], permanent=False))
-            return
-        status = "delivered" if result.delivered else "sent"
-        await outbox.set_status(
-            self.db, record.id, status, self.clock.now(), provider_id=result.provider_id
-        )
+        else:
+            await outbox.mark_sent(
+                self.db, record.id, self.clock.now(), result.provider_id, result.delivered
+            )
+        self.wake.set()
 
     async def _failed(self, record: OutboxRecord, exc: SendError) -> None:
         now = self.clock.now()
         attempts = record.attempts + 1
+        if exc.opted_out and record.person_id is not None:
+            await self._opt_out(record.person_id, now)
         if exc.permanent or attempts >= self.max_attempts:
             log.warning("outbox %d to %s failed: %s", record.id, record.address, exc.reason)
-            await outbox.set_status(self.db, record.id, "failed", now, error=exc.reason)
+            await outbox.mark_failed(self.db, record.id, now, exc.reason, exc.code)
             return
         delay = backoff(attempts, exc.retry_after, self.rng)
+        if exc.hold_key and exc.retry_after:
+            self.pacer.hold(exc.hold_key, now + timedelta(seconds=exc.retry_after))
         log.info("outbox %d: %s; retry in %.1fs", record.id, exc.reason, delay)
-        await outbox.set_status(
-            self.db,
-            record.id,
-            "pending",
-            now,
-            error=exc.reason,
-            next_attempt_at=now + timedelta(seconds=delay),
-        )
+        await outbox.mark_retry(self.db, record.id, now, exc.reason, now + timedelta(seconds=delay))
+
+    async def _opt_out(self, person_id: int, now: datetime) -> None:
+        """The provider says this person opted out (Twilio 21610): honour it everywhere."""
+        async with self.db.transaction() as conn:
+            await people.set_fields(conn, person_id, opted_out=1, opted_out_at=iso(now))

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 import aiosqlite
 
+from hubbot.channels.base import Channel
 from hubbot.domain.commands import parse
 from hubbot.domain.decide import decide
 from hubbot.domain.messages import Msg, Outgoing
@@ -36,12 +37,14 @@ class Processor:
         *,
         default_locale: str,
         region: str,
+        channels: Mapping[str, Channel] | None = None,
         on_outbox: asyncio.Event | None = None,
     ) -> None:
         self.db = db
         self.playbooks = playbooks
         self.renderer = renderer
         self.clock = clock
+        self.channels = channels or {}
         self.default_locale = default_locale
         self.lookup = Lookup(playbooks, region)
         self.wake = asyncio.Event()
@@ -105,12 +108,18 @@ class Processor:
         )
         for effect in outcome.effects:
             await apply(conn, effect, now, record.channel)
+        # Replies about this hub leave from the hub's own number, so people can answer it.
+        from_number = hub_record.sms_number if hub_record else None
         for message in outcome.messages:
-            await self._queue(conn, message, record.id)
+            await self._queue(conn, message, record.id, from_number)
         await inbound.mark_processed(conn, record.id, now)
 
     async def _queue(
-        self, conn: aiosqlite.Connection, message: Outgoing, inbound_id: int | None
+        self,
+        conn: aiosqlite.Connection,
+        message: Outgoing,
+        inbound_id: int | None,
+        from_number: str | None = None,
     ) -> None:
         """Render for the recipient's language (as it is after this message's effects)."""
         now = self.clock.now()
@@ -123,15 +132,19 @@ class Processor:
             return
         text = self.renderer.render(message.msg, person.locale)
         held = person.opted_out and not message.compliance
-        await outbox.enqueue(
-            conn,
-            person_id=person.id,
-            address=address,
-            text=text,
-            priority=message.priority.value,
-            now=now,
-            msg_key=message.msg.key,
-            inbound_id=inbound_id,
-            status="suppressed" if held else "pending",
-            error="opted out" if held else None,
-        )
+        channel = self.channels.get(address.split(":", 1)[0])
+        sender = from_number if address.startswith("sms:") else None
+        for part in channel.shape(text) if channel else [text]:
+            await outbox.enqueue(
+                conn,
+                person_id=person.id,
+                address=address,
+                text=part,
+                priority=message.priority.value,
+                now=now,
+                msg_key=message.msg.key,
+                inbound_id=inbound_id,
+                status="suppressed" if held else "pending",
+                error="opted out" if held else None,
+                sender=sender,
+            )

@@ -123,4 +123,12 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX sim_mailbox_address ON sim_mailbox(address, id);
     """,
+    # 2: delivery engine: senders, provider status, segments
+    """
+    ALTER TABLE outbox ADD COLUMN sender TEXT;
+    ALTER TABLE outbox ADD COLUMN provider_status TEXT;
+    ALTER TABLE outbox ADD COLUMN error_code TEXT;
+    ALTER TABLE outbox ADD COLUMN sent_at TEXT;
+    CREATE INDEX outbox_provider_id ON outbox(provider_id);
+    """,
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,6 +13,8 @@ from hubbot.store.db import Database, iso
 Conn = aiosqlite.Connection
 
 LANE_ORDER = "CASE priority WHEN 'urgent' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END"
+# Provider statuses that end a message's story; later callbacks must not undo them.
+FINAL = ("delivered", "failed", "suppressed")
 
 
 @dataclass(frozen=True)
@@ -26,9 +29,16 @@ class OutboxRecord:
     attempts: int
     error: str | None
     created_at: str
+    sender: str | None
+
+    @property
+    def created(self) -> datetime:
+        return datetime.fromisoformat(self.created_at)
 
 
-_COLUMNS = "id, person_id, address, channel, text, priority, status, attempts, error, created_at"
+_COLUMNS = (
+    "id, person_id, address, channel, text, priority, status, attempts, error, created_at, sender"
+)
 
 
 async def enqueue(
@@ -43,12 +53,13 @@ async def enqueue(
     inbound_id: int | None = None,
     status: str = "pending",
     error: str | None = None,
+    sender: str | None = None,
 ) -> int:
     channel = address.split(":", 1)[0]
     cursor = await conn.execute(
         "INSERT INTO outbox (person_id, address, channel, text, msg_key, priority, status,"
-        " next_attempt_at, error, inbound_id, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " next_attempt_at, error, inbound_id, created_at, updated_at, sender)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             person_id,
             address,
@@ -62,17 +73,18 @@ async def enqueue(
             inbound_id,
             iso(now),
             iso(now),
+            sender,
         ),
     )
     assert cursor.lastrowid is not None
     return cursor.lastrowid
 
 
-async def due(db: Database, now: datetime, limit: int = 50) -> list[OutboxRecord]:
+async def due(db: Database, now: datetime, limit: int = 200) -> list[OutboxRecord]:
     """Pending messages whose time has come: urgent first, then in the order they were made.
 
-    A message waits while an older one to the same address is still unsent, so each person
-    gets their messages in order.
+    A message waits while an older one to the same address is unsent or in flight, so each
+    person gets their messages in order.
     """
     rows = await db.fetchall(
         f"SELECT {_COLUMNS} FROM outbox o WHERE status = 'pending' AND next_attempt_at <= ?"
@@ -84,38 +96,86 @@ async def due(db: Database, now: datetime, limit: int = 50) -> list[OutboxRecord
     return [OutboxRecord(*row) for row in rows]
 
 
-async def next_due_time(db: Database) -> str | None:
-    row = await db.fetchone("SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'")
-    return row[0] if row else None
+async def next_due_time(db: Database, after: datetime) -> datetime | None:
+    """When the next pending message that is not yet due becomes due."""
+    row = await db.fetchone(
+        "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending' AND next_attempt_at > ?",
+        (iso(after),),
+    )
+    return datetime.fromisoformat(row[0]) if row and row[0] else None
 
 
-async def set_status(
-    db: Database,
-    outbox_id: int,
-    status: str,
-    now: datetime,
-    *,
-    error: str | None = None,
-    provider_id: str | None = None,
-    next_attempt_at: datetime | None = None,
-    count_attempt: bool = False,
+async def mark_sending(db: Database, ids: Iterable[int], now: datetime) -> None:
+    """Record, durably and before any send, which messages are about to leave."""
+    async with db.transaction() as conn:
+        await conn.executemany(
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?"
+            " WHERE id = ?",
+            [(iso(now), i) for i in ids],
+        )
+
+
+async def mark_sent(
+    db: Database, outbox_id: int, now: datetime, provider_id: str | None, delivered: bool
+) -> None:
+    status = "delivered" if delivered else "sent"
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE outbox SET status = ?, provider_id = ?, sent_at = ?, updated_at = ?,"
+            " error = NULL WHERE id = ?",
+            (status, provider_id, iso(now), iso(now), outbox_id),
+        )
+
+
+async def mark_failed(
+    db: Database, outbox_id: int, now: datetime, error: str, code: str | None = None
 ) -> None:
     async with db.transaction() as conn:
         await conn.execute(
-            "UPDATE outbox SET status = ?, error = COALESCE(?, error),"
-            " provider_id = COALESCE(?, provider_id), updated_at = ?,"
-            " next_attempt_at = COALESCE(?, next_attempt_at), attempts = attempts + ?"
+            "UPDATE outbox SET status = 'failed', error = ?, error_code = ?, updated_at = ?"
             " WHERE id = ?",
+            (error, code, iso(now), outbox_id),
+        )
+
+
+async def mark_retry(db: Database, outbox_id: int, now: datetime, error: str, at: datetime) -> None:
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE outbox SET status = 'pending', error = ?, next_attempt_at = ?,"
+            " updated_at = ? WHERE id = ?",
+            (error, iso(at), iso(now), outbox_id),
+        )
+
+
+async def provider_update(
+    db: Database,
+    provider_id: str,
+    provider_status: str,
+    status: str,
+    error_code: str | None,
+    now: datetime,
+) -> int | None:
+    """Apply a delivery receipt; a final status is never overwritten. Returns the person id."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "UPDATE outbox SET provider_status = ?, updated_at = ?,"
+            " error_code = COALESCE(?, error_code),"
+            " status = CASE WHEN status IN ('delivered', 'failed') THEN status ELSE ? END,"
+            " error = CASE WHEN ? = 'failed' AND status NOT IN ('delivered', 'failed')"
+            "   THEN 'provider: ' || ? ELSE error END"
+            " WHERE provider_id = ? RETURNING person_id",
             (
-                status,
-                error,
-                provider_id,
+                provider_status,
                 iso(now),
-                iso(next_attempt_at),
-                int(count_attempt),
-                outbox_id,
+                error_code,
+                status,
+                status,
+                provider_status,
+                provider_id,
             ),
         )
+        row = await cursor.fetchone()
+        return int(row[0]) if row and row[0] is not None else None
 
 
 async def requeue_interrupted(db: Database, now: datetime) -> int:

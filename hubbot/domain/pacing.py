@@ -1,0 +1,39 @@
+"""Pacing sends to a rate: each key (a sender, a chat) may send `rate` units per second.
+
+Each send of cost k books k/rate seconds of the key's time, starting when the previous
+booking ends (the generic cell rate algorithm with a burst of one send). Over any long run a
+key sends exactly `rate` units per second, and never more. Libraries such as aiolimiter read
+the event loop's clock; hubbot needs a clock it can inject and costs above one, so the
+arithmetic lives here, pure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+
+@dataclass
+class Pacer:
+    """The time at which each key may next send."""
+
+    free_at: dict[str, datetime] = field(default_factory=dict)
+
+    def wait(self, key: str, now: datetime) -> float:
+        """Seconds until `key` may send again (0 if it may send now)."""
+        free = self.free_at.get(key)
+        if free is None or free <= now:
+            return 0.0
+        return (free - now).total_seconds()
+
+    def take(self, key: str, rate: float, cost: float, now: datetime) -> None:
+        """Book a send of `cost` units now; the key is free again after cost/rate seconds."""
+        if rate <= 0:
+            return  # unlimited
+        start = max(now, self.free_at.get(key, now))
+        self.free_at[key] = start + timedelta(seconds=cost / rate)
+
+    def hold(self, key: str, until: datetime) -> None:
+        """The provider asked us to wait (HTTP 429): nothing goes on this key before `until`."""
+        if self.free_at.get(key, until) <= until:
+            self.free_at[key] = until

@@ -1,0 +1,92 @@
+"""Twilio's webhooks: signed inbound SMS and delivery receipts."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from aiohttp import web
+from twilio.request_validator import RequestValidator
+
+from hubbot.addresses import normalize_phone
+from hubbot.channels.twilio_sms import OPTED_OUT, STATUS_MAP, parse_inbound, parse_status
+from hubbot.service.clock import Clock
+from hubbot.store import inbound, outbox, people
+from hubbot.store.db import Database
+
+log = logging.getLogger(__name__)
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+
+
+def twilio_routes(
+    db: Database,
+    clock: Clock,
+    auth_token: str,
+    url_for: Callable[[str], str],
+    region: str,
+    on_inbound: Callable[[], None],
+) -> list[web.RouteDef]:
+    validator = RequestValidator(auth_token)
+
+    async def signed_form(request: web.Request) -> dict[str, str] | None:
+        """The form, if Twilio signed it for our public URL; None (and a warning) if not."""
+        form = {key: str(value) for key, value in (await request.post()).items()}
+        signature = request.headers.get("X-Twilio-Signature")
+        url = url_for(request.path) + (f"?{request.query_string}" if request.query_string else "")
+        # A missing header must be caught first: the validator raises on None.
+        if not signature or not validator.validate(url, form, signature):
+            log.warning(
+                "refused %s from %s: %s Twilio signature",
+                request.path,
+                request.remote,
+                "missing" if not signature else "bad",
+            )
+            return None
+        return form
+
+    async def sms(request: web.Request) -> web.Response:
+        form = await signed_form(request)
+        if form is None:
+            return web.Response(status=403, text="invalid signature")
+        try:
+            message = parse_inbound(form)
+        except ValueError as exc:
+            return web.Response(status=400, text=str(exc))
+        sender = normalize_phone(message.sender, region)
+        if sender is None:
+            return web.Response(status=400, text=f"From is not a phone number: {message.sender}")
+        to = normalize_phone(message.to, region) if message.to else None
+        stored = await inbound.record(
+            db,
+            "sms",
+            message.sid,
+            f"sms:{sender}",
+            f"sms:{to}" if to else None,
+            message.body,
+            clock.now(),
+        )
+        if stored is not None:
+            on_inbound()
+        # Stored first, acknowledged second; every reply goes through the outbox.
+        return web.Response(text=EMPTY_TWIML, content_type="application/xml")
+
+    async def status(request: web.Request) -> web.Response:
+        form = await signed_form(request)
+        if form is None:
+            return web.Response(status=403, text="invalid signature")
+        try:
+            update = parse_status(form)
+        except ValueError as exc:
+            return web.Response(status=400, text=str(exc))
+        now = clock.now()
+        mapped = STATUS_MAP.get(update.status, "sent")
+        person_id = await outbox.provider_update(
+            db, update.sid, update.status, mapped, update.error_code, now
+        )
+        if update.error_code == OPTED_OUT and person_id is not None:
+            async with db.transaction() as conn:
+                await people.set_fields(conn, person_id, opted_out=1, opted_out_at=now.isoformat())
+        return web.Response(status=204)
+
+    return [web.post("/twilio/sms", sms), web.post("/twilio/status", status)]
