@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit lock clean
+.PHONY: run test lint typecheck unit bench lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,14 +19,18 @@ run: $(STAMP)
 test: $(STAMP) lint typecheck unit
 
 lint: $(STAMP)
-	$(BIN)/ruff check hubbot tests
-	$(BIN)/ruff format --check hubbot tests
+	$(BIN)/ruff check hubbot tests bench
+	$(BIN)/ruff format --check hubbot tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
 unit: $(STAMP)
 	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/sms_inbound.py --messages 2000
+	$(BIN)/python bench/sms_inbound.py --messages 2000 --rate 50
 
 lock: $(STAMP)
 	{ echo "# Every package, pinned. Regenerate with: make lock"; $(BIN)/pip freeze --exclude-editable; } > constraints.txt

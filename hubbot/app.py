@@ -39,6 +39,7 @@ class Hubbot:
     settings: Settings
     clock: Clock
     db: Database
+    delivery_db: Database
     playbooks: dict[str, Playbook]
     renderer: Renderer
     channels: dict[str, Channel]
@@ -55,6 +56,9 @@ class Hubbot:
         renderer = Renderer(settings.locales_dir)
         playbooks = load_playbooks(settings.playbooks_dir, renderer.all_keys())
         db = await Database.open(settings.database)
+        # Delivery gets its own connection (and so its own SQLite thread): WAL lets it read
+        # and write beside the message processor instead of queueing behind it.
+        delivery_db = await Database.open(settings.database)
         policy = SmsPolicy(settings.sms_mps, settings.sms_max_segments, settings.sms_fold_accents)
         wake_outbox = asyncio.Event()
         processor_wake = asyncio.Event()
@@ -81,7 +85,7 @@ class Hubbot:
                 db, clock, token, settings.webhook_url, settings.default_region, wake
             )
         else:
-            sim = sms = SimulatorChannel(db, clock, policy)
+            sim = sms = SimulatorChannel(delivery_db, clock, policy)
             routes = sim_routes(db, sim, clock, settings.default_region, wake)
         channels: dict[str, Channel] = {"sms": sms}
         processor = Processor(
@@ -96,7 +100,7 @@ class Hubbot:
         )
         processor.wake = processor_wake
         dispatcher = Dispatcher(
-            db,
+            delivery_db,
             channels,
             clock,
             max_attempts=settings.send_max_attempts,
@@ -107,7 +111,17 @@ class Hubbot:
         hubbot: Hubbot
         web_app = build_web_app(db, lambda: hubbot.running, routes)
         hubbot = cls(
-            settings, clock, db, playbooks, renderer, channels, sim, processor, dispatcher, web_app
+            settings,
+            clock,
+            db,
+            delivery_db,
+            playbooks,
+            renderer,
+            channels,
+            sim,
+            processor,
+            dispatcher,
+            web_app,
         )
         return hubbot
 
@@ -162,4 +176,5 @@ class Hubbot:
         for channel in self.channels.values():
             if isinstance(channel, TwilioChannel):
                 await channel.close()
+        await self.delivery_db.close()
         await self.db.close()

@@ -37,6 +37,7 @@ class Service:
             "HUBBOT_HTTP_PORT": str(self.port),
             "HUBBOT_PLAYBOOKS_DIR": str(ROOT / "playbooks"),
             "HUBBOT_LOG_LEVEL": "INFO",
+            "HUBBOT_SMS_MPS": "50",  # the simulator paces like a carrier; tests need not wait
             **env,
         }
         self.proc: asyncio.subprocess.Process | None = None
@@ -140,3 +141,14 @@ class Service:
                     return text
             await asyncio.sleep(0.05)
         raise AssertionError(f"{phone} got no matching message; it got {received}")
+
+
+async def eventually(predicate: Callable[[], bool], within: float = REPLY_TIMEOUT) -> bool:
+    """Poll a condition about another process until it holds or time runs out."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not predicate():
+        if loop.time() > deadline:
+            return False
+        await asyncio.sleep(0.02)
+    return True

@@ -166,4 +166,4 @@ async def test_hubbot_chat_sends_typed_lines_and_prints_the_replies(service: Ser
     assert proc.returncode == 0, text
     assert "Texting as +15145550177" in text
     assert "< You joined Plateau (member M1)" in text
-    assert "< Plateau: text NEED or OFFER" in text
+    assert "< Plateau: NEED or OFFER + what." in text

@@ -15,7 +15,10 @@ async def test_stop_is_confirmed_once_and_then_nothing_else_is_sent(harness: Har
     await harness.text(LEAD, "ASSIGNER 514-555-0102 besoins et offres")
     got = await harness.text(HELPER, "ARRÊT")
     assert got == {
-        HELPER: ["Vous ne recevrez plus de messages de hubbot. Écrivez START pour revenir."]
+        HELPER: [
+            "Vous ne recevrez plus de messages. START pour revenir. / "
+            "You will get no more messages. Text START to resume."
+        ]
     }
     await harness.text(VOLUNTEER, "REJOINDRE PLATEAU")
     later = await harness.text(VOLUNTEER, "BESOIN eau")
@@ -43,7 +46,7 @@ async def test_start_opts_back_in(harness: Harness) -> None:
     await harness.text(VOLUNTEER, "REJOINDRE PLATEAU")
     await harness.text(VOLUNTEER, "stop")
     got = await harness.text(VOLUNTEER, "START")
-    assert got[VOLUNTEER][0].startswith("Bon retour")
+    assert got[VOLUNTEER][0].startswith("Messages réactivés.")
     help_reply = await harness.text(VOLUNTEER, "AIDE")
     assert VOLUNTEER in help_reply
 

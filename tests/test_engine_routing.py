@@ -43,7 +43,7 @@ async def test_an_english_offer_is_answered_in_english_and_numbered_separately(
     assert got[ANGLO] == ["Offer O1 saved and sent to Needs & offers. Thank you!"]
     assert got[HELPER][0].startswith("Nouvelle offre O1 (")
     again = await harness.text(ANGLO, "HELP")
-    assert again[ANGLO][0].startswith("Plateau: text NEED or OFFER"), "the keyword set English"
+    assert again[ANGLO][0].startswith("Plateau: NEED or OFFER + what."), "the keyword set English"
 
 
 async def test_with_no_needs_and_offers_holder_the_lead_gets_the_need(harness: Harness) -> None:

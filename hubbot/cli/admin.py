@@ -11,7 +11,7 @@ from hubbot.addresses import normalize_phone, parse_address
 from hubbot.playbooks.loader import load_playbooks
 from hubbot.security import hash_pin
 from hubbot.settings import Settings
-from hubbot.store import hubs, people
+from hubbot.store import hubs, outbox, people
 from hubbot.store.db import Database
 
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,15}$")
@@ -108,3 +108,30 @@ async def coordinator_add(
     print(
         f"{address} (M{person.id}) is a coordinator: they hear when hubs open and close.", file=out
     )
+
+
+async def outbox_list(settings: Settings, failed: bool, out: TextIO = sys.stdout) -> int:
+    """What is waiting to go out, or (with --failed) what could not be sent and why."""
+    statuses = ("failed",) if failed else ("pending", "sending")
+    db = await Database.open(settings.database)
+    try:
+        records = await outbox.listing(db, statuses, limit=1000)
+    finally:
+        await db.close()
+    if not records:
+        print(
+            "No failed messages." if failed else "Nothing waiting: the outbox is empty.", file=out
+        )
+        return 0
+    for r in records:
+        text = r.text.replace("\n", " ")
+        text = text if len(text) <= 50 else text[:47] + "..."
+        print(
+            f"{r.id:>6} {r.status:<8} {r.priority:<6} {r.address:<22} tries={r.attempts:<2} "
+            f"{r.created_at[:19]}  {text}",
+            file=out,
+        )
+        if r.error:
+            print(f"{'':>6} reason: {r.error}", file=out)
+    print(f"{len(records)} message(s).", file=out)
+    return 0

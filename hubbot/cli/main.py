@@ -1,4 +1,4 @@
-"""The `hubbot` command line: run, check, schema, hub, coordinator, chat, outbox."""
+"""The `hubbot` command line: run, check, schema, hub, coordinator, outbox, chat."""
 
 from __future__ import annotations
 
@@ -42,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     cadd = coord_sub.add_parser("add", help="make an address a coordinator")
     cadd.add_argument("address", help="+15145550101, sms:+15145550101 or telegram:<id>")
     cadd.add_argument("--locale", choices=["fr", "en"])
+
+    box = sub.add_parser("outbox", help="messages waiting to go out, or failed ones and why")
+    box.add_argument("--failed", action="store_true", help="list failed messages and reasons")
 
     chat = sub.add_parser("chat", help="text the running service from a simulated phone")
     chat.add_argument("--from", dest="number", required=True)
@@ -98,6 +101,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "coordinator":
         asyncio.run(admin.coordinator_add(settings, args.address, args.locale))
         return 0
+    if args.command == "outbox":
+        return asyncio.run(admin.outbox_list(settings, args.failed))
     if args.command == "chat":
         from hubbot.cli.chat import chat
 

@@ -96,6 +96,8 @@ def _first_word(text: str) -> tuple[str, str]:
 def parse(text: str, playbook: Playbook | None) -> Command:
     """Classify a message: compliance word, command, playbook intent, or free text."""
     stripped = " ".join(text.split())
+    if not stripped:
+        return Command("empty")  # an MMS with no text, or a stray blank SMS
     whole = fold(stripped).lstrip("/").rstrip(".!")
     for table, name in (
         (OPT_OUT_WORDS, "stop"),

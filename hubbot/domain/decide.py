@@ -94,6 +94,7 @@ def _hub_id(ctx: Context) -> int | None:
 
 _HANDLERS = {
     "help": _on_help,
+    "empty": _on_help,
     "stop": _on_stop,
     "start": _on_start,
     "lang": _on_lang,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 
-from hubbot.domain.text import contains_phrase, fold
+from hubbot.domain.text import fold, has_words, words
 
 LOCALES = ("fr", "en")
 
@@ -67,14 +68,27 @@ class Playbook:
                 return role
         return None
 
+    @cached_property
+    def _intent_phrases(self) -> tuple[tuple[Intent, dict[str, tuple[tuple[str, ...], ...]]], ...]:
+        """Each intent's keywords, folded into word tuples once rather than per message."""
+        return tuple((i, _phrases(i.keywords)) for i in self.intents)
+
+    @cached_property
+    def _category_phrases(self) -> tuple[tuple[Category, tuple[tuple[str, ...], ...]], ...]:
+        return tuple(
+            (c, tuple(p for ps in _phrases(c.keywords).values() for p in ps))
+            for c in self.categories
+        )
+
     def match_intent(self, text: str) -> tuple[Intent, str | None] | None:
         """The first intent whose keyword occurs in the text, with the keyword's language
         (None when the word is the same in both, like "radio")."""
-        for intent in self.intents:
+        have = words(text)
+        for intent, phrases in self._intent_phrases:
             matched = [
                 locale
                 for locale in LOCALES
-                if any(contains_phrase(text, k) for k in intent.keywords.get(locale, ()))
+                if any(has_words(have, p) for p in phrases.get(locale, ()))
             ]
             if matched:
                 return intent, matched[0] if len(matched) == 1 else None
@@ -82,14 +96,10 @@ class Playbook:
 
     def categorise(self, text: str) -> Category | None:
         """The category whose keywords best match the text; None if nothing matches."""
+        have = words(text)
         best: tuple[int, Category] | None = None
-        for category in self.categories:
-            hits = sum(
-                1
-                for locale in LOCALES
-                for keyword in category.keywords.get(locale, ())
-                if contains_phrase(text, keyword)
-            )
+        for category, phrases in self._category_phrases:
+            hits = sum(1 for p in phrases if has_words(have, p))
             if hits and (best is None or hits > best[0]):
                 best = (hits, category)
         return best[1] if best else None
@@ -99,3 +109,7 @@ class Playbook:
             if category.id == category_id:
                 return category.expires
         return self.default_expiry
+
+
+def _phrases(keywords: dict[str, tuple[str, ...]]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    return {lc: tuple(tuple(words(k)) for k in ks) for lc, ks in keywords.items()}

@@ -88,7 +88,9 @@ def split_text(text: str, max_segments: int) -> list[str]:
             break
         cut = _longest_prefix(rest, max_segments)
         window = rest[:cut]
-        at = max(window.rfind("\n"), window.rfind(" "))
+        at = window.rfind("\n")
+        if at <= cut // 2:  # no line break in the second half: break between words
+            at = window.rfind(" ")
         if at <= cut // 3:  # no good break near the end: cut inside the word
             at = cut
         parts.append(rest[:at].rstrip())

@@ -22,9 +22,14 @@ def words(text: str) -> list[str]:
 
 def contains_phrase(text: str, phrase: str) -> bool:
     """True if the folded phrase occurs in the folded text on word boundaries."""
-    target = words(phrase)
-    if not target:
-        return False
-    have = words(text)
+    return has_words(words(text), tuple(words(phrase)))
+
+
+def has_words(have: list[str], target: tuple[str, ...]) -> bool:
+    """True if the word sequence `target` occurs in `have` (both already folded)."""
     n = len(target)
-    return any(have[i : i + n] == target for i in range(len(have) - n + 1))
+    if n == 0:
+        return False
+    if n == 1:
+        return target[0] in have
+    return any(tuple(have[i : i + n]) == target for i in range(len(have) - n + 1))
