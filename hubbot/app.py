@@ -21,11 +21,13 @@ from hubbot.security import hash_pin, new_pin
 from hubbot.service.clock import Clock, SystemClock
 from hubbot.service.dispatcher import Dispatcher
 from hubbot.service.processor import Processor
+from hubbot.service.telegram_bot import TelegramBot
 from hubbot.settings import Settings
 from hubbot.store import hubs
 from hubbot.store.db import Database
 from hubbot.web.app import build_web_app
 from hubbot.web.sim_routes import sim_routes
+from hubbot.web.telegram_routes import telegram_routes
 from hubbot.web.twilio_routes import twilio_routes
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,7 @@ class Hubbot:
     processor: Processor
     dispatcher: Dispatcher
     web_app: web.Application
+    telegram: TelegramBot | None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     runner: web.AppRunner | None = None
 
@@ -88,6 +91,24 @@ class Hubbot:
             sim = sms = SimulatorChannel(delivery_db, clock, policy)
             routes = sim_routes(db, sim, clock, settings.default_region, wake)
         channels: dict[str, Channel] = {"sms": sms}
+        telegram: TelegramBot | None = None
+        if settings.telegram_enabled:
+            assert settings.telegram_token is not None
+            telegram = TelegramBot(
+                settings.telegram_token.get_secret_value(),
+                settings.telegram_api_url,
+                webhook_url=(
+                    settings.webhook_url("/telegram/webhook") if settings.telegram_webhook else None
+                ),
+                secret=settings.telegram_secret(),
+                db=db,
+                clock=clock,
+                renderer=renderer,
+                on_inbound=wake,
+            )
+            channels["telegram"] = telegram.channel
+            if settings.telegram_webhook:
+                routes = [*routes, *telegram_routes(telegram)]
         processor = Processor(
             db,
             playbooks,
@@ -122,6 +143,7 @@ class Hubbot:
             processor,
             dispatcher,
             web_app,
+            telegram,
         )
         return hubbot
 
@@ -159,9 +181,13 @@ class Hubbot:
         await self.runner.setup()
         site = web.TCPSite(self.runner, self.settings.http_host, self.settings.http_port)
         await site.start()
+        if self.telegram is not None:
+            await self.telegram.start()
 
     async def stop(self) -> None:
         """Stop taking new work, let the send in flight finish, then close the store."""
+        if self.telegram is not None:
+            await self.telegram.stop()
         if self.runner is not None:
             await self.runner.cleanup()
         self.dispatcher.stopping = True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -11,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from hubbot.domain.durations import parse_duration
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 class Settings(BaseSettings):
@@ -40,6 +43,14 @@ class Settings(BaseSettings):
     twilio_from_number: str | None = Field(None, description="Sender number, E.164.")
     twilio_messaging_service_sid: str | None = Field(None, description="Or a Messaging Service.")
     twilio_api_url: str = Field("https://api.twilio.com", description="Twilio REST base URL.")
+    telegram_token: SecretStr | None = Field(None, description="Bot token from @BotFather.")
+    telegram_api_url: str = Field("https://api.telegram.org/bot", description="Bot API base URL.")
+    telegram_mode: Literal["polling", "webhook"] | None = Field(
+        None, description="polling or webhook; default: webhook when HUBBOT_PUBLIC_URL is set."
+    )
+    telegram_webhook_secret: SecretStr | None = Field(
+        None, description="Secret Telegram sends back in X-Telegram-Bot-Api-Secret-Token."
+    )
     sms_mps: float = Field(1.0, gt=0, description="SMS segments per second per sender.")
     sms_max_segments: int = Field(3, ge=1, le=10, description="Segments per SMS before a split.")
     sms_fold_accents: bool = Field(False, description="Fold ê, ç, œ... to stay in GSM-7.")
@@ -50,6 +61,28 @@ class Settings(BaseSettings):
     def _duration(cls, value: str) -> str:
         parse_duration(value)
         return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _SECRET.match(value.get_secret_value()):
+            raise ValueError("use 1 to 256 characters among A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram_token and self.telegram_token.get_secret_value())
+
+    @property
+    def telegram_webhook(self) -> bool:
+        return (self.telegram_mode or ("webhook" if self.public_url else "polling")) == "webhook"
+
+    def telegram_secret(self) -> str:
+        """The webhook secret: the configured one, or one derived from the token."""
+        if self.telegram_webhook_secret:
+            return self.telegram_webhook_secret.get_secret_value()
+        token = self.telegram_token.get_secret_value() if self.telegram_token else ""
+        return hashlib.sha256(f"hubbot-webhook:{token}".encode()).hexdigest()
 
     @property
     def twilio_enabled(self) -> bool:

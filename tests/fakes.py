@@ -41,7 +41,13 @@ class FakeChannel:
     def limits(self, address: str, sender: str | None, text: str) -> list[Limit]:
         return [Limit(f"{self.name}:{sender}", self.rate, 1)] if self.rate else []
 
-    async def send(self, address: str, text: str, sender: str | None = None) -> Sent:
+    async def send(
+        self,
+        address: str,
+        text: str,
+        sender: str | None = None,
+        buttons: tuple[tuple[str, str], ...] = (),  # SMS has no buttons
+    ) -> Sent:
         if self.failures:
             raise self.failures.pop(0)
         self.sent.append((address, text))

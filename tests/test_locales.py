@@ -63,8 +63,13 @@ def _keys_used_in_code() -> set[str]:
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                 keys.add(arg.value)
             elif isinstance(arg, ast.JoinedStr):  # f"{kind.value}.ack" -> need.ack, offer.ack
-                tail = "".join(v.value for v in arg.values if isinstance(v, ast.Constant))
-                keys.update(f"{kind.value}{tail}" for kind in ItemKind)
+                keys.update(
+                    "".join(
+                        str(v.value) if isinstance(v, ast.Constant) else kind.value
+                        for v in arg.values
+                    )
+                    for kind in ItemKind
+                )
     return keys
 
 

@@ -22,6 +22,7 @@ class SendError(Exception):
         code: str | None = None,
         hold_key: str | None = None,
         opted_out: bool = False,
+        unreachable: bool = False,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
@@ -30,6 +31,8 @@ class SendError(Exception):
         self.code = code
         self.hold_key = hold_key
         self.opted_out = opted_out
+        self.unreachable = unreachable  # the person blocked the bot (Telegram 403)
+        self.unreachable = unreachable
 
 
 @dataclass(frozen=True)
@@ -60,4 +63,10 @@ class Channel(Protocol):
 
     def limits(self, address: str, sender: str | None, text: str) -> list[Limit]: ...
 
-    async def send(self, address: str, text: str, sender: str | None) -> Sent: ...
+    async def send(
+        self,
+        address: str,
+        text: str,
+        sender: str | None = None,
+        buttons: tuple[tuple[str, str], ...] = (),
+    ) -> Sent: ...

@@ -42,7 +42,13 @@ class SimulatorChannel:
     def limits(self, address: str, sender: str | None, text: str) -> list[Limit]:
         return self.policy.limits(sender, text)
 
-    async def send(self, address: str, text: str, sender: str | None = None) -> Sent:
+    async def send(
+        self,
+        address: str,
+        text: str,
+        sender: str | None = None,
+        buttons: tuple[tuple[str, str], ...] = (),  # SMS has no buttons
+    ) -> Sent:
         if not self.network_up:
             raise SendError("simulated network outage", permanent=False)
         async with self.db.transaction() as conn:

@@ -153,7 +153,13 @@ class TwilioChannel:
     def limits(self, address: str, sender: str | None, text: str) -> list[Limit]:
         return self.policy.limits(self._sender(sender) or self.messaging_service_sid, text)
 
-    async def send(self, address: str, text: str, sender: str | None = None) -> Sent:
+    async def send(
+        self,
+        address: str,
+        text: str,
+        sender: str | None = None,
+        buttons: tuple[tuple[str, str], ...] = (),  # SMS has no buttons
+    ) -> Sent:
         if self._client is None:
             await self.start()
         assert self._client is not None

@@ -24,6 +24,9 @@ def banner(settings: Settings, demo_pin: str | None, out: TextIO) -> None:
             f"hubbot is running on {url} with the simulator channel (no SMS credentials set).",
             file=out,
         )
+    if settings.telegram_enabled:
+        mode = "webhook" if settings.telegram_webhook else "polling"
+        print(f"Telegram bot on, by {mode}.", file=out)
     if demo_pin:
         print(
             f"Demo hub {DEMO_CODE} created. Its PIN is {demo_pin} (shown only this once).", file=out

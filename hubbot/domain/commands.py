@@ -43,6 +43,10 @@ COMMAND_WORDS: dict[str, tuple[str, str | None]] = {
     "fermer": ("close", "fr"),
     "name": ("name", "en"),
     "nom": ("name", "fr"),
+    "link": ("link", "en"),
+    "lier": ("link", "fr"),
+    "r": ("relay", None),
+    "ack": ("ack", None),
 }
 
 RESERVED_WORDS = frozenset(
@@ -108,6 +112,8 @@ def parse(text: str, playbook: Playbook | None) -> Command:
         if whole in table:
             return Command(name, locale=table[whole])
     head, rest = _first_word(stripped)
+    if head == "start" and rest:  # Telegram deep links: /start DEMO joins hub DEMO
+        return Command("join", args=rest)
     if head in COMMAND_WORDS:
         name, locale = COMMAND_WORDS[head]
         if name in ("assign", "unassign"):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from hubbot.domain.messages import Msg, Outgoing, Priority
-from hubbot.domain.models import Hub, ItemKind, Person
+from hubbot.domain.models import BoardItem, Hub, ItemKind, Person
 
 PIN_ATTEMPTS = 3
 PIN_LOCKOUT = timedelta(minutes=15)
@@ -23,6 +23,10 @@ class Context:
     target: Person | None = None  # the person named by ASSIGN or UNASSIGN
     next_number: dict[ItemKind, int] = field(default_factory=dict)
     labels: dict[int, str] = field(default_factory=dict)  # how to show hub members: "M12 Ana"
+    group_chat: int | None = None  # the Telegram group the message was written in, if any
+    item: BoardItem | None = None  # the board item a relay (R N12 ...) names
+    ack_known: bool = False  # the alert an ACK names was sent to the sender
+    already_acked: bool = False
 
     def reply(self, key: str, count: int | None = None, **params: object) -> Outgoing:
         """A message back to the sender, in the normal lane."""
@@ -32,3 +36,8 @@ class Context:
         self, person_id: int, key: str, priority: Priority = Priority.NORMAL, **params: object
     ) -> Outgoing:
         return Outgoing(person_id, Msg(key, dict(params)), priority)  # type: ignore[arg-type]
+
+    def alert(self, person_id: int, key: str, **params: object) -> Outgoing:
+        """An urgent message the recipient is asked to acknowledge."""
+        msg = Msg(key, dict(params))  # type: ignore[arg-type]
+        return Outgoing(person_id, msg, Priority.URGENT, ack=True)

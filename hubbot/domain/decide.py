@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from hubbot.domain import hub_admin, routing
+from hubbot.domain import hub_admin, routing, team
 from hubbot.domain.commands import Command
 from hubbot.domain.context import Context
 from hubbot.domain.effects import JoinHub, LogActivity, Outcome, SetLocale, SetName, SetOptOut
-from hubbot.domain.messages import Outgoing
+from hubbot.domain.messages import Button, Msg, Outgoing
 from hubbot.domain.models import member_label
 
 NAME_MAX = 40
@@ -51,7 +51,11 @@ def _on_start(cmd: Command, ctx: Context, out: Outcome) -> None:
     if ctx.sender.opted_out:
         out.effects.append(SetOptOut(ctx.sender.id, False))
         out.effects.append(LogActivity(_hub_id(ctx), ctx.sender.id, None, "opt_in"))
-    out.messages.append(_compliant(ctx.reply("start.confirmed")))
+        out.messages.append(_compliant(ctx.reply("start.confirmed")))
+        return
+    # A first contact (Telegram's /start): say hello and offer the two languages.
+    buttons = (Button(Msg("button.french"), "LANG FR"), Button(Msg("button.english"), "LANG EN"))
+    out.messages.append(Outgoing(ctx.sender.id, Msg("start.welcome"), buttons=buttons))
 
 
 def _on_lang(cmd: Command, ctx: Context, out: Outcome) -> None:
@@ -105,6 +109,9 @@ _HANDLERS = {
     "unassign": hub_admin.on_unassign,
     "roles": hub_admin.on_roles,
     "close": hub_admin.on_close,
+    "link": team.on_link,
+    "relay": team.on_relay,
+    "ack": team.on_ack,
     "need": routing.on_item,
     "offer": routing.on_item,
     "intent": routing.on_routed_text,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from hubbot.domain.messages import Outgoing
+from hubbot.domain.messages import Outgoing, TeamMessage
 from hubbot.domain.models import ItemKind
 
 
@@ -80,6 +80,21 @@ class CreateItem:
 
 
 @dataclass(frozen=True)
+class LinkGroup:
+    """A Telegram group becomes the hub's team group."""
+
+    chat_id: int
+    hub_id: int
+    by_person_id: int
+
+
+@dataclass(frozen=True)
+class RecordAck:
+    ref: str
+    person_id: int
+
+
+@dataclass(frozen=True)
 class LogActivity:
     """One line of the hub's activity log (ICS-214): who, in which role, did what."""
 
@@ -102,6 +117,8 @@ Effect = (
     | ResetPinFailures
     | CreateItem
     | LogActivity
+    | LinkGroup
+    | RecordAck
 )
 
 
@@ -111,3 +128,4 @@ class Outcome:
 
     effects: list[Effect] = field(default_factory=list)
     messages: list[Outgoing] = field(default_factory=list)
+    team: list[TeamMessage] = field(default_factory=list)

@@ -14,7 +14,7 @@ from hubbot.domain.effects import (
     SetHubStatus,
     UnassignRole,
 )
-from hubbot.domain.messages import Msg, Outgoing, Param, Priority
+from hubbot.domain.messages import Msg, Outgoing, Param
 from hubbot.domain.models import Hub, Person, member_label
 from hubbot.domain.permissions import Action, is_permitted
 
@@ -54,10 +54,9 @@ def on_activate(cmd: Command, ctx: Context, out: Outcome) -> None:
         out.effects.append(LogActivity(hub.id, sender.id, _role(hub, sender), "hub_opened"))
         for coordinator in ctx.coordinators:
             out.messages.append(
-                ctx.tell(
+                ctx.alert(
                     coordinator.id,
                     "coord.hub_opened",
-                    Priority.URGENT,
                     code=hub.code,
                     hub=hub.name,
                     by=sender.label,
@@ -206,10 +205,9 @@ def on_close(cmd: Command, ctx: Context, out: Outcome) -> None:
     out.effects.append(LogActivity(hub.id, ctx.sender.id, _role(hub, ctx.sender), "hub_closed"))
     for coordinator in ctx.coordinators:
         out.messages.append(
-            ctx.tell(
+            ctx.alert(
                 coordinator.id,
                 "coord.hub_closed",
-                Priority.URGENT,
                 code=hub.code,
                 hub=hub.name,
                 by=ctx.sender.label,

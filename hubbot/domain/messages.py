@@ -32,10 +32,32 @@ class Msg:
 
 
 @dataclass(frozen=True)
+class Button:
+    """A one-tap answer: its label, and the command text a tap sends back (e.g. 'LANG FR')."""
+
+    label: Msg
+    command: str
+
+
+@dataclass(frozen=True)
 class Outgoing:
-    """One message for one person. Compliance messages reach people who opted out."""
+    """One message for one person. Compliance messages reach people who opted out.
+
+    `ack` asks the recipient to acknowledge it (a button on Telegram); `buttons` offer taps.
+    """
 
     person_id: int
     msg: Msg
     priority: Priority = Priority.NORMAL
     compliance: bool = False
+    ack: bool = False
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True)
+class TeamMessage:
+    """A message for a hub's team group (a linked Telegram group), in the hub's language."""
+
+    hub_id: int
+    msg: Msg
+    priority: Priority = Priority.NORMAL

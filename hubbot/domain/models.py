@@ -72,3 +72,19 @@ class Hub:
     @property
     def has_lead(self) -> bool:
         return bool(self.holders("lead"))
+
+
+@dataclass(frozen=True)
+class BoardItem:
+    """A need or an offer as relays and lists see it."""
+
+    kind: ItemKind
+    number: int
+    hub_id: int
+    person_id: int
+    text: str
+    status: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind.prefix}{self.number}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hubbot.domain.commands import Command
 from hubbot.domain.context import Context
 from hubbot.domain.effects import CreateItem, JoinHub, LogActivity, Outcome
-from hubbot.domain.messages import Msg, Param
+from hubbot.domain.messages import Msg, Param, TeamMessage
 from hubbot.domain.models import Hub, ItemKind
 
 ITEM_TEXT_MAX = 300
@@ -67,6 +67,21 @@ def on_item(cmd: Command, ctx: Context, out: Outcome) -> None:
                 sender=ctx.sender.label,
             )
         )
+    # The team group sees the board move, whoever is on duty.
+    out.team.append(
+        TeamMessage(
+            hub.id,
+            Msg(
+                f"{kind.value}.new",
+                {
+                    "id": item_id,
+                    "text": text,
+                    "category": category_name,
+                    "sender": ctx.sender.label,
+                },
+            ),
+        )
+    )
     if ids:
         out.messages.append(ctx.reply(f"{kind.value}.ack", id=item_id, to=to_name))
     else:

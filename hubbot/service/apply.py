@@ -45,6 +45,10 @@ async def apply(
             await people.set_fields(conn, person_id, pin_failures=0, pin_locked_until=None)
         case fx.CreateItem():
             await items.create(conn, effect, channel, now)
+        case fx.LinkGroup(chat_id, hub_id, by):
+            await hubs.link_group(conn, chat_id, hub_id, by, now)
+        case fx.RecordAck(ref, person_id):
+            await activity.record_ack(conn, ref, person_id, now)
         case fx.LogActivity():
             await activity.append(conn, effect, now)
         case _:

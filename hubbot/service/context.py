@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,13 +12,16 @@ import aiosqlite
 from hubbot.addresses import normalize_phone
 from hubbot.domain.commands import Command, PersonRef
 from hubbot.domain.context import Context
-from hubbot.domain.models import Hub, ItemKind, Person
+from hubbot.domain.models import BoardItem, Hub, ItemKind, Person
 from hubbot.domain.permissions import Action, is_permitted
 from hubbot.domain.playbook import Playbook
 from hubbot.security import verify_pin
-from hubbot.store import hubs, items, people
+from hubbot.store import activity, hubs, items, people
 
 Conn = aiosqlite.Connection
+
+_ITEM = re.compile(r"^\s*([NnOo])(\d+)\b")
+_ALERT = re.compile(r"^[oO](\d+)$")
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,13 @@ async def find_person(conn: Conn, ref: PersonRef, region: str) -> tuple[Person |
 
 
 async def build(
-    conn: Conn, cmd: Command, sender: Person, hub: Hub | None, now: datetime, lookup: Lookup
+    conn: Conn,
+    cmd: Command,
+    sender: Person,
+    hub: Hub | None,
+    now: datetime,
+    lookup: Lookup,
+    group_chat: int | None = None,
 ) -> Context:
     """The Context for `cmd`; looks up only what that command needs."""
     target_hub: Hub | None = None
@@ -48,14 +58,22 @@ async def build(
     target: Person | None = None
     next_number: dict[ItemKind, int] = {}
     labels: dict[int, str] = {}
-    if cmd.name in ("join", "activate") and cmd.args.split():
+    item: BoardItem | None = None
+    ack_known = already_acked = False
+    if cmd.name in ("join", "activate", "link") and cmd.args.split():
         parts = cmd.args.split()
         record = await hubs.by_code(conn, parts[0])
         if record is not None:
             target_hub = await hubs.load(conn, record, lookup.playbooks)
             pin_valid = (
-                cmd.name == "activate" and len(parts) == 2 and verify_pin(parts[1], record.pin_hash)
+                cmd.name != "join" and len(parts) == 2 and verify_pin(parts[1], record.pin_hash)
             )
+    elif cmd.name == "relay" and (m := _ITEM.match(cmd.args)):
+        kind = ItemKind.NEED if m.group(1).upper() == "N" else ItemKind.OFFER
+        item = await items.get(conn, kind, int(m.group(2)))
+    elif cmd.name == "ack" and (m := _ALERT.match(cmd.args.strip())):
+        ack_known = await activity.alert_sent_to(conn, int(m.group(1)), sender.id)
+        already_acked = await activity.has_ack(conn, cmd.args.strip().lower(), sender.id)
     elif cmd.name in ("assign", "unassign") and cmd.person and hub is not None:
         target, new_address = await find_person(conn, cmd.person, lookup.region)
         # A lead may assign someone who has never texted: create them, but only for a
@@ -79,4 +97,8 @@ async def build(
         target=target,
         next_number=next_number,
         labels=labels,
+        group_chat=group_chat,
+        item=item,
+        ack_known=ack_known,
+        already_acked=already_acked,
     )

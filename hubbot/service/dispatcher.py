@@ -139,7 +139,9 @@ class Dispatcher:
     async def _deliver(self, record: OutboxRecord) -> None:
         channel = self.channels[record.channel]
         try:
-            result = await channel.send(record.address, record.text, record.sender)
+            result = await channel.send(
+                record.address, record.text, record.sender, record.button_pairs
+            )
         except SendError as exc:
             await self._failed(record, exc)
         except Exception as exc:  # an adapter bug or a network error: retry, never lose it
@@ -156,6 +158,8 @@ class Dispatcher:
         attempts = record.attempts + 1
         if exc.opted_out and record.person_id is not None:
             await self._opt_out(record.person_id, now)
+        if exc.unreachable:
+            await self._unreachable(record, now)
         if exc.permanent or attempts >= self.max_attempts:
             log.warning("outbox %d to %s failed: %s", record.id, record.address, exc.reason)
             await outbox.mark_failed(self.db, record.id, now, exc.reason, exc.code)
@@ -165,6 +169,29 @@ class Dispatcher:
             self.pacer.hold(exc.hold_key, now + timedelta(seconds=exc.retry_after))
         log.info("outbox %d: %s; retry in %.1fs", record.id, exc.reason, delay)
         await outbox.mark_retry(self.db, record.id, now, exc.reason, now + timedelta(seconds=delay))
+
+    async def _unreachable(self, record: OutboxRecord, now: datetime) -> None:
+        """They blocked the bot: stop using that address, and send alerts another way."""
+        async with self.db.transaction() as conn:
+            await people.mark_unreachable(conn, record.address)
+            if record.person_id is None or record.priority != "urgent":
+                return
+            fallback = await people.preferred_address(conn, record.person_id)
+            if fallback is not None:
+                await outbox.enqueue(
+                    conn,
+                    person_id=record.person_id,
+                    address=fallback,
+                    text=record.text,
+                    priority=record.priority,
+                    now=now,
+                )
+                log.info(
+                    "outbox %d: %s blocked the bot; alert goes to %s instead",
+                    record.id,
+                    record.address,
+                    fallback,
+                )
 
     async def _opt_out(self, person_id: int, now: datetime) -> None:
         """The provider says this person opted out (Twilio 21610): honour it everywhere."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Mapping
 
@@ -12,13 +13,14 @@ from hubbot.channels.base import Channel
 from hubbot.domain.commands import parse
 from hubbot.domain.decide import decide
 from hubbot.domain.messages import Msg, Outgoing
-from hubbot.domain.models import Hub, Person
+from hubbot.domain.models import Hub
 from hubbot.domain.playbook import Playbook
 from hubbot.i18n import Renderer
 from hubbot.service.apply import apply
 from hubbot.service.clock import Clock
 from hubbot.service.context import Lookup, build
-from hubbot.store import hubs, inbound, outbox, people
+from hubbot.service.outbound import Origin, Outbound
+from hubbot.store import hubs, inbound, people
 from hubbot.store.db import Database
 from hubbot.store.inbound import InboundRecord
 
@@ -44,7 +46,7 @@ class Processor:
         self.playbooks = playbooks
         self.renderer = renderer
         self.clock = clock
-        self.channels = channels or {}
+        self.outbound = Outbound(renderer, channels or {}, clock)
         self.default_locale = default_locale
         self.lookup = Lookup(playbooks, region)
         self.wake = asyncio.Event()
@@ -77,26 +79,38 @@ class Processor:
                 await inbound.mark_processed(conn, record.id, self.clock.now(), repr(exc)[:500])
                 person = await people.by_address(conn, record.address)
                 if person is not None:
-                    await self._queue(conn, Outgoing(person.id, Msg("error.internal")), record.id)
+                    await self.outbound.person(
+                        conn, Outgoing(person.id, Msg("error.internal")), Origin(record.id)
+                    )
         self.on_outbox.set()
 
     async def _process(self, conn: aiosqlite.Connection, record: InboundRecord) -> None:
         now = self.clock.now()
+        details = json.loads(record.payload) if record.payload else {}
+        group_chat: int | None = details.get("group_chat")
+        if group_chat is not None and not record.text.startswith("/"):
+            # Team chatter in a linked group is not addressed to hubbot: keep it, answer nothing.
+            await inbound.mark_processed(conn, record.id, now)
+            return
         hub_record = None
         if record.to_address:
             hub_record = await hubs.by_sms_number(conn, record.to_address.split(":", 1)[-1])
         sender = await people.by_address(conn, record.address)
         if sender is None:
-            locale = hub_record.locale if hub_record else self.default_locale
+            locale = _locale(details.get("language")) or (
+                hub_record.locale if hub_record else self.default_locale
+            )
             sender = await people.create(conn, record.address, locale, now)
         await people.touch_address(conn, record.address, now)
+        await people.mark_reachable(conn, record.address)  # they wrote: the bot is not blocked
+        await people.set_username(conn, sender.id, details.get("username"))
         if hub_record is None and sender.hub_id is not None:
             hub_record = await hubs.by_id(conn, sender.hub_id)
         hub: Hub | None = None
         if hub_record is not None:
             hub = await hubs.load(conn, hub_record, self.playbooks)
         cmd = parse(record.text, hub.playbook if hub else None)
-        ctx = await build(conn, cmd, sender, hub, now, self.lookup)
+        ctx = await build(conn, cmd, sender, hub, now, self.lookup, group_chat)
         outcome = decide(cmd, ctx)
         log.info(
             "inbound %d from M%d: %s -> %d effects, %d messages",
@@ -108,43 +122,18 @@ class Processor:
         )
         for effect in outcome.effects:
             await apply(conn, effect, now, record.channel)
-        # Replies about this hub leave from the hub's own number, so people can answer it.
-        from_number = hub_record.sms_number if hub_record else None
+        origin = Origin(
+            record.id, sender.id, group_chat, hub_record.sms_number if hub_record else None
+        )
         for message in outcome.messages:
-            await self._queue(conn, message, record.id, from_number)
+            await self.outbound.person(conn, message, origin)
+        for team_message in outcome.team:
+            await self.outbound.team(conn, team_message, origin)
         await inbound.mark_processed(conn, record.id, now)
 
-    async def _queue(
-        self,
-        conn: aiosqlite.Connection,
-        message: Outgoing,
-        inbound_id: int | None,
-        from_number: str | None = None,
-    ) -> None:
-        """Render for the recipient's language (as it is after this message's effects)."""
-        now = self.clock.now()
-        person: Person | None = await people.get(conn, message.person_id)
-        address = await people.preferred_address(conn, message.person_id)
-        if person is None or address is None:
-            log.error(
-                "no address for person %d; message %s dropped", message.person_id, message.msg.key
-            )
-            return
-        text = self.renderer.render(message.msg, person.locale)
-        held = person.opted_out and not message.compliance
-        channel = self.channels.get(address.split(":", 1)[0])
-        sender = from_number if address.startswith("sms:") else None
-        for part in channel.shape(text) if channel else [text]:
-            await outbox.enqueue(
-                conn,
-                person_id=person.id,
-                address=address,
-                text=part,
-                priority=message.priority.value,
-                now=now,
-                msg_key=message.msg.key,
-                inbound_id=inbound_id,
-                status="suppressed" if held else "pending",
-                error="opted out" if held else None,
-                sender=sender,
-            )
+
+def _locale(language: object) -> str | None:
+    """Telegram's language_code ('fr', 'fr-CA', 'en-US') as one of ours."""
+    if isinstance(language, str) and language[:2].lower() in ("fr", "en"):
+        return language[:2].lower()
+    return None

@@ -147,3 +147,18 @@ async def unassign(
         " WHERE hub_id = ? AND person_id = ? AND role_id = ? AND unassigned_at IS NULL",
         (iso(now), by, hub_id, person_id, role_id),
     )
+
+
+async def link_group(conn: Conn, chat_id: int, hub_id: int, by: int, now: datetime) -> None:
+    await conn.execute(
+        "INSERT INTO hub_groups (chat_id, hub_id, linked_by, linked_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT(chat_id) DO UPDATE SET hub_id = excluded.hub_id,"
+        " linked_by = excluded.linked_by, linked_at = excluded.linked_at",
+        (str(chat_id), hub_id, by, iso(now)),
+    )
+
+
+async def groups(conn: Conn, hub_id: int) -> list[str]:
+    """The Telegram group chats linked to a hub, as addresses."""
+    async with conn.execute("SELECT chat_id FROM hub_groups WHERE hub_id = ?", (hub_id,)) as c:
+        return [f"telegram:{row[0]}" for row in await c.fetchall()]

@@ -20,6 +20,7 @@ class InboundRecord:
     address: str
     to_address: str | None
     text: str
+    payload: str | None = None  # channel details as JSON (Telegram: chat, username, language)
 
 
 async def record(
@@ -30,20 +31,21 @@ async def record(
     to_address: str | None,
     text: str,
     now: datetime,
+    payload: str | None = None,
 ) -> int | None:
     """Store a message durably. Returns its id, or None if that provider id was seen before."""
     async with db.transaction() as conn:
         cursor = await conn.execute(
-            "INSERT INTO inbound (channel, provider_id, address, to_address, text, received_at)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (channel, provider_id) DO NOTHING",
-            (channel, provider_id, address, to_address, text, iso(now)),
+            "INSERT INTO inbound (channel, provider_id, address, to_address, text, received_at,"
+            " payload) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel, provider_id) DO NOTHING",
+            (channel, provider_id, address, to_address, text, iso(now), payload),
         )
         return cursor.lastrowid if cursor.rowcount == 1 else None
 
 
 async def unprocessed(db: Database, limit: int = 100) -> list[InboundRecord]:
     rows = await db.fetchall(
-        "SELECT id, channel, provider_id, address, to_address, text FROM inbound"
+        "SELECT id, channel, provider_id, address, to_address, text, payload FROM inbound"
         " WHERE processed_at IS NULL ORDER BY id LIMIT ?",
         (limit,),
     )

@@ -7,7 +7,7 @@ from datetime import datetime
 import aiosqlite
 
 from hubbot.domain.effects import CreateItem
-from hubbot.domain.models import ItemKind
+from hubbot.domain.models import BoardItem, ItemKind
 from hubbot.store.db import iso
 
 Conn = aiosqlite.Connection
@@ -35,3 +35,14 @@ async def create(conn: Conn, item: CreateItem, channel: str | None, now: datetim
             iso(item.expires_at),
         ),
     )
+
+
+async def get(conn: Conn, kind: ItemKind, number: int) -> BoardItem | None:
+    async with conn.execute(
+        "SELECT hub_id, person_id, text, status FROM items WHERE kind = ? AND number = ?",
+        (kind.value, number),
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        return None
+    return BoardItem(kind, number, row[0], row[1], row[2], row[3])

@@ -131,4 +131,22 @@ MIGRATIONS: list[str] = [
     ALTER TABLE outbox ADD COLUMN sent_at TEXT;
     CREATE INDEX outbox_provider_id ON outbox(provider_id);
     """,
+    # 3: Telegram: update details, unreachable addresses, buttons, team groups, acknowledgements
+    """
+    ALTER TABLE inbound ADD COLUMN payload TEXT;
+    ALTER TABLE addresses ADD COLUMN unreachable INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE outbox ADD COLUMN buttons TEXT;
+    CREATE TABLE hub_groups (
+        chat_id TEXT PRIMARY KEY,          -- the Telegram group's chat id
+        hub_id INTEGER NOT NULL REFERENCES hubs(id),
+        linked_by INTEGER REFERENCES people(id),
+        linked_at TEXT NOT NULL
+    );
+    CREATE TABLE acks (
+        ref TEXT NOT NULL,                 -- what was acknowledged: 'o12' (an outbox alert)
+        person_id INTEGER NOT NULL REFERENCES people(id),
+        at TEXT NOT NULL,
+        PRIMARY KEY (ref, person_id)
+    );
+    """,
 ]

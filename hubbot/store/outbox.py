@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +31,11 @@ class OutboxRecord:
     error: str | None
     created_at: str
     sender: str | None
+    buttons: str | None = None  # JSON [[label, command], ...]
+
+    @property
+    def button_pairs(self) -> tuple[tuple[str, str], ...]:
+        return tuple((str(a), str(b)) for a, b in json.loads(self.buttons)) if self.buttons else ()
 
     @property
     def created(self) -> datetime:
@@ -37,7 +43,8 @@ class OutboxRecord:
 
 
 _COLUMNS = (
-    "id, person_id, address, channel, text, priority, status, attempts, error, created_at, sender"
+    "id, person_id, address, channel, text, priority, status, attempts, error, created_at, sender,"
+    " buttons"
 )
 
 
@@ -54,12 +61,13 @@ async def enqueue(
     status: str = "pending",
     error: str | None = None,
     sender: str | None = None,
+    buttons: list[tuple[str, str]] | None = None,
 ) -> int:
     channel = address.split(":", 1)[0]
     cursor = await conn.execute(
         "INSERT INTO outbox (person_id, address, channel, text, msg_key, priority, status,"
-        " next_attempt_at, error, inbound_id, created_at, updated_at, sender)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " next_attempt_at, error, inbound_id, created_at, updated_at, sender, buttons)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             person_id,
             address,
@@ -74,6 +82,7 @@ async def enqueue(
             iso(now),
             iso(now),
             sender,
+            json.dumps(buttons) if buttons else None,
         ),
     )
     assert cursor.lastrowid is not None
@@ -196,3 +205,9 @@ async def listing(db: Database, statuses: tuple[str, ...], limit: int = 200) -> 
         (*statuses, limit),
     )
     return [OutboxRecord(*row) for row in rows]
+
+
+async def set_buttons(conn: Conn, outbox_id: int, buttons: list[tuple[str, str]]) -> None:
+    await conn.execute(
+        "UPDATE outbox SET buttons = ? WHERE id = ?", (json.dumps(buttons), outbox_id)
+    )

@@ -76,7 +76,7 @@ async def touch_address(conn: Conn, address: str, now: datetime) -> None:
 async def preferred_address(conn: Conn, person_id: int) -> str | None:
     """Where to reach someone: the address they last wrote from."""
     async with conn.execute(
-        "SELECT address FROM addresses WHERE person_id = ?"
+        "SELECT address FROM addresses WHERE person_id = ? AND unreachable = 0"
         " ORDER BY last_seen_at IS NULL, last_seen_at DESC, rowid LIMIT 1",
         (person_id,),
     ) as cursor:
@@ -112,3 +112,19 @@ async def labels(conn: Conn, person_ids: set[int]) -> dict[int, str]:
     return {
         row["id"]: f"M{row['id']} {row['name']}" if row["name"] else f"M{row['id']}" for row in rows
     }
+
+
+async def set_username(conn: Conn, person_id: int, username: str | None) -> None:
+    if username:
+        await conn.execute(
+            "UPDATE people SET telegram_username = ? WHERE id = ?", (username.lower(), person_id)
+        )
+
+
+async def mark_unreachable(conn: Conn, address: str) -> None:
+    """The person blocked the bot there: stop choosing that address until they write again."""
+    await conn.execute("UPDATE addresses SET unreachable = 1 WHERE address = ?", (address,))
+
+
+async def mark_reachable(conn: Conn, address: str) -> None:
+    await conn.execute("UPDATE addresses SET unreachable = 0 WHERE address = ?", (address,))

@@ -1,0 +1,156 @@
+"""Telegram through python-telegram-bot: turn updates into plain messages, send text back."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import warnings
+from dataclasses import dataclass
+from datetime import timedelta
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import MessageLimit, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from hubbot.channels.base import Limit, SendError, Sent
+from hubbot.domain.sms import split_text
+
+log = logging.getLogger(__name__)
+
+GLOBAL_RATE = 30.0  # messages per second, all chats together
+CHAT_RATE = 1.0  # per private chat
+GROUP_RATE = 20 / 60  # per group: 20 a minute
+_ITEM_ID = re.compile(r"\b([NOB]\d+)\b")
+
+
+@dataclass(frozen=True)
+class TelegramInbound:
+    """One update, as hubbot needs it."""
+
+    update_id: int
+    user_id: int
+    chat_id: int
+    chat_type: str  # private, group, supergroup, channel
+    text: str
+    username: str | None
+    language: str | None
+    name: str | None
+    callback_id: str | None = None
+
+    @property
+    def address(self) -> str:
+        return f"telegram:{self.user_id}"
+
+    @property
+    def in_group(self) -> bool:
+        return self.chat_type in ("group", "supergroup")
+
+
+def parse_update(update: Update) -> TelegramInbound | None:
+    """A message or a button tap; None for updates hubbot does not handle (edits, joins...)."""
+    if update.callback_query is not None:
+        query = update.callback_query
+        chat = query.message.chat if query.message is not None else None
+        return TelegramInbound(
+            update.update_id,
+            query.from_user.id,
+            chat.id if chat else query.from_user.id,
+            chat.type if chat else "private",
+            query.data or "",
+            query.from_user.username,
+            query.from_user.language_code,
+            query.from_user.first_name,
+            callback_id=query.id,
+        )
+    message = update.message
+    if message is None or message.from_user is None or message.text is None:
+        return None
+    user = message.from_user
+    return TelegramInbound(
+        update.update_id,
+        user.id,
+        message.chat.id,
+        message.chat.type,
+        message.text,
+        user.username,
+        user.language_code,
+        user.first_name,
+    )
+
+
+def to_html(text: str) -> str:
+    """Escape for Telegram's HTML mode, and set board and broadcast ids in bold."""
+    return _ITEM_ID.sub(r"<b>\1</b>", html.escape(text, quote=False))
+
+
+class TelegramChannel:
+    """Sends through PTB's Bot; our dispatcher paces, so PTB's own rate limiter is not used."""
+
+    name = "telegram"
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    def shape(self, text: str) -> list[str]:
+        if len(text) <= MessageLimit.MAX_TEXT_LENGTH:
+            return [text]
+        # split_text counts SMS segments; 27 UCS-2 segments of 67 fit in 4096 characters.
+        return split_text(text, 27)
+
+    def limits(self, address: str, sender: str | None, text: str) -> list[Limit]:
+        chat = address.removeprefix("telegram:")
+        group = chat.startswith("-")
+        return [
+            Limit("telegram:all", GLOBAL_RATE, 1),
+            Limit(f"telegram:{chat}", GROUP_RATE if group else CHAT_RATE, 1),
+        ]
+
+    async def send(
+        self,
+        address: str,
+        text: str,
+        sender: str | None = None,
+        buttons: tuple[tuple[str, str], ...] = (),
+    ) -> Sent:
+        chat = int(address.removeprefix("telegram:"))
+        markup = None
+        if buttons:
+            markup = InlineKeyboardMarkup(
+                [[InlineKeyboardButton(label, callback_data=data) for label, data in buttons]]
+            )
+        try:
+            message = await self.bot.send_message(
+                chat, to_html(text), parse_mode=ParseMode.HTML, reply_markup=markup
+            )
+        except RetryAfter as exc:
+            raise SendError(
+                f"Telegram 429 for chat {chat}",
+                permanent=False,
+                retry_after=_retry_seconds(exc),
+                hold_key=f"telegram:{chat}",
+            ) from exc
+        except Forbidden as exc:
+            raise SendError(
+                f"Telegram 403: {exc.message}", permanent=True, code="403", unreachable=True
+            ) from exc
+        except BadRequest as exc:
+            raise SendError(f"Telegram 400: {exc.message}", permanent=True, code="400") from exc
+        except (NetworkError, TelegramError) as exc:
+            raise SendError(f"Telegram: {exc}", permanent=False) from exc
+        return Sent(str(message.message_id))
+
+    async def answer_callback(self, callback_id: str) -> None:
+        """Stop the button's spinner; the reply itself comes through the outbox."""
+        try:
+            await self.bot.answer_callback_query(callback_id)
+        except TelegramError as exc:  # too old or already answered: harmless
+            log.info("answerCallbackQuery %s: %s", callback_id, exc)
+
+
+def _retry_seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        # PTB 22 warns when retry_after is read as an int (PTB_TIMEDELTA unset); we take both.
+        warnings.simplefilter("ignore")
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -1,0 +1,89 @@
+"""Team work across channels: team groups, relays about board items, acknowledgements."""
+
+from __future__ import annotations
+
+from hubbot.domain.commands import Command
+from hubbot.domain.context import PIN_ATTEMPTS, PIN_LOCKOUT, Context
+from hubbot.domain.effects import LinkGroup, LogActivity, Outcome, RecordAck, RecordPinFailure
+from hubbot.domain.models import ItemKind, member_label
+from hubbot.domain.routing import recipients
+
+RELAY_MAX = 300
+STAFF_ROLES = ("needs_offers", "lead")
+
+
+def on_link(cmd: Command, ctx: Context, out: Outcome) -> None:
+    """/link CODE PIN inside a Telegram group makes it the hub's team group."""
+    if ctx.group_chat is None:
+        out.messages.append(ctx.reply("link.only_in_group"))
+        return
+    parts = cmd.args.split()
+    if len(parts) != 2:
+        out.messages.append(ctx.reply("link.usage"))
+        return
+    sender, hub = ctx.sender, ctx.target_hub
+    if sender.pin_locked_until and sender.pin_locked_until > ctx.now:
+        out.messages.append(ctx.reply("activate.locked", count=15, minutes=15))
+        return
+    if hub is None or not ctx.pin_valid:
+        failures = sender.pin_failures + 1
+        locked = ctx.now + PIN_LOCKOUT if failures >= PIN_ATTEMPTS else None
+        out.effects.append(RecordPinFailure(sender.id, 0 if locked else failures, locked))
+        if hub is None:
+            out.messages.append(ctx.reply("error.unknown_hub", code=parts[0].upper()))
+        else:
+            left = max(PIN_ATTEMPTS - failures, 0)
+            out.messages.append(ctx.reply("activate.bad_pin", count=left, left=left))
+        return
+    out.effects.append(LinkGroup(ctx.group_chat, hub.id, sender.id))
+    out.effects.append(LogActivity(hub.id, sender.id, None, "group_linked", str(ctx.group_chat)))
+    out.messages.append(ctx.reply("link.done", hub=hub.name))
+
+
+def on_relay(cmd: Command, ctx: Context, out: Outcome) -> None:
+    """R N12 <text>: talk about a need or offer through the hub, never showing a number."""
+    item_id, _, text = cmd.args.partition(" ")
+    text = " ".join(text.split())[:RELAY_MAX]
+    item = ctx.item
+    if not item_id or not text:
+        out.messages.append(ctx.reply("relay.usage"))
+        return
+    if item is None:
+        out.messages.append(ctx.reply("error.unknown_item", id=item_id.upper()))
+        return
+    hub = ctx.hub if ctx.hub and ctx.hub.id == item.hub_id else None
+    sender = ctx.sender
+    if sender.id == item.person_id:
+        if hub is None:
+            out.messages.append(ctx.reply("error.no_hub"))
+            return
+        to_name, ids = recipients(ctx, hub, "needs_offers")
+        for pid in ids:
+            out.messages.append(
+                ctx.tell(pid, "relay.from_poster", id=item.label, sender=sender.label, text=text)
+            )
+        out.messages.append(ctx.reply("relay.sent", id=item.label, to=to_name))
+        return
+    staff = hub is not None and any(sender.id in hub.holders(r) for r in STAFF_ROLES)
+    if not (staff or sender.is_coordinator):
+        out.messages.append(ctx.reply("error.not_permitted", hub=hub.code if hub else "-"))
+        return
+    kind = "need" if item.kind is ItemKind.NEED else "offer"
+    out.messages.append(
+        ctx.tell(item.person_id, f"relay.to_poster_{kind}", id=item.label, text=text)
+    )
+    out.messages.append(ctx.reply("relay.sent", id=item.label, to=member_label(item.person_id)))
+    out.effects.append(LogActivity(item.hub_id, sender.id, None, "relayed", item.label))
+
+
+def on_ack(cmd: Command, ctx: Context, out: Outcome) -> None:
+    """An acknowledgement of an alert, typed or tapped; counted once however often it comes."""
+    ref = cmd.args.strip().lower()
+    if not ctx.ack_known:
+        out.messages.append(ctx.reply("ack.unknown"))
+        return
+    if ctx.already_acked:
+        out.messages.append(ctx.reply("ack.already"))
+        return
+    out.effects.append(RecordAck(ref, ctx.sender.id))
+    out.messages.append(ctx.reply("ack.thanks"))

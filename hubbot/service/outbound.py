@@ -1,0 +1,110 @@
+"""Render the core's messages per recipient and write them to the outbox, shaped per channel."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import aiosqlite
+
+from hubbot.channels.base import Channel
+from hubbot.domain.messages import Msg, Outgoing, TeamMessage
+from hubbot.i18n import Renderer
+from hubbot.service.clock import Clock
+from hubbot.store import hubs, outbox, people
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a message came from, which decides where replies to its sender go."""
+
+    inbound_id: int | None = None
+    sender_id: int | None = None
+    group_chat: int | None = None  # replies to a command typed in a group go to the group
+    from_number: str | None = None  # replies about a hub leave from the hub's SMS number
+
+
+class Outbound:
+    def __init__(self, renderer: Renderer, channels: Mapping[str, Channel], clock: Clock) -> None:
+        self.renderer = renderer
+        self.channels = channels
+        self.clock = clock
+
+    async def person(self, conn: aiosqlite.Connection, message: Outgoing, origin: Origin) -> None:
+        """Render in the recipient's language (as it is after this message's effects)."""
+        person = await people.get(conn, message.person_id)
+        address = await people.preferred_address(conn, message.person_id)
+        if person is None or address is None:
+            log.error("nobody to reach for person %d (%s)", message.person_id, message.msg.key)
+            return
+        if origin.group_chat is not None and message.person_id == origin.sender_id:
+            address = f"telegram:{origin.group_chat}"
+        text = self.renderer.render(message.msg, person.locale)
+        buttons = [
+            (self.renderer.render(b.label, person.locale), b.command) for b in message.buttons
+        ]
+        held = person.opted_out and not message.compliance
+        ids = await self._write(
+            conn,
+            address,
+            text,
+            message.priority.value,
+            message.msg,
+            origin,
+            person.id,
+            buttons,
+            held,
+        )
+        if message.ack and address.startswith("telegram:"):
+            label = self.renderer.render(Msg("ack.button"), person.locale)
+            for outbox_id in ids:
+                await outbox.set_buttons(conn, outbox_id, [(label, f"ACK o{outbox_id}")])
+
+    async def team(self, conn: aiosqlite.Connection, message: TeamMessage, origin: Origin) -> None:
+        """To every Telegram group linked to the hub, in the hub's language."""
+        record = await hubs.by_id(conn, message.hub_id)
+        if record is None:
+            return
+        text = self.renderer.render(message.msg, record.locale)
+        for address in await hubs.groups(conn, message.hub_id):
+            await self._write(
+                conn, address, text, message.priority.value, message.msg, origin, None, [], False
+            )
+
+    async def _write(
+        self,
+        conn: aiosqlite.Connection,
+        address: str,
+        text: str,
+        priority: str,
+        msg: Msg,
+        origin: Origin,
+        person_id: int | None,
+        buttons: list[tuple[str, str]],
+        held: bool,
+    ) -> list[int]:
+        channel = self.channels.get(address.split(":", 1)[0])
+        sender = origin.from_number if address.startswith("sms:") else None
+        parts = channel.shape(text) if channel else [text]
+        ids = []
+        for n, part in enumerate(parts):
+            ids.append(
+                await outbox.enqueue(
+                    conn,
+                    person_id=person_id,
+                    address=address,
+                    text=part,
+                    priority=priority,
+                    now=self.clock.now(),
+                    msg_key=msg.key,
+                    inbound_id=origin.inbound_id,
+                    status="suppressed" if held else "pending",
+                    error="opted out" if held else None,
+                    sender=sender,
+                    buttons=buttons if n == len(parts) - 1 else None,
+                )
+            )
+        return ids
