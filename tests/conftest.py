@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from hubbot.store.db import Database
 from tests.fakes import FakeChannel, FakeClock
 
 ROOT = Path(__file__).resolve().parent.parent
+# python-telegram-bot's documented opt-in to timedelta retry_after (as `hubbot` sets it).
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 
 @pytest.fixture(scope="session")
@@ -103,8 +106,14 @@ async def harness(
     clock = FakeClock()
     channel = FakeChannel()
     processor = Processor(
-        db, playbooks, renderer, clock, default_locale="fr", region="CA", channels={"sms": channel}
+        db,
+        playbooks,
+        renderer,
+        clock,
+        default_locale="fr",
+        region="CA",
+        channels={"sms": channel, "telegram": channel},
     )
-    dispatcher = Dispatcher(db, {"sms": channel}, clock, max_attempts=3)
+    dispatcher = Dispatcher(db, {"sms": channel, "telegram": channel}, clock, max_attempts=3)
     yield Harness(db, clock, channel, processor, dispatcher)
     await db.close()

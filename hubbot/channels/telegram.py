@@ -14,7 +14,7 @@ from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from hubbot.channels.base import Limit, SendError, Sent
-from hubbot.domain.sms import split_text
+from hubbot.domain.sms import split_words
 
 log = logging.getLogger(__name__)
 
@@ -93,10 +93,8 @@ class TelegramChannel:
         self.bot = bot
 
     def shape(self, text: str) -> list[str]:
-        if len(text) <= MessageLimit.MAX_TEXT_LENGTH:
-            return [text]
-        # split_text counts SMS segments; 27 UCS-2 segments of 67 fit in 4096 characters.
-        return split_text(text, 27)
+        # Escaping can lengthen a text (& becomes &amp;): measure what is really sent.
+        return split_words(text, lambda part: len(to_html(part)) <= MessageLimit.MAX_TEXT_LENGTH)
 
     def limits(self, address: str, sender: str | None, text: str) -> list[Limit]:
         chat = address.removeprefix("telegram:")

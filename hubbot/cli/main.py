@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -54,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # python-telegram-bot 22's documented opt-in: RetryAfter.retry_after as a timedelta, which
+    # the Telegram adapter expects, and no deprecation warning at each 429.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     try:
         settings = Settings()
     except ValidationError as exc:

@@ -118,6 +118,8 @@ def parse(text: str, playbook: Playbook | None) -> Command:
         name, locale = COMMAND_WORDS[head]
         if name in ("assign", "unassign"):
             return _person_and_role(name, rest, locale, playbook)
+        if name == "link":
+            return Command(name, args=rest, locale=locale, person=person_ref(rest))
         return Command(name, args=rest, locale=locale)
     if playbook is not None and (found := playbook.match_intent(stripped)):
         intent, locale = found

@@ -27,6 +27,10 @@ class Context:
     item: BoardItem | None = None  # the board item a relay (R N12 ...) names
     ack_known: bool = False  # the alert an ACK names was sent to the sender
     already_acked: bool = False
+    link_code: str = ""  # a fresh one-time code, should LINK need one
+    link_pending: int | None = None  # whom this person's pending LINK code went to
+    link_code_valid: bool = False  # the code they typed matches it
+    link_attempts: int = 0
 
     def reply(self, key: str, count: int | None = None, **params: object) -> Outgoing:
         """A message back to the sender, in the normal lane."""

@@ -89,6 +89,29 @@ class LinkGroup:
 
 
 @dataclass(frozen=True)
+class StartLink:
+    """A one-time code goes to the other address; it must come back from this person."""
+
+    person_id: int
+    target_id: int
+    code: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class FailLink:
+    person_id: int
+
+
+@dataclass(frozen=True)
+class MergePeople:
+    """Two records are one person: `drop`'s addresses, hubs, roles and notes move to `keep`."""
+
+    keep_id: int
+    drop_id: int
+
+
+@dataclass(frozen=True)
 class RecordAck:
     ref: str
     person_id: int
@@ -119,6 +142,9 @@ Effect = (
     | LogActivity
     | LinkGroup
     | RecordAck
+    | StartLink
+    | FailLink
+    | MergePeople
 )
 
 

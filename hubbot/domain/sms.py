@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
 # The GSM 03.38 basic character set, and the extension table whose characters cost two septets.
 GSM7_BASIC = frozenset(
@@ -74,19 +75,24 @@ def fold_to_gsm7(text: str) -> str:
 
 
 def split_text(text: str, max_segments: int) -> list[str]:
-    """Split a long text at word boundaries into parts of at most `max_segments` segments each.
+    """Split a long text at word boundaries into parts of at most `max_segments` segments each."""
+    return split_words(text, lambda part: segment_count(part) <= max_segments)
 
-    Line breaks are preferred over spaces; a single word longer than a part is cut.
+
+def split_words(text: str, fits: Callable[[str], bool]) -> list[str]:
+    """Split a text into parts that each `fit`, breaking at line ends, else between words.
+
+    A single word too long for a part is cut.
     """
-    if segment_count(text) <= max_segments:
+    if fits(text):
         return [text]
     parts: list[str] = []
     rest = text
     while rest:
-        if segment_count(rest) <= max_segments:
+        if fits(rest):
             parts.append(rest)
             break
-        cut = _longest_prefix(rest, max_segments)
+        cut = _longest_prefix(rest, fits)
         window = rest[:cut]
         at = window.rfind("\n")
         if at <= cut // 2:  # no line break in the second half: break between words
@@ -98,12 +104,12 @@ def split_text(text: str, max_segments: int) -> list[str]:
     return parts
 
 
-def _longest_prefix(text: str, max_segments: int) -> int:
-    """The length of the longest prefix of `text` that fits in `max_segments` segments."""
+def _longest_prefix(text: str, fits: Callable[[str], bool]) -> int:
+    """The length of the longest prefix of `text` that fits (at least one character)."""
     low, high = 1, len(text)
     while low < high:
         mid = (low + high + 1) // 2
-        if segment_count(text[:mid]) <= max_segments:
+        if fits(text[:mid]):
             low = mid
         else:
             high = mid - 1

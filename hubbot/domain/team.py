@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hubbot.domain import linking
 from hubbot.domain.commands import Command
 from hubbot.domain.context import PIN_ATTEMPTS, PIN_LOCKOUT, Context
 from hubbot.domain.effects import LinkGroup, LogActivity, Outcome, RecordAck, RecordPinFailure
@@ -13,11 +14,15 @@ STAFF_ROLES = ("needs_offers", "lead")
 
 
 def on_link(cmd: Command, ctx: Context, out: Outcome) -> None:
-    """/link CODE PIN inside a Telegram group makes it the hub's team group."""
-    if ctx.group_chat is None:
-        out.messages.append(ctx.reply("link.only_in_group"))
-        return
+    """/link CODE PIN inside a Telegram group makes it the hub's team group; elsewhere LINK
+    joins a person's SMS and Telegram addresses."""
     parts = cmd.args.split()
+    if ctx.group_chat is None:
+        if len(parts) == 2 and ctx.target_hub is not None:
+            out.messages.append(ctx.reply("link.only_in_group"))
+        else:
+            linking.on_link_account(cmd, ctx, out)
+        return
     if len(parts) != 2:
         out.messages.append(ctx.reply("link.usage"))
         return

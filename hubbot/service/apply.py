@@ -8,7 +8,7 @@ import aiosqlite
 
 from hubbot.domain import effects as fx
 from hubbot.domain.models import HubStatus
-from hubbot.store import activity, hubs, items, people
+from hubbot.store import activity, hubs, items, linking, people
 from hubbot.store.db import iso
 
 
@@ -49,6 +49,12 @@ async def apply(
             await hubs.link_group(conn, chat_id, hub_id, by, now)
         case fx.RecordAck(ref, person_id):
             await activity.record_ack(conn, ref, person_id, now)
+        case fx.StartLink(person_id, target_id, code, expires_at):
+            await linking.start(conn, person_id, target_id, code, expires_at)
+        case fx.FailLink(person_id):
+            await linking.fail(conn, person_id)
+        case fx.MergePeople(keep_id, drop_id):
+            await linking.merge(conn, keep_id, drop_id, now)
         case fx.LogActivity():
             await activity.append(conn, effect, now)
         case _:

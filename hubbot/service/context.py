@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import aiosqlite
@@ -16,7 +17,7 @@ from hubbot.domain.models import BoardItem, Hub, ItemKind, Person
 from hubbot.domain.permissions import Action, is_permitted
 from hubbot.domain.playbook import Playbook
 from hubbot.security import verify_pin
-from hubbot.store import activity, hubs, items, people
+from hubbot.store import activity, hubs, items, linking, people
 
 Conn = aiosqlite.Connection
 
@@ -87,7 +88,7 @@ async def build(
     elif cmd.name == "roles" and hub is not None:
         holders = {pid for ids in hub.roster.values() for pid in ids}
         labels = await people.labels(conn, holders)
-    return Context(
+    ctx = Context(
         now=now,
         sender=sender,
         hub=hub,
@@ -102,3 +103,28 @@ async def build(
         ack_known=ack_known,
         already_acked=already_acked,
     )
+    if cmd.name == "link" and group_chat is None:
+        ctx = replace(ctx, **await _link_context(conn, cmd, sender, hub, now, lookup))  # type: ignore[arg-type]
+    return ctx
+
+
+async def _link_context(
+    conn: Conn, cmd: Command, sender: Person, hub: Hub | None, now: datetime, lookup: Lookup
+) -> dict[str, object]:
+    """For LINK: the pending code's state, or the person to send a new code to."""
+    arg = cmd.args.strip()
+    if re.fullmatch(r"\d{6}", arg):
+        pending = await linking.pending(conn, sender.id)
+        if pending is None or pending.expires_at <= now:
+            return {}
+        return {
+            "link_pending": pending.target_id,
+            "link_attempts": pending.attempts,
+            "link_code_valid": pending.matches(arg),
+        }
+    if cmd.person is None or cmd.person.kind == "member":
+        return {}  # member numbers are not proof of owning an address
+    target, new_address = await find_person(conn, cmd.person, lookup.region)
+    if target is None and new_address:
+        target = await people.create(conn, new_address, sender.locale, now)
+    return {"target": target, "link_code": f"{secrets.randbelow(10**6):06d}"}

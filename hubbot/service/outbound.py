@@ -23,6 +23,7 @@ class Origin:
 
     inbound_id: int | None = None
     sender_id: int | None = None
+    address: str | None = None  # replies go back where the message came from
     group_chat: int | None = None  # replies to a command typed in a group go to the group
     from_number: str | None = None  # replies about a hub leave from the hub's SMS number
 
@@ -40,8 +41,11 @@ class Outbound:
         if person is None or address is None:
             log.error("nobody to reach for person %d (%s)", message.person_id, message.msg.key)
             return
-        if origin.group_chat is not None and message.person_id == origin.sender_id:
-            address = f"telegram:{origin.group_chat}"
+        if message.person_id == origin.sender_id:
+            if origin.group_chat is not None:
+                address = f"telegram:{origin.group_chat}"
+            elif origin.address is not None:
+                address = origin.address
         text = self.renderer.render(message.msg, person.locale)
         buttons = [
             (self.renderer.render(b.label, person.locale), b.command) for b in message.buttons

@@ -123,7 +123,11 @@ class Processor:
         for effect in outcome.effects:
             await apply(conn, effect, now, record.channel)
         origin = Origin(
-            record.id, sender.id, group_chat, hub_record.sms_number if hub_record else None
+            record.id,
+            sender.id,
+            record.address,
+            group_chat,
+            hub_record.sms_number if hub_record else None,
         )
         for message in outcome.messages:
             await self.outbound.person(conn, message, origin)

@@ -149,4 +149,15 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (ref, person_id)
     );
     """,
+    # 4: one person on several channels: LINK codes and merged people
+    """
+    ALTER TABLE people ADD COLUMN merged_into INTEGER REFERENCES people(id);
+    CREATE TABLE link_codes (
+        person_id INTEGER PRIMARY KEY REFERENCES people(id),  -- who asked to link
+        target_id INTEGER NOT NULL REFERENCES people(id),      -- whose address gets the code
+        code_hash TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0
+    );
+    """,
 ]

@@ -42,7 +42,10 @@ async def by_address(conn: Conn, address: str) -> Person | None:
 
 
 async def by_username(conn: Conn, username: str) -> Person | None:
-    sql = "SELECT * FROM people WHERE telegram_username = ? ORDER BY id DESC LIMIT 1"
+    sql = (
+        "SELECT * FROM people WHERE telegram_username = ? AND merged_into IS NULL"
+        " ORDER BY id DESC LIMIT 1"
+    )
     return await _one(conn, sql, (username.lower(),))
 
 
