@@ -19,35 +19,46 @@ from hubbot.domain.models import Hub, Person, member_label
 from hubbot.domain.permissions import Action, is_permitted
 
 
-def on_activate(cmd: Command, ctx: Context, out: Outcome) -> None:
+def pin_checked(ctx: Context, out: Outcome, code: str, action: str) -> Hub | None:
+    """The hub named by CODE if the PIN matched; otherwise count the failure and say why.
+
+    Three failures in a row, unknown codes included (so codes cannot be probed), lock the
+    person out of PIN commands for 15 minutes.
+    """
     sender, now = ctx.sender, ctx.now
+    if sender.pin_locked_until and sender.pin_locked_until > now:
+        minutes = max(1, -(-int((sender.pin_locked_until - now).total_seconds()) // 60))
+        out.messages.append(ctx.reply("activate.locked", count=minutes, minutes=minutes))
+        return None
+    hub = ctx.target_hub
+    if hub is not None and ctx.pin_valid:
+        if sender.pin_failures:
+            out.effects.append(ResetPinFailures(sender.id))
+        return hub
+    failures = sender.pin_failures + 1
+    locked = now + PIN_LOCKOUT if failures >= PIN_ATTEMPTS else None
+    out.effects.append(RecordPinFailure(sender.id, 0 if locked else failures, locked))
+    out.effects.append(LogActivity(hub.id if hub else None, sender.id, None, action, code))
+    if hub is None:
+        out.messages.append(ctx.reply("error.unknown_hub", code=code.upper()))
+    elif locked:
+        minutes = int(PIN_LOCKOUT.total_seconds() // 60)
+        out.messages.append(ctx.reply("activate.locked", count=minutes, minutes=minutes))
+    else:
+        left = PIN_ATTEMPTS - failures
+        out.messages.append(ctx.reply("activate.bad_pin", count=left, left=left))
+    return None
+
+
+def on_activate(cmd: Command, ctx: Context, out: Outcome) -> None:
+    sender = ctx.sender
     parts = cmd.args.split()
     if len(parts) != 2:
         out.messages.append(ctx.reply("activate.usage"))
         return
-    if sender.pin_locked_until and sender.pin_locked_until > now:
-        minutes = max(1, -(-int((sender.pin_locked_until - now).total_seconds()) // 60))
-        out.messages.append(ctx.reply("activate.locked", count=minutes, minutes=minutes))
+    hub = pin_checked(ctx, out, parts[0], "activate_refused")
+    if hub is None:
         return
-    hub = ctx.target_hub
-    if hub is None or not ctx.pin_valid:
-        # Unknown codes count as failures too, so codes cannot be probed freely.
-        failures = sender.pin_failures + 1
-        locked = now + PIN_LOCKOUT if failures >= PIN_ATTEMPTS else None
-        out.effects.append(RecordPinFailure(sender.id, 0 if locked else failures, locked))
-        hub_id = hub.id if hub else None
-        out.effects.append(LogActivity(hub_id, sender.id, None, "activate_refused", parts[0]))
-        if hub is None:
-            out.messages.append(ctx.reply("error.unknown_hub", code=parts[0].upper()))
-        elif locked:
-            minutes = int(PIN_LOCKOUT.total_seconds() // 60)
-            out.messages.append(ctx.reply("activate.locked", count=minutes, minutes=minutes))
-        else:
-            left = PIN_ATTEMPTS - failures
-            out.messages.append(ctx.reply("activate.bad_pin", count=left, left=left))
-        return
-    if sender.pin_failures:
-        out.effects.append(ResetPinFailures(sender.id))
     out.effects.append(JoinHub(sender.id, hub.id))
     if not hub.is_active:
         out.effects.append(SetHubStatus(hub.id, active=True))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from hubbot.domain import linking
+from hubbot.domain import hub_admin, linking
 from hubbot.domain.commands import Command
-from hubbot.domain.context import PIN_ATTEMPTS, PIN_LOCKOUT, Context
-from hubbot.domain.effects import LinkGroup, LogActivity, Outcome, RecordAck, RecordPinFailure
+from hubbot.domain.context import Context
+from hubbot.domain.effects import LinkGroup, LogActivity, Outcome, RecordAck
 from hubbot.domain.models import ItemKind, member_label
 from hubbot.domain.routing import recipients
 
@@ -26,19 +26,9 @@ def on_link(cmd: Command, ctx: Context, out: Outcome) -> None:
     if len(parts) != 2:
         out.messages.append(ctx.reply("link.usage"))
         return
-    sender, hub = ctx.sender, ctx.target_hub
-    if sender.pin_locked_until and sender.pin_locked_until > ctx.now:
-        out.messages.append(ctx.reply("activate.locked", count=15, minutes=15))
-        return
-    if hub is None or not ctx.pin_valid:
-        failures = sender.pin_failures + 1
-        locked = ctx.now + PIN_LOCKOUT if failures >= PIN_ATTEMPTS else None
-        out.effects.append(RecordPinFailure(sender.id, 0 if locked else failures, locked))
-        if hub is None:
-            out.messages.append(ctx.reply("error.unknown_hub", code=parts[0].upper()))
-        else:
-            left = max(PIN_ATTEMPTS - failures, 0)
-            out.messages.append(ctx.reply("activate.bad_pin", count=left, left=left))
+    sender = ctx.sender
+    hub = hub_admin.pin_checked(ctx, out, parts[0], "link_refused")
+    if hub is None:
         return
     out.effects.append(LinkGroup(ctx.group_chat, hub.id, sender.id))
     out.effects.append(LogActivity(hub.id, sender.id, None, "group_linked", str(ctx.group_chat)))
