@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
 
-from hubbot.domain.text import fold, has_words, words
+from hubbot.domain.text import find_words, fold, has_words, words
 
 LOCALES = ("fr", "en")
 
@@ -95,14 +95,18 @@ class Playbook:
         return None
 
     def categorise(self, text: str) -> Category | None:
-        """The category whose keywords best match the text; None if nothing matches."""
+        """The category with the most keywords in the text; on a tie, the one named first
+        ("a generator for my oxygen machine" is about power). None if nothing matches."""
         have = words(text)
-        best: tuple[int, Category] | None = None
+        best: tuple[int, int, Category] | None = None
         for category, phrases in self._category_phrases:
-            hits = sum(1 for p in phrases if has_words(have, p))
-            if hits and (best is None or hits > best[0]):
-                best = (hits, category)
-        return best[1] if best else None
+            found = [at for p in phrases if (at := find_words(have, p)) >= 0]
+            if not found:
+                continue
+            score = (len(found), -min(found))
+            if best is None or score > best[:2]:
+                best = (*score, category)
+        return best[2] if best else None
 
     def expiry_for(self, category_id: str | None) -> timedelta:
         for category in self.categories:

@@ -27,9 +27,15 @@ def contains_phrase(text: str, phrase: str) -> bool:
 
 def has_words(have: list[str], target: tuple[str, ...]) -> bool:
     """True if the word sequence `target` occurs in `have` (both already folded)."""
+    return find_words(have, target) >= 0
+
+
+def find_words(have: list[str], target: tuple[str, ...]) -> int:
+    """Where the word sequence `target` first occurs in `have`, or -1."""
     n = len(target)
     if n == 0:
-        return False
-    if n == 1:
-        return target[0] in have
-    return any(tuple(have[i : i + n]) == target for i in range(len(have) - n + 1))
+        return -1
+    for i in range(len(have) - n + 1):
+        if have[i] == target[0] and tuple(have[i : i + n]) == target:
+            return i
+    return -1
