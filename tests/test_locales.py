@@ -40,6 +40,16 @@ SAMPLES = {
     "holders": "M12 Ana, M15",
     "lines": "Responsable du pôle : M12 Ana\nAccueil : VACANT (prioritaire)",
     "card": "x",
+    "total": 24,
+    "how": "eau livrée par M7 à 15 h",
+    "duration": "2d",
+    "categories": "water, food, shelter, medical, power, transport, cleanup, labour",
+    "example": "N1234 O1234",
+    "need": "N1234",
+    "offer": "O1234",
+    "other": "O1234",
+    "contact": "+15145550101",
+    "address": "4500 rue Saint-Denis, Montréal",
 }
 COMPLIANCE_KEYS = {"help.reply", "stop.confirmed", "start.confirmed"}
 

@@ -31,6 +31,7 @@ async def hub_add(
     sms_number: str | None,
     playbook: str | None,
     out: TextIO = sys.stdout,
+    address: str | None = None,
 ) -> None:
     code = code.upper()
     if not _CODE.match(code):
@@ -53,7 +54,7 @@ async def hub_add(
                 raise UsageError(f"hub {code} already exists")
             if number and await hubs.by_sms_number(conn, number):
                 raise UsageError(f"{number} is already another hub's number")
-            await hubs.create(
+            hub_id = await hubs.create(
                 conn,
                 code,
                 name,
@@ -63,6 +64,8 @@ async def hub_add(
                 playbook_id,
                 datetime.now(UTC),
             )
+            if address:
+                await hubs.set_address(conn, hub_id, address.strip()[:200])
     finally:
         await db.close()
     print(f"Hub {code} ({name}) added, closed until someone texts ACTIVATE {code} <PIN>.", file=out)

@@ -36,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--locale", choices=["fr", "en"])
     add.add_argument("--sms-number", help="the hub's own SMS number, E.164")
     add.add_argument("--playbook")
+    add.add_argument("--address", help="where the hub is, e.g. '4500 rue Saint-Denis'")
     hub.add_parser("list", help="list hubs")
 
     coord = sub.add_parser("coordinator", help="regional coordinators")
@@ -96,6 +97,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
                 args.locale,
                 args.sms_number,
                 args.playbook,
+                address=args.address,
             )
         )
         return 0

@@ -18,7 +18,9 @@ OPT_OUT_WORDS = {
     "quit": "en",
     "arret": "fr",
 }
-OPT_IN_WORDS = {"start": None, "yes": "en", "unstop": "en", "reprendre": "fr"}
+OPT_IN_WORDS = {"start": None, "unstop": "en", "reprendre": "fr"}
+# YES opts back in someone who opted out (Twilio's word); otherwise it consents to a match.
+YES_WORDS = {"yes": "en", "oui": "fr"}
 HELP_WORDS = {"help": "en", "aide": "fr", "info": None}
 ROSTER_WORDS = {"roles": None, "role": None}
 
@@ -47,10 +49,35 @@ COMMAND_WORDS: dict[str, tuple[str, str | None]] = {
     "lier": ("link", "fr"),
     "r": ("relay", None),
     "ack": ("ack", None),
+    "needs": ("list_needs", "en"),
+    "besoins": ("list_needs", "fr"),
+    "offers": ("list_offers", "en"),
+    "offres": ("list_offers", "fr"),
+    "more": ("more", "en"),
+    "suite": ("more", "fr"),
+    "match": ("match", "en"),
+    "jumeler": ("match", "fr"),
+    "done": ("done", "en"),
+    "fait": ("done", "fr"),
+    "cancel": ("cancel", "en"),
+    "annuler": ("cancel", "fr"),
+    "cat": ("cat", None),
+    "expire": ("expire", "en"),
+    "expirer": ("expire", "fr"),
+    "arrive": ("arrive", "en"),
+    "arrivee": ("arrive", "fr"),
+    "leave": ("leave", "en"),
+    "depart": ("leave", "fr"),
+    "onsite": ("onsite", "en"),
+    "surplace": ("onsite", "fr"),
+    "status": ("lifeline", "en"),
+    "etat": ("lifeline", "fr"),
+    "sitrep": ("sitrep", "en"),
+    "bilan": ("sitrep", "fr"),
 }
 
 RESERVED_WORDS = frozenset(
-    [*OPT_OUT_WORDS, *OPT_IN_WORDS, *HELP_WORDS, *ROSTER_WORDS, *COMMAND_WORDS]
+    [*OPT_OUT_WORDS, *OPT_IN_WORDS, *HELP_WORDS, *ROSTER_WORDS, *YES_WORDS, *COMMAND_WORDS]
 )
 
 _MEMBER = re.compile(r"^m(\d+)$", re.IGNORECASE)
@@ -108,6 +135,7 @@ def parse(text: str, playbook: Playbook | None) -> Command:
         (OPT_IN_WORDS, "start"),
         (HELP_WORDS, "help"),
         (ROSTER_WORDS, "roles"),
+        (YES_WORDS, "yes"),
     ):
         if whole in table:
             return Command(name, locale=table[whole])

@@ -13,6 +13,15 @@ PIN_LOCKOUT = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
+class MatchView:
+    id: int
+    need: BoardItem
+    offer: BoardItem
+    need_yes: bool
+    offer_yes: bool
+
+
+@dataclass(frozen=True)
 class Context:
     now: datetime
     sender: Person
@@ -31,6 +40,13 @@ class Context:
     link_pending: int | None = None  # whom this person's pending LINK code went to
     link_code_valid: bool = False  # the code they typed matches it
     link_attempts: int = 0
+    board: tuple[BoardItem, ...] = ()  # the hub's open items: critical first, then oldest
+    items: dict[str, BoardItem] = field(default_factory=dict)  # items the command names
+    match: MatchView | None = None  # the sender's latest match waiting for consent
+    contacts: dict[int, str] = field(default_factory=dict)  # shared only after both say yes
+    sender_contact: str = ""  # how to reach the sender, for life-safety alerts only
+    list_offset: int = 0  # where MORE/SUITE continues a list
+    list_kind: str | None = None
 
     def reply(self, key: str, count: int | None = None, **params: object) -> Outgoing:
         """A message back to the sender, in the normal lane."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hubbot.domain import hub_admin, routing, team
+from hubbot.domain import board, hub_admin, matching, routing, team
 from hubbot.domain.commands import Command
 from hubbot.domain.context import Context
 from hubbot.domain.effects import JoinHub, LogActivity, Outcome, SetLocale, SetName, SetOptOut
@@ -112,6 +112,15 @@ _HANDLERS = {
     "link": team.on_link,
     "relay": team.on_relay,
     "ack": team.on_ack,
+    "list_needs": board.on_list,
+    "list_offers": board.on_list,
+    "more": board.on_list,
+    "done": board.on_done,
+    "cancel": board.on_cancel,
+    "cat": board.on_cat,
+    "expire": board.on_expire,
+    "match": matching.on_match,
+    "yes": matching.on_yes,
     "need": routing.on_item,
     "offer": routing.on_item,
     "intent": routing.on_routed_text,

@@ -77,6 +77,43 @@ class CreateItem:
     text: str
     category: str | None
     expires_at: datetime
+    quantity: int | None = None
+    location: str | None = None
+    critical: bool = False
+    significant: bool = False
+
+
+@dataclass(frozen=True)
+class UpdateItem:
+    """Change a board item: status, category, expiry, match, resolution note."""
+
+    kind: ItemKind
+    number: int
+    fields: tuple[tuple[str, object], ...]
+
+
+@dataclass(frozen=True)
+class ListState:
+    """Where MORE/SUITE continues this person's list (kind None: nothing left)."""
+
+    person_id: int
+    kind: str | None
+    offset: int
+
+
+@dataclass(frozen=True)
+class CreateMatch:
+    hub_id: int
+    need: int
+    offer: int
+    by_person_id: int
+
+
+@dataclass(frozen=True)
+class MatchConsent:
+    match_id: int
+    side: str  # "need" or "offer"
+    shared: bool  # both sides have now said yes
 
 
 @dataclass(frozen=True)
@@ -145,6 +182,10 @@ Effect = (
     | StartLink
     | FailLink
     | MergePeople
+    | UpdateItem
+    | ListState
+    | CreateMatch
+    | MatchConsent
 )
 
 

@@ -96,7 +96,7 @@ def _role(hub: Hub, person: Person) -> str | None:
     return "coordinator" if person.is_coordinator else None
 
 
-def _checked(cmd: Command, ctx: Context, out: Outcome, action: Action) -> Hub | None:
+def checked(cmd: Command, ctx: Context, out: Outcome, action: Action) -> Hub | None:
     """The sender's hub if they may take the action there; otherwise reply why not."""
     hub = ctx.hub
     if hub is None:
@@ -126,7 +126,7 @@ def on_unassign(cmd: Command, ctx: Context, out: Outcome) -> None:
 
 
 def _change_role(cmd: Command, ctx: Context, out: Outcome, assign: bool) -> None:
-    hub = _checked(cmd, ctx, out, Action.ASSIGN if assign else Action.UNASSIGN)
+    hub = checked(cmd, ctx, out, Action.ASSIGN if assign else Action.UNASSIGN)
     if hub is None:
         return
     usage = "assign.usage" if assign else "unassign.usage"
@@ -183,7 +183,7 @@ def _change_role(cmd: Command, ctx: Context, out: Outcome, assign: bool) -> None
 
 
 def on_roles(cmd: Command, ctx: Context, out: Outcome) -> None:
-    hub = _checked(cmd, ctx, out, Action.VIEW_ROSTER)
+    hub = checked(cmd, ctx, out, Action.VIEW_ROSTER)
     if hub is None:
         return
     lines: list[Param] = []
@@ -206,7 +206,7 @@ def on_roles(cmd: Command, ctx: Context, out: Outcome) -> None:
 
 
 def on_close(cmd: Command, ctx: Context, out: Outcome) -> None:
-    hub = _checked(cmd, ctx, out, Action.CLOSE)
+    hub = checked(cmd, ctx, out, Action.CLOSE)
     if hub is None:
         return
     if not hub.is_active:

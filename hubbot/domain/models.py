@@ -39,6 +39,7 @@ class Person:
     hub_id: int | None = None
     pin_failures: int = 0
     pin_locked_until: datetime | None = None
+    list_state: str | None = None  # where MORE/SUITE continues, kept by the service
 
     @property
     def label(self) -> str:
@@ -58,6 +59,7 @@ class Hub:
     # role id -> ids of the people holding it now, in the order they were assigned
     roster: dict[str, tuple[int, ...]] = field(default_factory=dict)
     members: frozenset[int] = frozenset()
+    address: str | None = None  # where the hub is, for "call 911, then come to ..."
 
     @property
     def is_active(self) -> bool:
@@ -76,7 +78,7 @@ class Hub:
 
 @dataclass(frozen=True)
 class BoardItem:
-    """A need or an offer as relays and lists see it."""
+    """A need or an offer on the hub's board."""
 
     kind: ItemKind
     number: int
@@ -84,7 +86,19 @@ class BoardItem:
     person_id: int
     text: str
     status: str
+    category: str | None = None
+    quantity: int | None = None
+    location: str | None = None
+    critical: bool = False
+    created_at: datetime | None = None
+    expires_at: datetime | None = None
+    matched_with: int | None = None
 
     @property
     def label(self) -> str:
         return f"{self.kind.prefix}{self.number}"
+
+    def is_open(self, now: datetime) -> bool:
+        """Open or matched, and not past its expiry."""
+        alive = self.expires_at is None or self.expires_at > now
+        return self.status in ("open", "matched") and alive

@@ -13,6 +13,12 @@ class Action(StrEnum):
     CLOSE = "close"
     VIEW_ROSTER = "view_roster"
     POST_ITEM = "post_item"
+    VIEW_BOARD = "view_board"
+    MANAGE_BOARD = "manage_board"
+    COUNT_PEOPLE = "count_people"
+    VIEW_COUNT = "view_count"
+    RECORD_LIFELINE = "record_lifeline"
+    SITREP = "sitrep"
 
 
 # Roles (besides coordinators, who may do everything) allowed each action.
@@ -23,6 +29,12 @@ _ALLOWED: dict[Action, frozenset[str]] = {
     Action.CLOSE: frozenset({"lead"}),
     Action.VIEW_ROSTER: frozenset({"member"}),
     Action.POST_ITEM: frozenset({"member"}),
+    Action.VIEW_BOARD: frozenset({"lead", "needs_offers"}),
+    Action.MANAGE_BOARD: frozenset({"lead", "needs_offers"}),
+    Action.COUNT_PEOPLE: frozenset({"lead", "reception"}),
+    Action.VIEW_COUNT: frozenset({"lead", "reception", "needs_offers", "communications"}),
+    Action.RECORD_LIFELINE: frozenset({"lead", "communications"}),
+    Action.SITREP: frozenset({"lead", "communications"}),
 }
 
 

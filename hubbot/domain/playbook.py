@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
 
@@ -47,6 +47,19 @@ class Category:
 
 
 @dataclass(frozen=True)
+class SignificantRule:
+    """Items of this category (from this many people or units) go to the lead and reports."""
+
+    category: str
+    min_quantity: int | None = None
+
+    def applies(self, category: str | None, quantity: int | None) -> bool:
+        if category != self.category:
+            return False
+        return self.min_quantity is None or (quantity or 0) >= self.min_quantity
+
+
+@dataclass(frozen=True)
 class Playbook:
     id: str
     name: LocalText
@@ -55,6 +68,20 @@ class Playbook:
     fallback_role: str
     categories: tuple[Category, ...]
     default_expiry: timedelta = timedelta(days=3)
+    life_safety: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    significant: tuple[SignificantRule, ...] = ()
+
+    @cached_property
+    def _life_safety_phrases(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(p for ps in _phrases(self.life_safety).values() for p in ps)
+
+    def is_life_safety(self, text: str) -> bool:
+        """Whether the text holds a life-safety word (911, FEU, not breathing...)."""
+        have = words(text)
+        return any(has_words(have, p) for p in self._life_safety_phrases)
+
+    def is_significant(self, category: str | None, quantity: int | None) -> bool:
+        return any(rule.applies(category, quantity) for rule in self.significant)
 
     def role(self, role_id: str) -> Role | None:
         return next((r for r in self.roles if r.id == role_id), None)

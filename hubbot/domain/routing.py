@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from hubbot.domain import matching, safety
+from hubbot.domain.board import category_name
 from hubbot.domain.commands import Command
 from hubbot.domain.context import Context
 from hubbot.domain.effects import CreateItem, JoinHub, LogActivity, Outcome
-from hubbot.domain.messages import Msg, Param, TeamMessage
-from hubbot.domain.models import Hub, ItemKind
+from hubbot.domain.messages import Msg, Outgoing, Param, Priority, TeamMessage
+from hubbot.domain.models import BoardItem, Hub, ItemKind
+from hubbot.domain.notes import read_note
 
 ITEM_TEXT_MAX = 300
 COORDINATORS = Msg("who.coordinators")
@@ -41,51 +44,90 @@ def on_item(cmd: Command, ctx: Context, out: Outcome) -> None:
     if hub is None:
         out.messages.append(ctx.reply("error.no_hub"))
         return
-    text = " ".join(cmd.args.split())
+    text = " ".join(cmd.args.split())[:ITEM_TEXT_MAX]
     if not text:
         out.messages.append(ctx.reply(f"{kind.value}.usage"))
         return
-    text = text[:ITEM_TEXT_MAX]
     _ensure_member(ctx, hub, out)
+    note = read_note(text)
     number = ctx.next_number[kind]
-    item_id = f"{kind.prefix}{number}"
-    category = hub.playbook.categorise(text)
+    category = hub.playbook.categorise(note.text)
     category_id = category.id if category else None
-    expires = ctx.now + hub.playbook.expiry_for(category_id)
-    out.effects.append(CreateItem(kind, number, hub.id, ctx.sender.id, text, category_id, expires))
-    out.effects.append(LogActivity(hub.id, ctx.sender.id, None, f"{kind.value}_posted", item_id))
-    to_name, ids = recipients(ctx, hub, "needs_offers")
-    category_name: Param = category.name if category else Msg("category.none")
-    for pid in ids:
-        out.messages.append(
-            ctx.tell(
-                pid,
-                f"{kind.value}.new",
-                id=item_id,
-                text=text,
-                category=category_name,
-                sender=ctx.sender.label,
-            )
-        )
-    # The team group sees the board move, whoever is on duty.
-    out.team.append(
-        TeamMessage(
+    critical = kind is ItemKind.NEED and hub.playbook.is_life_safety(text)
+    significant = kind is ItemKind.NEED and hub.playbook.is_significant(category_id, note.quantity)
+    item = BoardItem(
+        kind,
+        number,
+        hub.id,
+        ctx.sender.id,
+        note.text,
+        "open",
+        category_id,
+        note.quantity,
+        note.location,
+        critical,
+        ctx.now,
+        ctx.now + hub.playbook.expiry_for(category_id),
+    )
+    assert item.expires_at is not None
+    out.effects.append(
+        CreateItem(
+            kind,
+            number,
             hub.id,
-            Msg(
-                f"{kind.value}.new",
-                {
-                    "id": item_id,
-                    "text": text,
-                    "category": category_name,
-                    "sender": ctx.sender.label,
-                },
-            ),
+            ctx.sender.id,
+            note.text,
+            category_id,
+            item.expires_at,
+            note.quantity,
+            note.location,
+            critical,
+            significant,
         )
     )
-    if ids:
-        out.messages.append(ctx.reply(f"{kind.value}.ack", id=item_id, to=to_name))
-    else:
-        out.messages.append(ctx.reply(f"{kind.value}.ack_nobody", id=item_id))
+    out.effects.append(
+        LogActivity(
+            hub.id,
+            ctx.sender.id,
+            None,
+            f"{kind.value}_posted",
+            item.label + (" CRITICAL" if critical else ""),
+        )
+    )
+    if critical:
+        safety.life_safety(ctx, hub, item, out)
+    lane = Priority.URGENT if critical else Priority.NORMAL
+    to_name, ids = recipients(ctx, hub, "needs_offers")
+    new = Msg(
+        f"{kind.value}.new",
+        {
+            "id": item.label,
+            "text": text,
+            "category": category_name(hub, category_id),
+            "sender": ctx.sender.label,
+        },
+    )
+    out.messages.extend(Outgoing(pid, new, lane) for pid in ids)
+    # The team group sees the board move, whoever is on duty.
+    out.team.append(TeamMessage(hub.id, new, lane))
+    if significant and not critical:
+        leads = [pid for pid in hub.holders("lead") if pid not in ids and pid != ctx.sender.id]
+        out.messages.extend(
+            ctx.tell(
+                pid,
+                "significant.alert",
+                id=item.label,
+                text=text,
+                category=category_name(hub, category_id),
+            )
+            for pid in leads
+        )
+    if not critical:
+        if ids:
+            out.messages.append(ctx.reply(f"{kind.value}.ack", id=item.label, to=to_name))
+        else:
+            out.messages.append(ctx.reply(f"{kind.value}.ack_nobody", id=item.label))
+    out.messages.extend(matching.suggestions(ctx, item, ids))
 
 
 def on_routed_text(cmd: Command, ctx: Context, out: Outcome) -> None:
@@ -93,6 +135,10 @@ def on_routed_text(cmd: Command, ctx: Context, out: Outcome) -> None:
     hub = ctx.hub
     if hub is None:
         out.messages.append(ctx.reply("error.no_hub_text"))
+        return
+    if hub.playbook.is_life_safety(cmd.args):
+        # A cry for help in plain words is a critical need, whatever keyword started it.
+        on_item(Command("need", args=cmd.args), ctx, out)
         return
     _ensure_member(ctx, hub, out)
     role_id = cmd.intent.route_to if cmd.intent else hub.playbook.fallback_role

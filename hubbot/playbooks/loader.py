@@ -10,7 +10,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from hubbot.domain.durations import parse_duration
-from hubbot.domain.playbook import LOCALES, Category, Intent, LocalText, Playbook, Role
+from hubbot.domain.playbook import (
+    LOCALES,
+    Category,
+    Intent,
+    LocalText,
+    Playbook,
+    Role,
+    SignificantRule,
+)
 from hubbot.playbooks.checks import RESERVED_WORDS, check_semantics, keyword_key
 from hubbot.playbooks.messages import at, describe_error
 from hubbot.playbooks.schema import KeywordsSpec, PlaybookSpec, TextSpec
@@ -179,6 +187,10 @@ def _to_domain(spec: PlaybookSpec) -> Playbook:
             for c in spec.categories
         ),
         default_expiry=default_expiry,
+        life_safety=_keywords(spec.life_safety),
+        significant=tuple(
+            SignificantRule(rule.category, rule.min_quantity) for rule in spec.significant
+        ),
     )
 
 

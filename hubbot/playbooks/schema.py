@@ -120,6 +120,17 @@ class DefaultsSpec(BaseModel):
     )
 
 
+class SignificantSpec(BaseModel):
+    """A rule that marks a board item significant: it goes to the lead and the next report."""
+
+    model_config = ConfigDict(extra="forbid", title="Significant item rule")
+
+    category: Ident = Field(description="The category the rule applies to, e.g. 'medical'.")
+    min_quantity: int | None = Field(
+        default=None, ge=1, description="Only from this many people or units, e.g. 10."
+    )
+
+
 class PlaybookSpec(BaseModel):
     """A hubbot playbook: the roles of a hub, where messages go, and the board's themes."""
 
@@ -139,4 +150,11 @@ class PlaybookSpec(BaseModel):
     )
     categories: list[CategorySpec] = Field(
         default_factory=list, description="Themes of the needs and offers board."
+    )
+    life_safety: KeywordsSpec = Field(
+        default_factory=KeywordsSpec,
+        description="Words that mean a life may be in danger: the message jumps every queue.",
+    )
+    significant: list[SignificantSpec] = Field(
+        default_factory=list, description="Rules that mark needs significant."
     )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import aiosqlite
 
 from hubbot.domain import effects as fx
 from hubbot.domain.models import HubStatus
-from hubbot.store import activity, hubs, items, linking, people
+from hubbot.store import activity, hubs, items, linking, matches, people
 from hubbot.store.db import iso
 
 
@@ -55,6 +56,16 @@ async def apply(
             await linking.fail(conn, person_id)
         case fx.MergePeople(keep_id, drop_id):
             await linking.merge(conn, keep_id, drop_id, now)
+        case fx.UpdateItem(kind, number, fields):
+            values = {k: iso(v) if isinstance(v, datetime) else v for k, v in fields}
+            await items.update(conn, kind, number, **values)
+        case fx.ListState(person_id, kind, offset):
+            state = json.dumps({"kind": kind, "offset": offset}) if kind else None
+            await people.set_fields(conn, person_id, list_state=state)
+        case fx.CreateMatch(hub_id, need, offer, by):
+            await matches.create(conn, hub_id, need, offer, by, now)
+        case fx.MatchConsent(match_id, side, shared):
+            await matches.consent(conn, match_id, side, shared)
         case fx.LogActivity():
             await activity.append(conn, effect, now)
         case _:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from collections.abc import Mapping
@@ -17,7 +18,7 @@ from hubbot.domain.models import BoardItem, Hub, ItemKind, Person
 from hubbot.domain.permissions import Action, is_permitted
 from hubbot.domain.playbook import Playbook
 from hubbot.security import verify_pin
-from hubbot.store import activity, hubs, items, linking, people
+from hubbot.store import activity, hubs, items, linking, matches, people
 
 Conn = aiosqlite.Connection
 
@@ -52,6 +53,7 @@ async def build(
     now: datetime,
     lookup: Lookup,
     group_chat: int | None = None,
+    address: str = "",
 ) -> Context:
     """The Context for `cmd`; looks up only what that command needs."""
     target_hub: Hub | None = None
@@ -82,9 +84,10 @@ async def build(
         creatable = target is None and new_address and cmd.name == "assign" and cmd.role
         if creatable and new_address and is_permitted(sender, hub, Action.ASSIGN):
             target = await people.create(conn, new_address, hub.locale, now)
-    elif cmd.name in ("need", "offer"):
-        kind = ItemKind.NEED if cmd.name == "need" else ItemKind.OFFER
-        next_number[kind] = await items.next_number(conn, kind)
+    elif cmd.name in ("need", "offer", "text", "intent"):
+        # Free text may turn out to be a life-safety need, so it gets a number ready too.
+        for kind in ItemKind:
+            next_number[kind] = await items.next_number(conn, kind)
     elif cmd.name == "roles" and hub is not None:
         holders = {pid for ids in hub.roster.values() for pid in ids}
         labels = await people.labels(conn, holders)
@@ -103,6 +106,8 @@ async def build(
         ack_known=ack_known,
         already_acked=already_acked,
     )
+    if hub is not None:
+        ctx = replace(ctx, **await _board_context(conn, cmd, sender, hub, now, address))  # type: ignore[arg-type]
     if cmd.name == "link" and group_chat is None:
         ctx = replace(ctx, **await _link_context(conn, cmd, sender, hub, now, lookup))  # type: ignore[arg-type]
     return ctx
@@ -128,3 +133,45 @@ async def _link_context(
     if target is None and new_address:
         target = await people.create(conn, new_address, sender.locale, now)
     return {"target": target, "link_code": f"{secrets.randbelow(10**6):06d}"}
+
+
+_BOARD_COMMANDS = ("need", "offer", "text", "intent", "list_needs", "list_offers", "more", "match")
+_ITEM_COMMANDS = ("done", "cancel", "cat", "expire", "match")
+
+
+async def _board_context(
+    conn: Conn, cmd: Command, sender: Person, hub: Hub, now: datetime, address: str
+) -> dict[str, object]:
+    """What board commands need: the open notes, the notes named, the pending match."""
+    found: dict[str, object] = {"sender_contact": contact_of(address, sender)}
+    if cmd.name in _BOARD_COMMANDS:
+        found["board"] = tuple(await items.open_items(conn, hub.id, now))
+    if cmd.name in _ITEM_COMMANDS:
+        named: dict[str, BoardItem] = {}
+        for word in cmd.args.split()[:2]:
+            if m := _ITEM.match(word):
+                kind = ItemKind.NEED if m.group(1).upper() == "N" else ItemKind.OFFER
+                if item := await items.get(conn, kind, int(m.group(2))):
+                    named[item.label] = item
+        found["items"] = named
+    if cmd.name == "more" and sender.list_state:
+        state = json.loads(sender.list_state)
+        found["list_kind"], found["list_offset"] = state.get("kind"), int(state.get("offset", 0))
+    if cmd.name == "yes":
+        match = await matches.pending_for(conn, sender.id)
+        found["match"] = match
+        if match is not None:
+            found["contacts"] = {
+                pid: contact_of(await people.preferred_address(conn, pid) or "", None)
+                for pid in (match.need.person_id, match.offer.person_id)
+            }
+    return found
+
+
+def contact_of(address: str, person: Person | None) -> str:
+    """How a person can be reached, for the rare cases it may be shared."""
+    if address.startswith("sms:"):
+        return address[4:]
+    if address.startswith("telegram:"):
+        return f"Telegram {address[9:]}"
+    return address

@@ -110,7 +110,7 @@ class Processor:
         if hub_record is not None:
             hub = await hubs.load(conn, hub_record, self.playbooks)
         cmd = parse(record.text, hub.playbook if hub else None)
-        ctx = await build(conn, cmd, sender, hub, now, self.lookup, group_chat)
+        ctx = await build(conn, cmd, sender, hub, now, self.lookup, group_chat, record.address)
         outcome = decide(cmd, ctx)
         log.info(
             "inbound %d from M%d: %s -> %d effects, %d messages",

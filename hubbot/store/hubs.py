@@ -25,6 +25,7 @@ class HubRecord:
     sms_number: str | None
     playbook_id: str
     status: str
+    address: str | None = None
 
 
 def _record(row: aiosqlite.Row) -> HubRecord:
@@ -37,6 +38,7 @@ def _record(row: aiosqlite.Row) -> HubRecord:
         row["sms_number"],
         row["playbook_id"],
         row["status"],
+        row["address"],
     )
 
 
@@ -82,6 +84,10 @@ async def create(
     return cursor.lastrowid
 
 
+async def set_address(conn: Conn, hub_id: int, address: str | None) -> None:
+    await conn.execute("UPDATE hubs SET address = ? WHERE id = ?", (address, hub_id))
+
+
 async def set_status(conn: Conn, hub_id: int, status: HubStatus, now: datetime) -> None:
     await conn.execute(
         "UPDATE hubs SET status = ?, status_changed_at = ? WHERE id = ?",
@@ -118,6 +124,7 @@ async def load(conn: Conn, record: HubRecord, playbooks: Mapping[str, Playbook])
         playbook=playbooks[record.playbook_id],
         roster=await roster(conn, record.id),
         members=await members(conn, record.id),
+        address=record.address,
     )
 
 

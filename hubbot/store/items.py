@@ -8,7 +8,7 @@ import aiosqlite
 
 from hubbot.domain.effects import CreateItem
 from hubbot.domain.models import BoardItem, ItemKind
-from hubbot.store.db import iso
+from hubbot.store.db import from_iso, iso
 
 Conn = aiosqlite.Connection
 
@@ -22,7 +22,8 @@ async def next_number(conn: Conn, kind: ItemKind) -> int:
 async def create(conn: Conn, item: CreateItem, channel: str | None, now: datetime) -> None:
     await conn.execute(
         "INSERT INTO items (kind, number, hub_id, person_id, channel, category, text,"
-        " created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " created_at, expires_at, quantity, location, critical, significant)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             item.kind.value,
             item.number,
@@ -33,16 +34,70 @@ async def create(conn: Conn, item: CreateItem, channel: str | None, now: datetim
             item.text,
             iso(now),
             iso(item.expires_at),
+            item.quantity,
+            item.location,
+            int(item.critical),
+            int(item.significant),
         ),
+    )
+
+
+_COLUMNS = (
+    "kind, number, hub_id, person_id, text, status, category, quantity, location, critical,"
+    " created_at, expires_at, matched_with"
+)
+
+
+def _item(row: aiosqlite.Row) -> BoardItem:
+    return BoardItem(
+        ItemKind(row[0]),
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        row[5],
+        row[6],
+        row[7],
+        row[8],
+        bool(row[9]),
+        from_iso(row[10]),
+        from_iso(row[11]),
+        row[12],
     )
 
 
 async def get(conn: Conn, kind: ItemKind, number: int) -> BoardItem | None:
     async with conn.execute(
-        "SELECT hub_id, person_id, text, status FROM items WHERE kind = ? AND number = ?",
-        (kind.value, number),
+        f"SELECT {_COLUMNS} FROM items WHERE kind = ? AND number = ?", (kind.value, number)
     ) as cursor:
         row = await cursor.fetchone()
-    if row is None:
-        return None
-    return BoardItem(kind, number, row[0], row[1], row[2], row[3])
+    return _item(row) if row else None
+
+
+async def open_items(conn: Conn, hub_id: int, now: datetime) -> list[BoardItem]:
+    """Open and matched items not yet expired: critical first, then oldest first."""
+    async with conn.execute(
+        f"SELECT {_COLUMNS} FROM items WHERE hub_id = ? AND status IN ('open', 'matched')"
+        " AND expires_at > ? ORDER BY critical DESC, created_at, number",
+        (hub_id, iso(now)),
+    ) as cursor:
+        return [_item(row) for row in await cursor.fetchall()]
+
+
+async def update(conn: Conn, kind: ItemKind, number: int, **fields: object) -> None:
+    """Set named columns of one item; names come from our own code, never from input."""
+    sets = ", ".join(f"{name} = ?" for name in fields)
+    await conn.execute(
+        f"UPDATE items SET {sets} WHERE kind = ? AND number = ?",
+        (*fields.values(), kind.value, number),
+    )
+
+
+async def expire_due(conn: Conn, now: datetime) -> int:
+    """Mark items past their expiry as expired (they already left the open lists)."""
+    cursor = await conn.execute(
+        "UPDATE items SET status = 'expired', closed_at = ? WHERE status IN ('open', 'matched')"
+        " AND expires_at <= ?",
+        (iso(now), iso(now)),
+    )
+    return cursor.rowcount

@@ -160,4 +160,52 @@ MIGRATIONS: list[str] = [
         attempts INTEGER NOT NULL DEFAULT 0
     );
     """,
+    # 5: the board (quantities, critical items, matches with consent), reception, lifelines,
+    # status reports
+    """
+    ALTER TABLE items ADD COLUMN quantity INTEGER;
+    ALTER TABLE items ADD COLUMN location TEXT;
+    ALTER TABLE items ADD COLUMN critical INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE items ADD COLUMN significant INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE items ADD COLUMN matched_with INTEGER;
+    ALTER TABLE hubs ADD COLUMN address TEXT;
+    ALTER TABLE people ADD COLUMN list_state TEXT;
+    CREATE TABLE matches (
+        id INTEGER PRIMARY KEY,
+        hub_id INTEGER NOT NULL REFERENCES hubs(id),
+        need INTEGER NOT NULL,            -- need number (N12)
+        offer INTEGER NOT NULL,           -- offer number (O7)
+        need_yes INTEGER NOT NULL DEFAULT 0,
+        offer_yes INTEGER NOT NULL DEFAULT 0,
+        status TEXT NOT NULL DEFAULT 'pending',   -- pending | shared | undone
+        made_by INTEGER REFERENCES people(id),
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE onsite (
+        id INTEGER PRIMARY KEY,
+        hub_id INTEGER NOT NULL REFERENCES hubs(id),
+        delta INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        person_id INTEGER REFERENCES people(id),
+        at TEXT NOT NULL
+    );
+    CREATE TABLE lifelines (
+        id INTEGER PRIMARY KEY,
+        hub_id INTEGER NOT NULL REFERENCES hubs(id),
+        topic TEXT NOT NULL,              -- power | water | phones | roads | building | toilets
+        state TEXT NOT NULL,
+        unconfirmed INTEGER NOT NULL DEFAULT 0,
+        person_id INTEGER REFERENCES people(id),
+        at TEXT NOT NULL
+    );
+    CREATE TABLE sitreps (
+        id INTEGER PRIMARY KEY,
+        hub_id INTEGER NOT NULL REFERENCES hubs(id),
+        number INTEGER NOT NULL,
+        body TEXT NOT NULL,               -- JSON of the report's figures
+        person_id INTEGER REFERENCES people(id),
+        at TEXT NOT NULL,
+        UNIQUE (hub_id, number)
+    );
+    """,
 ]

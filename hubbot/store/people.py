@@ -23,6 +23,7 @@ def _person(row: aiosqlite.Row) -> Person:
         hub_id=row["hub_id"],
         pin_failures=row["pin_failures"],
         pin_locked_until=from_iso(row["pin_locked_until"]),
+        list_state=row["list_state"],
     )
 
 

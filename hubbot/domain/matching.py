@@ -1,0 +1,160 @@
+"""Matching needs with offers: suggestions, MATCH, and contact shared only when both say yes."""
+
+from __future__ import annotations
+
+from hubbot.domain.board import item_ref
+from hubbot.domain.commands import Command
+from hubbot.domain.context import Context
+from hubbot.domain.effects import (
+    CreateMatch,
+    LogActivity,
+    MatchConsent,
+    Outcome,
+    SetOptOut,
+    UpdateItem,
+)
+from hubbot.domain.hub_admin import checked
+from hubbot.domain.messages import Button, Msg, Outgoing, Param
+from hubbot.domain.models import BoardItem, ItemKind
+from hubbot.domain.permissions import Action
+
+SUGGESTIONS = 3
+
+
+def candidates(item: BoardItem, board: tuple[BoardItem, ...], now: object) -> list[BoardItem]:
+    """Open notes of the other kind in the same theme that can cover it: critical first, then
+    those with enough quantity, then the oldest."""
+    other = ItemKind.OFFER if item.kind is ItemKind.NEED else ItemKind.NEED
+    found = [
+        c
+        for c in board
+        if c.kind is other
+        and c.category == item.category
+        and item.category is not None
+        and c.status == "open"
+        and c.label != item.label
+    ]
+    need_qty = item.quantity if item.kind is ItemKind.NEED else None
+
+    def enough(c: BoardItem) -> bool:
+        offered = c.quantity if c.kind is ItemKind.OFFER else item.quantity
+        wanted = need_qty if item.kind is ItemKind.NEED else c.quantity
+        return offered is None or wanted is None or offered >= wanted
+
+    found = [c for c in found if enough(c)]
+    return found[:SUGGESTIONS]
+
+
+def suggestions(ctx: Context, item: BoardItem, recipients: tuple[int, ...]) -> list[Outgoing]:
+    """The best matches for a new note, to the needs & offers holders, with one-tap buttons."""
+    found = candidates(item, ctx.board, ctx.now)
+    if not found:
+        return []
+    lines: tuple[Param, ...] = tuple(
+        Msg("suggest.line", {"id": c.label, "text": c.text[:60]}) for c in found
+    )
+    need_of = (lambda c: item) if item.kind is ItemKind.NEED else (lambda c: c)
+    offer_of = (lambda c: c) if item.kind is ItemKind.NEED else (lambda c: item)
+    buttons = tuple(
+        Button(
+            Msg("button.match", {"need": need_of(c).label, "offer": offer_of(c).label}),
+            f"MATCH {need_of(c).label} {offer_of(c).label}",
+        )
+        for c in found
+    )
+    msg = Msg(
+        "suggest.list",
+        {
+            "id": item.label,
+            "lines": lines,
+            "example": f"{need_of(found[0]).label} {offer_of(found[0]).label}",
+        },
+    )
+    return [Outgoing(pid, msg, buttons=buttons) for pid in recipients]
+
+
+def on_match(cmd: Command, ctx: Context, out: Outcome) -> None:
+    """MATCH N12 O7: propose the pair to both posters; nobody's contact is shared yet."""
+    hub = checked(cmd, ctx, out, Action.MANAGE_BOARD)
+    if hub is None:
+        return
+    refs = [item_ref(word) for word in cmd.args.split()]
+    need = next((ctx.items.get(r) for r in refs if r and r.startswith("N")), None)
+    offer = next((ctx.items.get(r) for r in refs if r and r.startswith("O")), None)
+    if len(refs) != 2 or need is None or offer is None:
+        out.messages.append(ctx.reply("match.usage"))
+        return
+    for item in (need, offer):
+        if item.hub_id != hub.id or not item.is_open(ctx.now) or item.status != "open":
+            out.messages.append(ctx.reply("item.not_open", id=item.label))
+            return
+    out.effects.append(CreateMatch(hub.id, need.number, offer.number, ctx.sender.id))
+    for item, status in ((need, "matched"), (offer, "matched")):
+        other = offer if item is need else need
+        out.effects.append(
+            UpdateItem(item.kind, item.number, (("status", status), ("matched_with", other.number)))
+        )
+    out.effects.append(
+        LogActivity(
+            hub.id,
+            ctx.sender.id,
+            ",".join(hub.roles_of(ctx.sender.id)),
+            "matched",
+            f"{need.label} {offer.label}",
+        )
+    )
+    yes = (Button(Msg("button.yes"), "OUI"),)
+    out.messages.append(
+        Outgoing(
+            need.person_id,
+            Msg(
+                "match.to_need",
+                {"need": need.label, "offer": offer.label, "text": offer.text[:100]},
+            ),
+            buttons=yes,
+        )
+    )
+    out.messages.append(
+        Outgoing(
+            offer.person_id,
+            Msg(
+                "match.to_offer",
+                {"need": need.label, "offer": offer.label, "text": need.text[:100]},
+            ),
+            buttons=yes,
+        )
+    )
+    out.messages.append(ctx.reply("match.made", need=need.label, offer=offer.label))
+
+
+def on_yes(cmd: Command, ctx: Context, out: Outcome) -> None:
+    """YES/OUI: opt back in if opted out; otherwise consent to the pending match."""
+    if ctx.sender.opted_out:
+        out.effects.append(SetOptOut(ctx.sender.id, False))
+        out.messages.append(Outgoing(ctx.sender.id, Msg("start.confirmed"), compliance=True))
+        return
+    match = ctx.match
+    if match is None:
+        out.messages.append(ctx.reply("yes.nothing"))
+        return
+    side = "need" if match.need.person_id == ctx.sender.id else "offer"
+    other_yes = match.offer_yes if side == "need" else match.need_yes
+    out.effects.append(MatchConsent(match.id, side, shared=other_yes))
+    if not other_yes:
+        out.messages.append(ctx.reply("match.waiting"))
+        return
+    # Both said yes: now, and only now, each learns how to reach the other.
+    for me, them in ((match.need, match.offer), (match.offer, match.need)):
+        contact = ctx.contacts.get(them.person_id, "")
+        out.messages.append(
+            ctx.tell(me.person_id, "match.contact", id=me.label, other=them.label, contact=contact)
+        )
+    out.effects.append(
+        LogActivity(
+            match.need.hub_id,
+            ctx.sender.id,
+            None,
+            "contacts_shared",
+            f"{match.need.label} {match.offer.label}",
+        )
+    )

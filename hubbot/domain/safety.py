@@ -1,0 +1,49 @@
+"""The life-safety fast lane: call 911 now, and the lead and communications know at once."""
+
+from __future__ import annotations
+
+from hubbot.domain.context import Context
+from hubbot.domain.effects import Outcome
+from hubbot.domain.messages import Msg, Outgoing, Priority, TeamMessage
+from hubbot.domain.models import BoardItem, Hub
+
+ALERTED_ROLES = ("lead", "communications")
+
+
+def life_safety(ctx: Context, hub: Hub, item: BoardItem, out: Outcome) -> None:
+    """Answer first, through the urgent lane; then alert, with the sender's contact.
+
+    This is the one case where a contact is shared without consent: a life may depend on it.
+    """
+    where = hub.address or hub.name
+    out.messages.append(
+        Outgoing(ctx.sender.id, Msg("safety.call_911", {"address": where}), Priority.URGENT)
+    )
+    staff = {pid for role in ALERTED_ROLES for pid in hub.holders(role)} - {ctx.sender.id}
+    targets = sorted(staff) or [c.id for c in ctx.coordinators if c.id != ctx.sender.id]
+    for pid in targets:
+        out.messages.append(
+            ctx.alert(
+                pid,
+                "safety.alert",
+                id=item.label,
+                sender=ctx.sender.label,
+                contact=ctx.sender_contact,
+                text=item.text,
+            )
+        )
+    out.team.append(
+        TeamMessage(
+            hub.id,
+            Msg(
+                "safety.alert",
+                {
+                    "id": item.label,
+                    "sender": ctx.sender.label,
+                    "contact": ctx.sender_contact,
+                    "text": item.text,
+                },
+            ),
+            Priority.URGENT,
+        )
+    )

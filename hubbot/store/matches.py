@@ -1,0 +1,50 @@
+"""Matches between a need and an offer, and each side's consent to share contacts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from hubbot.domain.context import MatchView
+from hubbot.domain.models import ItemKind
+from hubbot.store import items
+from hubbot.store.db import iso
+
+Conn = aiosqlite.Connection
+
+
+async def create(conn: Conn, hub_id: int, need: int, offer: int, by: int, now: datetime) -> None:
+    await conn.execute(
+        "INSERT INTO matches (hub_id, need, offer, made_by, created_at) VALUES (?, ?, ?, ?, ?)",
+        (hub_id, need, offer, by, iso(now)),
+    )
+
+
+async def pending_for(conn: Conn, person_id: int) -> MatchView | None:
+    """The newest match waiting for this person's yes, as poster of its need or its offer."""
+    async with conn.execute(
+        "SELECT m.id, m.need, m.offer, m.need_yes, m.offer_yes FROM matches m"
+        " JOIN items n ON n.kind = 'need' AND n.number = m.need"
+        " JOIN items o ON o.kind = 'offer' AND o.number = m.offer"
+        " WHERE m.status = 'pending' AND ((n.person_id = :p AND m.need_yes = 0)"
+        "   OR (o.person_id = :p AND m.offer_yes = 0))"
+        " ORDER BY m.id DESC LIMIT 1",
+        {"p": person_id},
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        return None
+    need = await items.get(conn, ItemKind.NEED, row[1])
+    offer = await items.get(conn, ItemKind.OFFER, row[2])
+    if need is None or offer is None:
+        return None
+    return MatchView(row[0], need, offer, bool(row[3]), bool(row[4]))
+
+
+async def consent(conn: Conn, match_id: int, side: str, shared: bool) -> None:
+    column = "need_yes" if side == "need" else "offer_yes"  # one of two names we chose
+    status = "shared" if shared else "pending"
+    await conn.execute(
+        f"UPDATE matches SET {column} = 1, status = ? WHERE id = ?", (status, match_id)
+    )
