@@ -116,6 +116,7 @@ class Hubbot:
             clock,
             default_locale=settings.default_locale,
             region=settings.default_region,
+            timezone=settings.timezone,
             channels=channels,
             on_outbox=wake_outbox,
         )

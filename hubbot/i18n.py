@@ -12,7 +12,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from hubbot.domain.messages import Msg, Param
+from hubbot.domain.messages import Joined, Msg, Param
 from hubbot.domain.playbook import LOCALES, LocalText
 
 log = logging.getLogger(__name__)
@@ -97,6 +97,8 @@ class Renderer:
             return self.render(value, locale)
         if isinstance(value, tuple):
             return "\n".join(self._param(v, locale) for v in value)
+        if isinstance(value, Joined):
+            return value.sep.join(self._param(v, locale) for v in value.items)
         return str(value)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import itertools
 import string
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from hubbot.domain.models import ItemKind
 from hubbot.domain.playbook import Playbook
+from hubbot.domain.situation import TOPICS
 from hubbot.domain.sms import segment_count
 from hubbot.i18n import Entry, Renderer, catalog_path, entries, read_catalog
 
@@ -50,6 +52,27 @@ SAMPLES = {
     "other": "O1234",
     "contact": "+15145550101",
     "address": "4500 rue Saint-Denis, Montréal",
+    "topics": "power, water, phones, roads, building, toilets, weather",
+    "topic": "Téléphones",
+    "state": "coupé depuis 14 h",
+    "at": "14:05",
+    "number": 12,
+    "time": "14:05",
+    "onsite": 123,
+    "change": "+15",
+    "open": 14,
+    "matched": 3,
+    "done": 27,
+    "offers": 9,
+    "critical": "N41, N44",
+    "filled": 4,
+    "vacant": " Vacants : Accueil.",
+    "lifelines": "Courant coupé?, Eau OK, Téléphones coupés",
+    "required": "eau potable pour 40; couvertures; génératrice",
+    "names": "Accueil, Communications",
+    "mark": "?",
+    "significant": "N41",
+    "lifeline_lines": "x",
 }
 COMPLIANCE_KEYS = {"help.reply", "stop.confirmed", "start.confirmed"}
 
@@ -72,15 +95,27 @@ def _keys_used_in_code() -> set[str]:
             arg = node.args[position]
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                 keys.add(arg.value)
-            elif isinstance(arg, ast.JoinedStr):  # f"{kind.value}.ack" -> need.ack, offer.ack
-                keys.update(
-                    "".join(
-                        str(v.value) if isinstance(v, ast.Constant) else kind.value
-                        for v in arg.values
-                    )
-                    for kind in ItemKind
-                )
+            elif isinstance(arg, ast.JoinedStr):
+                keys.update(_expand(arg, path))
     return keys
+
+
+# What the variable part of an f-string key can be, by the expression's name.
+DYNAMIC = {"kind": [k.value for k in ItemKind], "topic": list(TOPICS)}
+
+
+def _expand(node: ast.JoinedStr, path: Path) -> set[str]:
+    """f"{kind.value}.ack" -> need.ack and offer.ack; f"topic.{ll.topic}" -> topic.power..."""
+    parts: list[list[str]] = []
+    for value in node.values:
+        if isinstance(value, ast.Constant):
+            parts.append([str(value.value)])
+            continue
+        source = ast.unparse(value)
+        options = next((opts for name, opts in DYNAMIC.items() if name in source), None)
+        assert options is not None, f"{path}: teach DYNAMIC what {source} can be"
+        parts.append(options)
+    return {"".join(combo) for combo in itertools.product(*parts)}
 
 
 def test_every_key_the_code_uses_is_translated_in_both_languages() -> None:

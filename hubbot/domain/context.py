@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from hubbot.domain.messages import Msg, Outgoing, Priority
-from hubbot.domain.models import BoardItem, Hub, ItemKind, Person
+from hubbot.domain.models import BoardItem, Figures, Hub, ItemKind, Person
 
 PIN_ATTEMPTS = 3
 PIN_LOCKOUT = timedelta(minutes=15)
@@ -47,6 +47,8 @@ class Context:
     sender_contact: str = ""  # how to reach the sender, for life-safety alerts only
     list_offset: int = 0  # where MORE/SUITE continues a list
     list_kind: str | None = None
+    figures: Figures | None = None  # on-site count, lifelines, board counts, next report number
+    timezone: str = "America/Toronto"
 
     def reply(self, key: str, count: int | None = None, **params: object) -> Outgoing:
         """A message back to the sender, in the normal lane."""

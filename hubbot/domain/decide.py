@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hubbot.domain import board, hub_admin, matching, routing, team
+from hubbot.domain import board, hub_admin, matching, routing, situation, team
 from hubbot.domain.commands import Command
 from hubbot.domain.context import Context
 from hubbot.domain.effects import JoinHub, LogActivity, Outcome, SetLocale, SetName, SetOptOut
@@ -121,6 +121,11 @@ _HANDLERS = {
     "expire": board.on_expire,
     "match": matching.on_match,
     "yes": matching.on_yes,
+    "arrive": situation.on_count,
+    "leave": situation.on_count,
+    "onsite": situation.on_onsite,
+    "lifeline": situation.on_lifeline,
+    "sitrep": situation.on_sitrep,
     "need": routing.on_item,
     "offer": routing.on_item,
     "intent": routing.on_routed_text,

@@ -102,6 +102,30 @@ class ListState:
 
 
 @dataclass(frozen=True)
+class RecordOnsite:
+    hub_id: int
+    delta: int
+    total: int
+    person_id: int
+
+
+@dataclass(frozen=True)
+class RecordLifeline:
+    hub_id: int
+    topic: str
+    state: str
+    unconfirmed: bool
+    person_id: int
+
+
+@dataclass(frozen=True)
+class RecordSitrep:
+    hub_id: int
+    number: int
+    person_id: int
+
+
+@dataclass(frozen=True)
 class CreateMatch:
     hub_id: int
     need: int
@@ -184,6 +208,9 @@ Effect = (
     | MergePeople
     | UpdateItem
     | ListState
+    | RecordOnsite
+    | RecordLifeline
+    | RecordSitrep
     | CreateMatch
     | MatchConsent
 )

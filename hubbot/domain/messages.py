@@ -19,7 +19,15 @@ class Priority(StrEnum):
 
 # A parameter is plain text or a number, a text given in both languages, a nested message
 # rendered in the same language, or a sequence of those rendered one per line.
-Param = Union[str, int, LocalText, "Msg", tuple["Param", ...]]
+Param = Union[str, int, LocalText, "Msg", tuple["Param", ...], "Joined"]
+
+
+@dataclass(frozen=True)
+class Joined:
+    """Parameters rendered on one line, joined by `sep` (a tuple renders one per line)."""
+
+    items: tuple[Param, ...]
+    sep: str = ", "
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,7 @@ class Outgoing:
     compliance: bool = False
     ack: bool = False
     buttons: tuple[Button, ...] = ()
+    rich: Msg | None = None  # a fuller form for channels with room for it (Telegram)
 
 
 @dataclass(frozen=True)

@@ -102,3 +102,26 @@ class BoardItem:
         """Open or matched, and not past its expiry."""
         alive = self.expires_at is None or self.expires_at > now
         return self.status in ("open", "matched") and alive
+
+
+@dataclass(frozen=True)
+class Lifeline:
+    topic: str
+    state: str
+    unconfirmed: bool
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What a status report counts, gathered by the service."""
+
+    number: int  # this report's number, in sequence per hub
+    onsite: int = 0
+    onsite_change: int = 0  # over the last hour
+    needs: dict[str, dict[str, int]] = field(default_factory=dict)  # category -> status -> n
+    offers_open: int = 0
+    critical: tuple[str, ...] = ()  # ids of open critical needs
+    significant: tuple[str, ...] = ()
+    top_needs: tuple[str, ...] = ()  # descriptions of the oldest open needs
+    lifelines: tuple[Lifeline, ...] = ()

@@ -9,7 +9,7 @@ import aiosqlite
 
 from hubbot.domain import effects as fx
 from hubbot.domain.models import HubStatus
-from hubbot.store import activity, hubs, items, linking, matches, people
+from hubbot.store import activity, hubs, items, linking, matches, people, situation
 from hubbot.store.db import iso
 
 
@@ -66,6 +66,12 @@ async def apply(
             await matches.create(conn, hub_id, need, offer, by, now)
         case fx.MatchConsent(match_id, side, shared):
             await matches.consent(conn, match_id, side, shared)
+        case fx.RecordOnsite(hub_id, delta, total, person_id):
+            await situation.record_onsite(conn, hub_id, delta, total, person_id, now)
+        case fx.RecordLifeline(hub_id, topic, state, unconfirmed, person_id):
+            await situation.record_lifeline(conn, hub_id, topic, state, unconfirmed, person_id, now)
+        case fx.RecordSitrep(hub_id, number, person_id):
+            await situation.record_sitrep(conn, hub_id, number, person_id, now)
         case fx.LogActivity():
             await activity.append(conn, effect, now)
         case _:

@@ -18,7 +18,7 @@ from hubbot.domain.models import BoardItem, Hub, ItemKind, Person
 from hubbot.domain.permissions import Action, is_permitted
 from hubbot.domain.playbook import Playbook
 from hubbot.security import verify_pin
-from hubbot.store import activity, hubs, items, linking, matches, people
+from hubbot.store import activity, hubs, items, linking, matches, people, situation
 
 Conn = aiosqlite.Connection
 
@@ -30,6 +30,7 @@ _ALERT = re.compile(r"^[oO](\d+)$")
 class Lookup:
     playbooks: Mapping[str, Playbook]
     region: str
+    timezone: str = "America/Toronto"
 
 
 async def find_person(conn: Conn, ref: PersonRef, region: str) -> tuple[Person | None, str | None]:
@@ -107,7 +108,8 @@ async def build(
         already_acked=already_acked,
     )
     if hub is not None:
-        ctx = replace(ctx, **await _board_context(conn, cmd, sender, hub, now, address))  # type: ignore[arg-type]
+        extra = await _board_context(conn, cmd, sender, hub, now, address, lookup.timezone)
+        ctx = replace(ctx, **extra)  # type: ignore[arg-type]
     if cmd.name == "link" and group_chat is None:
         ctx = replace(ctx, **await _link_context(conn, cmd, sender, hub, now, lookup))  # type: ignore[arg-type]
     return ctx
@@ -140,7 +142,13 @@ _ITEM_COMMANDS = ("done", "cancel", "cat", "expire", "match")
 
 
 async def _board_context(
-    conn: Conn, cmd: Command, sender: Person, hub: Hub, now: datetime, address: str
+    conn: Conn,
+    cmd: Command,
+    sender: Person,
+    hub: Hub,
+    now: datetime,
+    address: str,
+    timezone: str,
 ) -> dict[str, object]:
     """What board commands need: the open notes, the notes named, the pending match."""
     found: dict[str, object] = {"sender_contact": contact_of(address, sender)}
@@ -157,6 +165,9 @@ async def _board_context(
     if cmd.name == "more" and sender.list_state:
         state = json.loads(sender.list_state)
         found["list_kind"], found["list_offset"] = state.get("kind"), int(state.get("offset", 0))
+    if cmd.name in ("arrive", "leave", "onsite", "lifeline", "sitrep"):
+        found["figures"] = await situation.figures(conn, hub.id, now)
+        found["timezone"] = timezone
     if cmd.name == "yes":
         match = await matches.pending_for(conn, sender.id)
         found["match"] = match

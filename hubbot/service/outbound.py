@@ -46,7 +46,8 @@ class Outbound:
                 address = f"telegram:{origin.group_chat}"
             elif origin.address is not None:
                 address = origin.address
-        text = self.renderer.render(message.msg, person.locale)
+        rich = message.rich is not None and address.startswith("telegram:")
+        text = self.renderer.render(message.rich if rich else message.msg, person.locale)  # type: ignore[arg-type]
         buttons = [
             (self.renderer.render(b.label, person.locale), b.command) for b in message.buttons
         ]

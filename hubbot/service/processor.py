@@ -39,6 +39,7 @@ class Processor:
         *,
         default_locale: str,
         region: str,
+        timezone: str = "America/Toronto",
         channels: Mapping[str, Channel] | None = None,
         on_outbox: asyncio.Event | None = None,
     ) -> None:
@@ -48,7 +49,7 @@ class Processor:
         self.clock = clock
         self.outbound = Outbound(renderer, channels or {}, clock)
         self.default_locale = default_locale
-        self.lookup = Lookup(playbooks, region)
+        self.lookup = Lookup(playbooks, region, timezone)
         self.wake = asyncio.Event()
         self.on_outbox = on_outbox or asyncio.Event()
 

@@ -1,0 +1,229 @@
+"""The hub's situation: people on site, lifelines, and the numbered status report (sitrep)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from hubbot.domain.commands import Command
+from hubbot.domain.context import Context
+from hubbot.domain.effects import LogActivity, Outcome, RecordLifeline, RecordOnsite, RecordSitrep
+from hubbot.domain.hub_admin import checked
+from hubbot.domain.messages import Joined, Msg, Outgoing, Param
+from hubbot.domain.models import Figures, Hub, Lifeline
+from hubbot.domain.permissions import Action
+from hubbot.domain.text import fold
+
+MAX_STEP = 500  # people arriving or leaving in one message, at most
+TOPICS = {
+    "power": ("power", "courant", "electricite", "electricity", "hydro"),
+    "water": ("water", "eau"),
+    "phones": ("phones", "phone", "telephones", "telephone", "tel", "cell", "cellulaire"),
+    "roads": ("roads", "road", "routes", "route", "rues"),
+    "building": ("building", "batiment", "edifice", "structure"),
+    "toilets": ("toilets", "toilet", "toilettes", "wc"),
+    "weather": ("weather", "meteo"),
+}
+_UNCONFIRMED = re.compile(r"(\?|\b(unconfirmed|non confirme|a confirmer|nc)\b)\s*$", re.I)
+
+
+def _count(cmd: Command) -> int | None:
+    arg = cmd.args.strip()
+    if not arg:
+        return 1
+    return int(arg) if arg.isdigit() and 0 < int(arg) <= MAX_STEP else None
+
+
+def on_count(cmd: Command, ctx: Context, out: Outcome) -> None:
+    """ARRIVE [n] / LEAVE [n]: reception keeps the running count of people on site."""
+    hub = checked(cmd, ctx, out, Action.COUNT_PEOPLE)
+    if hub is None:
+        return
+    step = _count(cmd)
+    if step is None:
+        out.messages.append(ctx.reply("onsite.usage", max=MAX_STEP))
+        return
+    before = ctx.figures.onsite if ctx.figures else 0
+    delta = step if cmd.name == "arrive" else -min(step, before)
+    total = before + delta
+    out.effects.append(RecordOnsite(hub.id, delta, total, ctx.sender.id))
+    out.effects.append(
+        LogActivity(
+            hub.id,
+            ctx.sender.id,
+            ",".join(hub.roles_of(ctx.sender.id)),
+            "onsite",
+            f"{delta:+d} -> {total}",
+        )
+    )
+    out.messages.append(ctx.reply("onsite.updated", count=total, total=total, change=f"{delta:+d}"))
+
+
+def on_onsite(cmd: Command, ctx: Context, out: Outcome) -> None:
+    """ONSITE / SURPLACE: the count and how it moved in the last hour."""
+    hub = checked(cmd, ctx, out, Action.VIEW_COUNT)
+    if hub is None:
+        return
+    figures = ctx.figures or Figures(0)
+    out.messages.append(
+        ctx.reply(
+            "onsite.now",
+            count=figures.onsite,
+            total=figures.onsite,
+            change=f"{figures.onsite_change:+d}",
+        )
+    )
+
+
+def read_lifeline(text: str) -> tuple[str, str, bool] | None:
+    """'power off ?' -> ('power', 'off', True); None if no known topic starts the text."""
+    head, _, rest = text.strip().partition(" ")
+    topic = next((t for t, names in TOPICS.items() if fold(head) in names), None)
+    if topic is None or not rest.strip():
+        return None
+    unconfirmed = bool(_UNCONFIRMED.search(fold(rest)))
+    state = _UNCONFIRMED.sub("", rest).strip() if unconfirmed else rest.strip()
+    return topic, state[:80] or "?", unconfirmed
+
+
+def on_lifeline(cmd: Command, ctx: Context, out: Outcome) -> None:
+    """STATUS power off / ETAT courant coupé ?: communications keeps the situation board."""
+    if not cmd.args.strip():
+        hub = checked(cmd, ctx, out, Action.VIEW_COUNT)
+        if hub is not None:
+            lines = _lifeline_lines(ctx.figures.lifelines if ctx.figures else (), ctx)
+            out.messages.append(
+                ctx.reply("lifeline.board", hub=hub.code, lines=lines or (Msg("lifeline.none"),))
+            )
+        return
+    hub = checked(cmd, ctx, out, Action.RECORD_LIFELINE)
+    if hub is None:
+        return
+    found = read_lifeline(cmd.args)
+    if found is None:
+        out.messages.append(ctx.reply("lifeline.usage", topics=", ".join(TOPICS)))
+        return
+    topic, state, unconfirmed = found
+    out.effects.append(RecordLifeline(hub.id, topic, state, unconfirmed, ctx.sender.id))
+    out.effects.append(
+        LogActivity(
+            hub.id,
+            ctx.sender.id,
+            ",".join(hub.roles_of(ctx.sender.id)),
+            "lifeline",
+            f"{topic}: {state}{' (?)' if unconfirmed else ''}",
+        )
+    )
+    key = "lifeline.recorded_unconfirmed" if unconfirmed else "lifeline.recorded"
+    out.messages.append(ctx.reply(key, topic=Msg(f"topic.{topic}"), state=state))
+
+
+def _lifeline_lines(lifelines: tuple[Lifeline, ...], ctx: Context) -> tuple[Param, ...]:
+    return tuple(
+        Msg(
+            "lifeline.line_unconfirmed" if ll.unconfirmed else "lifeline.line",
+            {"topic": Msg(f"topic.{ll.topic}"), "state": ll.state, "at": _clock(ll.at, ctx)},
+        )
+        for ll in lifelines
+    )
+
+
+def _clock(at: datetime, ctx: Context) -> str:
+    return at.astimezone(ZoneInfo(ctx.timezone)).strftime("%H:%M")
+
+
+def on_sitrep(cmd: Command, ctx: Context, out: Outcome) -> None:
+    """SITREP / BILAN: report number N, to whoever asked and to every coordinator."""
+    hub = checked(cmd, ctx, out, Action.SITREP)
+    if hub is None:
+        return
+    figures = ctx.figures or Figures(1)
+    short, full = sitrep_messages(hub, figures, ctx)
+    out.effects.append(RecordSitrep(hub.id, figures.number, ctx.sender.id))
+    out.effects.append(
+        LogActivity(
+            hub.id,
+            ctx.sender.id,
+            ",".join(hub.roles_of(ctx.sender.id)),
+            "sitrep",
+            f"#{figures.number}",
+        )
+    )
+    recipients = dict.fromkeys([ctx.sender.id, *(c.id for c in ctx.coordinators)])
+    out.messages.extend(Outgoing(pid, short, rich=full) for pid in recipients)
+
+
+def sitrep_messages(hub: Hub, f: Figures, ctx: Context) -> tuple[Msg, Msg]:
+    """The short form (3 SMS at most) and the full form (Telegram, exports)."""
+    totals: dict[str, int] = {}
+    for statuses in f.needs.values():
+        for status, n in statuses.items():
+            totals[status] = totals.get(status, 0) + n
+    unfilled = [r.name for r in hub.playbook.roles if r.priority and not hub.holders(r.id)]
+    filled = sum(1 for r in hub.playbook.roles if hub.holders(r.id))
+    common: dict[str, Param] = {
+        "number": f.number,
+        "hub": hub.code,
+        "time": _clock(ctx.now, ctx),
+        "onsite": f.onsite,
+        "change": f"{f.onsite_change:+d}",
+        "open": totals.get("open", 0),
+        "matched": totals.get("matched", 0),
+        "done": totals.get("done", 0),
+        "offers": f.offers_open,
+        "critical": ", ".join(f.critical) or "-",
+        "filled": filled,
+        "roles": len(hub.playbook.roles),
+        "vacant": Msg("sitrep.unfilled", {"names": Joined(tuple(unfilled))}) if unfilled else "",
+        "lifelines": _lifeline_summary(f.lifelines),
+        "required": "; ".join(f.top_needs[:3]) or "-",
+    }
+    short = Msg("sitrep.short", common)
+    per_category = tuple(
+        Msg(
+            "sitrep.category",
+            {
+                "category": _category(hub, cat),
+                "open": s.get("open", 0),
+                "matched": s.get("matched", 0),
+                "done": s.get("done", 0),
+            },
+        )
+        for cat, s in sorted(f.needs.items())
+    )
+    full = Msg(
+        "sitrep.full",
+        {
+            **common,
+            "categories": per_category or "-",
+            "significant": ", ".join(f.significant) or "-",
+            "lifeline_lines": _lifeline_lines(f.lifelines, ctx) or "-",
+        },
+    )
+    return short, full
+
+
+def _lifeline_summary(lifelines: tuple[Lifeline, ...]) -> Param:
+    if not lifelines:
+        return "-"
+    return Joined(
+        tuple(
+            Msg(
+                "sitrep.lifeline",
+                {
+                    "topic": Msg(f"topic.{ll.topic}"),
+                    "state": ll.state,
+                    "mark": "?" if ll.unconfirmed else "",
+                },
+            )
+            for ll in lifelines
+        )
+    )
+
+
+def _category(hub: Hub, category: str) -> Param:
+    for c in hub.playbook.categories:
+        if c.id == category:
+            return c.name
+    return Msg("category.none")

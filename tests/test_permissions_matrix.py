@@ -1,0 +1,65 @@
+"""Every board and reception command, tried by every role and by outsiders: only the permitted
+ones succeed."""
+
+from __future__ import annotations
+
+import pytest
+
+from hubbot.domain.models import ItemKind
+from hubbot.store import items
+from tests.conftest import Harness
+
+PEOPLE = {
+    "lead": "+15145550101",
+    "reception": "+15145550102",
+    "needs_offers": "+15145550103",
+    "communications": "+15145550104",
+    "facility": "+15145550105",
+    "member": "+15145550106",
+    "outsider": "+15145550107",
+}
+POSTER = "+15145550120"
+STAFF_BOARD = {"lead", "needs_offers"}
+COMMANDS = {
+    "BESOINS": STAFF_BOARD,
+    "OFFRES": STAFF_BOARD,
+    "JUMELER {need} {offer}": STAFF_BOARD,
+    "FAIT {need} livré": STAFF_BOARD,
+    "ANNULER {need}": STAFF_BOARD,
+    "CAT {need} food": STAFF_BOARD,
+    "EXPIRER {need} 2j": STAFF_BOARD,
+    "ARRIVEE 2": {"lead", "reception"},
+    "DEPART 1": {"lead", "reception"},
+    "SURPLACE": {"lead", "reception", "needs_offers", "communications"},
+    "ETAT courant coupé": {"lead", "communications"},
+    "BILAN": {"lead", "communications"},
+}
+REFUSALS = ("Désolé, seul", "Aucun besoin ni offre", "Vous n'avez pas encore de centre")
+
+
+@pytest.fixture
+async def hub(harness: Harness) -> Harness:
+    await harness.add_hub()
+    await harness.add_hub(code="AUTRE", name="Autre")
+    await harness.text(PEOPLE["lead"], "ACTIVER PLATEAU 2468")
+    for role in ("reception", "needs_offers", "communications", "facility"):
+        await harness.text(PEOPLE["lead"], f"ASSIGNER {PEOPLE[role]} {role}")
+    await harness.text(PEOPLE["member"], "REJOINDRE PLATEAU")
+    await harness.text(PEOPLE["outsider"], "REJOINDRE AUTRE")
+    await harness.text(POSTER, "REJOINDRE PLATEAU")
+    return harness
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+async def test_only_the_permitted_roles_can_run(hub: Harness, command: str) -> None:
+    outcomes = {}
+    for who, phone in PEOPLE.items():
+        await hub.text(POSTER, "BESOIN eau potable")
+        await hub.text(POSTER, "OFFRE eau potable")
+        need = await items.next_number(hub.db.conn, ItemKind.NEED) - 1
+        offer = await items.next_number(hub.db.conn, ItemKind.OFFER) - 1
+        text = command.format(need=f"N{need}", offer=f"O{offer}")
+        reply = (await hub.text(phone, text))[phone][0]
+        outcomes[who] = not reply.startswith(REFUSALS)
+    allowed = {who for who, ok in outcomes.items() if ok}
+    assert allowed == COMMANDS[command], f"{command}: {outcomes}"
