@@ -18,6 +18,7 @@ from hubbot.domain.playbook import Playbook
 from hubbot.i18n import Renderer
 from hubbot.playbooks.loader import load_playbooks
 from hubbot.security import hash_pin, new_pin
+from hubbot.service import housekeeping
 from hubbot.service.clock import Clock, SystemClock
 from hubbot.service.dispatcher import Dispatcher
 from hubbot.service.processor import Processor
@@ -177,6 +178,7 @@ class Hubbot:
         self.tasks = [
             asyncio.create_task(self.processor.run(), name="processor"),
             asyncio.create_task(self.dispatcher.run(), name="dispatcher"),
+            asyncio.create_task(housekeeping.run(self.db, self.clock), name="housekeeping"),
         ]
         self.runner = web.AppRunner(self.web_app, access_log=None)
         await self.runner.setup()

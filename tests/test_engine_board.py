@@ -145,3 +145,53 @@ async def test_a_significant_need_goes_to_the_lead(harness: Harness) -> None:
     await _staffed(harness)
     got = await harness.text(ANA, "BESOIN abri pour 12 personnes, maison inondée")
     assert any(t.startswith("Besoin important N1") for t in got[LEAD])
+
+
+async def test_the_sweep_marks_notes_expired_once_their_time_has_passed(harness: Harness) -> None:
+    from hubbot.service.housekeeping import sweep
+
+    await _staffed(harness)
+    await harness.text(ANA, "BESOIN eau potable")  # water: one day
+    await harness.text(ANA, "BESOIN bois de chauffage")  # other: three days
+    harness.clock.advance(days=1, seconds=1)
+    assert await sweep(harness.db, harness.clock) == 1
+    rows = await harness.db.fetchall("SELECT number, status FROM items ORDER BY number")
+    assert [tuple(r) for r in rows] == [(1, "expired"), (2, "open")]
+
+
+async def test_a_life_safety_message_overtakes_a_500_message_bulk_backlog(
+    harness: Harness,
+) -> None:
+    from hubbot.store import inbound, outbox
+
+    await _staffed(harness)
+    async with harness.db.transaction() as conn:
+        for i in range(500):
+            await outbox.enqueue(
+                conn,
+                person_id=None,
+                address=f"sms:+1438200{i:04d}",
+                text=f"bulletin {i}",
+                priority="bulk",
+                now=harness.clock.now(),
+            )
+    harness.channel.rate, harness.channel.clock = 1.0, harness.clock  # a long code: 1 per second
+    start = len(harness.channel.sent)
+    await harness.dispatcher.run_once()  # the backlog has started to drain
+    await inbound.record(
+        harness.db,
+        "sms",
+        "SOS1",
+        f"sms:{CAROLE}",
+        None,
+        "Au feu ! il y a de la fumée au 3e",
+        harness.clock.now(),
+    )
+    await harness.processor.drain()  # the replies are queued in the same cycle
+    while len(harness.channel.sent) < start + 4:
+        if not await harness.dispatcher.run_once():
+            harness.clock.advance(seconds=1)
+    first, *urgent = harness.channel.sent[start : start + 4]
+    assert first[1] == "bulletin 0", "the send already under way"
+    assert {address for address, _ in urgent} == {f"sms:{CAROLE}", f"sms:{LEAD}", f"sms:{COMMS}"}
+    assert any(text.startswith("Vie en danger ? Appelez le 911") for _, text in urgent)

@@ -1,4 +1,4 @@
-"""The `hubbot` command line: run, check, schema, hub, coordinator, outbox, chat."""
+"""The `hubbot` command line: run, check, schema, hub, coordinator, outbox, export, log, chat."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from hubbot.addresses import normalize_phone
-from hubbot.cli import admin
+from hubbot.cli import admin, records
 from hubbot.cli.playbook_cmds import cmd_check, cmd_schema
 from hubbot.i18n import Renderer
 from hubbot.settings import Settings
@@ -47,6 +47,14 @@ def _parser() -> argparse.ArgumentParser:
 
     box = sub.add_parser("outbox", help="messages waiting to go out, or failed ones and why")
     box.add_argument("--failed", action="store_true", help="list failed messages and reasons")
+
+    exp = sub.add_parser("export", help="write a hub's needs, offers, log or reports")
+    exp.add_argument("--hub", required=True)
+    exp.add_argument("--what", required=True, choices=["needs", "offers", "log", "sitreps"])
+    exp.add_argument("--format", default="csv", choices=["csv", "json"])
+    logs = sub.add_parser("log", help="a hub's activity log, like an ICS-214")
+    logs.add_argument("--hub", required=True)
+    logs.add_argument("--since", default="2h", help="how far back: 30m, 2h, 1d")
 
     chat = sub.add_parser("chat", help="text the running service from a simulated phone")
     chat.add_argument("--from", dest="number", required=True)
@@ -109,6 +117,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if args.command == "outbox":
         return asyncio.run(admin.outbox_list(settings, args.failed))
+    if args.command == "export":
+        return asyncio.run(records.export(settings, args.hub, args.what, args.format))
+    if args.command == "log":
+        return asyncio.run(records.log(settings, args.hub, args.since))
     if args.command == "chat":
         from hubbot.cli.chat import chat
 

@@ -34,6 +34,7 @@ class Database:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
         self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[object] | None = None
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:
@@ -53,7 +54,7 @@ class Database:
         return db
 
     async def migrate(self) -> None:
-        async with self._lock:
+        async with self._exclusive():
             row = await (await self.conn.execute("PRAGMA user_version")).fetchone()
             version = int(row[0]) if row else 0
             for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
@@ -68,9 +69,28 @@ class Database:
         return int(row[0]) if row else 0
 
     @asynccontextmanager
+    async def _exclusive(self) -> AsyncIterator[None]:
+        """One use of the connection at a time, re-entrant for the task that holds it.
+
+        A read left open on a connection pins a WAL snapshot; a BEGIN IMMEDIATE interleaved
+        with it fails at once with 'database is locked' once the other connection has written.
+        So reads and transactions on one connection never interleave.
+        """
+        task = asyncio.current_task()
+        if task is not None and self._owner is task:
+            yield
+            return
+        async with self._lock:
+            self._owner = task
+            try:
+                yield
+            finally:
+                self._owner = None
+
+    @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error. One at a time."""
-        async with self._lock:
+        async with self._exclusive():
             await self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
@@ -80,12 +100,12 @@ class Database:
             await self.conn.execute("COMMIT")
 
     async def fetchone(self, sql: str, params: Any = ()) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, params) as cursor:
+        async with self._exclusive(), self.conn.execute(sql, params) as cursor:
             row: aiosqlite.Row | None = await cursor.fetchone()
             return row
 
     async def fetchall(self, sql: str, params: Any = ()) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, params) as cursor:
+        async with self._exclusive(), self.conn.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
     async def close(self) -> None:
