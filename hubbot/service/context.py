@@ -15,6 +15,7 @@ from hubbot.addresses import normalize_phone
 from hubbot.domain.commands import Command, PersonRef
 from hubbot.domain.context import Context
 from hubbot.domain.models import BoardItem, Hub, ItemKind, Person
+from hubbot.domain.notes import read_note
 from hubbot.domain.permissions import Action, is_permitted
 from hubbot.domain.playbook import Playbook
 from hubbot.security import verify_pin
@@ -137,7 +138,8 @@ async def _link_context(
     return {"target": target, "link_code": f"{secrets.randbelow(10**6):06d}"}
 
 
-_BOARD_COMMANDS = ("need", "offer", "text", "intent", "list_needs", "list_offers", "more", "match")
+_BOARD_COMMANDS = ("need", "offer", "text", "intent")
+SUGGESTION_POOL = 20  # candidates considered for a new note's suggestions
 _ITEM_COMMANDS = ("done", "cancel", "cat", "expire", "match")
 
 
@@ -152,8 +154,26 @@ async def _board_context(
 ) -> dict[str, object]:
     """What board commands need: the open notes, the notes named, the pending match."""
     found: dict[str, object] = {"sender_contact": contact_of(address, sender)}
-    if cmd.name in _BOARD_COMMANDS:
-        found["board"] = tuple(await items.open_items(conn, hub.id, now))
+    if cmd.name in ("list_needs", "list_offers", "more"):
+        kind = {"list_needs": ItemKind.NEED, "list_offers": ItemKind.OFFER}.get(cmd.name)
+        if cmd.name == "more" and sender.list_state:
+            kind = ItemKind(json.loads(sender.list_state).get("kind") or "need")
+        found["board"] = tuple(await items.open_items(conn, hub.id, now, kind))
+    elif cmd.name in _BOARD_COMMANDS:
+        # A new note only needs its possible matches: the other kind, in its theme.
+        category = hub.playbook.categorise(read_note(cmd.args).text)
+        if category is not None:
+            other = ItemKind.OFFER if cmd.name == "need" else ItemKind.NEED
+            kinds = list(ItemKind) if cmd.name in ("text", "intent") else [other]
+            found["board"] = tuple(
+                [
+                    c
+                    for k in kinds
+                    for c in await items.open_items(
+                        conn, hub.id, now, k, category.id, limit=SUGGESTION_POOL
+                    )
+                ]
+            )
     if cmd.name in _ITEM_COMMANDS:
         named: dict[str, BoardItem] = {}
         for word in cmd.args.split()[:2]:

@@ -74,12 +74,24 @@ async def get(conn: Conn, kind: ItemKind, number: int) -> BoardItem | None:
     return _item(row) if row else None
 
 
-async def open_items(conn: Conn, hub_id: int, now: datetime) -> list[BoardItem]:
+async def open_items(
+    conn: Conn,
+    hub_id: int,
+    now: datetime,
+    kind: ItemKind | None = None,
+    category: str | None = None,
+    limit: int = -1,
+) -> list[BoardItem]:
     """Open and matched items not yet expired: critical first, then oldest first."""
+    where, params = "", [hub_id, iso(now)]
+    if kind is not None:
+        where, params = where + " AND kind = ?", [*params, kind.value]
+    if category is not None:
+        where, params = where + " AND category = ?", [*params, category]
     async with conn.execute(
         f"SELECT {_COLUMNS} FROM items WHERE hub_id = ? AND status IN ('open', 'matched')"
-        " AND expires_at > ? ORDER BY critical DESC, created_at, number",
-        (hub_id, iso(now)),
+        f" AND expires_at > ?{where} ORDER BY critical DESC, created_at, number LIMIT ?",
+        (*params, limit),
     ) as cursor:
         return [_item(row) for row in await cursor.fetchall()]
 

@@ -208,4 +208,10 @@ MIGRATIONS: list[str] = [
         UNIQUE (hub_id, number)
     );
     """,
+    # 6: find a hub's open notes, and a person's people, without scanning
+    """
+    CREATE INDEX items_board ON items(hub_id, status, kind, category, expires_at);
+    CREATE INDEX items_person ON items(person_id);
+    CREATE INDEX matches_pending ON matches(status, need, offer);
+    """,
 ]
