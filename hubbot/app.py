@@ -22,6 +22,7 @@ from hubbot.service import housekeeping
 from hubbot.service.clock import Clock, SystemClock
 from hubbot.service.dispatcher import Dispatcher
 from hubbot.service.processor import Processor
+from hubbot.service.scheduler import Scheduler
 from hubbot.service.telegram_bot import TelegramBot
 from hubbot.settings import Settings
 from hubbot.store import hubs
@@ -51,6 +52,7 @@ class Hubbot:
     dispatcher: Dispatcher
     web_app: web.Application
     telegram: TelegramBot | None
+    scheduler: Scheduler
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     runner: web.AppRunner | None = None
 
@@ -146,7 +148,9 @@ class Hubbot:
             dispatcher,
             web_app,
             telegram,
+            Scheduler(db, playbooks, clock, processor.outbound, wake_outbox),
         )
+        processor.after = hubbot.scheduler.wake
         return hubbot
 
     @property
@@ -179,6 +183,7 @@ class Hubbot:
             asyncio.create_task(self.processor.run(), name="processor"),
             asyncio.create_task(self.dispatcher.run(), name="dispatcher"),
             asyncio.create_task(housekeeping.run(self.db, self.clock), name="housekeeping"),
+            asyncio.create_task(self.scheduler.run(), name="scheduler"),
         ]
         self.runner = web.AppRunner(self.web_app, access_log=None)
         await self.runner.setup()

@@ -16,6 +16,7 @@ from hubbot.playbooks.loader import load_playbooks
 from hubbot.security import hash_pin
 from hubbot.service.dispatcher import Dispatcher
 from hubbot.service.processor import Processor
+from hubbot.service.scheduler import Scheduler
 from hubbot.store import hubs, inbound, people
 from hubbot.store.db import Database
 from tests.fakes import FakeChannel, FakeClock
@@ -45,9 +46,10 @@ class Harness:
         channel: FakeChannel,
         processor: Processor,
         dispatcher: Dispatcher,
+        scheduler: Scheduler,
     ) -> None:
         self.db, self.clock, self.channel = db, clock, channel
-        self.processor, self.dispatcher = processor, dispatcher
+        self.processor, self.dispatcher, self.scheduler = processor, dispatcher, scheduler
         self._ids = itertools.count(1)
 
     async def add_hub(
@@ -92,6 +94,18 @@ class Harness:
             received.setdefault(address_to.removeprefix("sms:"), []).append(text)
         return received
 
+    async def tick(self, **advance: float) -> dict[str, list[str]]:
+        """Let time pass, run what fell due, and return what each phone received."""
+        self.clock.advance(**advance)
+        before = len(self.channel.sent)
+        await self.scheduler.tick()
+        while await self.dispatcher.run_once():
+            pass
+        received: dict[str, list[str]] = {}
+        for address_to, text in self.channel.sent[before:]:
+            received.setdefault(address_to.removeprefix("sms:"), []).append(text)
+        return received
+
     async def person_id(self, phone: str) -> int:
         person = await people.by_address(self.db.conn, parse_address(phone, "CA"))
         assert person is not None
@@ -115,5 +129,6 @@ async def harness(
         channels={"sms": channel, "telegram": channel},
     )
     dispatcher = Dispatcher(db, {"sms": channel, "telegram": channel}, clock, max_attempts=3)
-    yield Harness(db, clock, channel, processor, dispatcher)
+    scheduler = Scheduler(db, playbooks, clock, processor.outbound)
+    yield Harness(db, clock, channel, processor, dispatcher, scheduler)
     await db.close()

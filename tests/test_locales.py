@@ -73,6 +73,10 @@ SAMPLES = {
     "mark": "?",
     "significant": "N41",
     "lifeline_lines": "x",
+    "round": "status",
+    "ok": "M12 Ana, M15, M17 Luc",
+    "help": "M18",
+    "silent": "M19 Marie-Eve, M20",
 }
 COMPLIANCE_KEYS = {"help.reply", "stop.confirmed", "start.confirmed"}
 

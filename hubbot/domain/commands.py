@@ -19,6 +19,8 @@ OPT_OUT_WORDS = {
     "arret": "fr",
 }
 OPT_IN_WORDS = {"start": None, "unstop": "en", "reprendre": "fr"}
+# Short answers to a check-in or a roll call: OK/1 (fine), 2 (I need help).
+SHORT_ANSWERS = {"ok": None, "1": None, "2": None}
 # YES opts back in someone who opted out (Twilio's word); otherwise it consents to a match.
 YES_WORDS = {"yes": "en", "oui": "fr"}
 HELP_WORDS = {"help": "en", "aide": "fr", "info": None}
@@ -74,6 +76,8 @@ COMMAND_WORDS: dict[str, tuple[str, str | None]] = {
     "etat": ("lifeline", "fr"),
     "sitrep": ("sitrep", "en"),
     "bilan": ("sitrep", "fr"),
+    "checkin": ("checkin", "en"),
+    "pointage": ("checkin", "fr"),
 }
 
 RESERVED_WORDS = frozenset(
@@ -136,9 +140,10 @@ def parse(text: str, playbook: Playbook | None) -> Command:
         (HELP_WORDS, "help"),
         (ROSTER_WORDS, "roles"),
         (YES_WORDS, "yes"),
+        (SHORT_ANSWERS, "short_answer"),
     ):
         if whole in table:
-            return Command(name, locale=table[whole])
+            return Command(name, args=whole if name == "short_answer" else "", locale=table[whole])
     head, rest = _first_word(stripped)
     if head == "start" and rest:  # Telegram deep links: /start DEMO joins hub DEMO
         return Command("join", args=rest)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from hubbot.domain.checkins import Ask
 from hubbot.domain.messages import Msg, Outgoing, Priority
 from hubbot.domain.models import BoardItem, Figures, Hub, ItemKind, Person
 
@@ -49,6 +50,7 @@ class Context:
     list_kind: str | None = None
     figures: Figures | None = None  # on-site count, lifelines, board counts, next report number
     timezone: str = "America/Toronto"
+    waiting_ask: Ask | None = None  # the sender's unanswered check-in
 
     def reply(self, key: str, count: int | None = None, **params: object) -> Outgoing:
         """A message back to the sender, in the normal lane."""

@@ -126,6 +126,8 @@ _HANDLERS = {
     "onsite": situation.on_onsite,
     "lifeline": situation.on_lifeline,
     "sitrep": situation.on_sitrep,
+    "short_answer": routing.on_short_answer,
+    "checkin": routing.on_checkin,
     "need": routing.on_item,
     "offer": routing.on_item,
     "intent": routing.on_routed_text,

@@ -126,6 +126,21 @@ class RecordSitrep:
 
 
 @dataclass(frozen=True)
+class AnswerCheckin:
+    ask_id: int
+    state: str  # ok | help
+    text: str
+
+
+@dataclass(frozen=True)
+class ScheduleRound:
+    """Run a check-in round now (CHECKIN / POINTAGE)."""
+
+    hub_id: int
+    checkin: str
+
+
+@dataclass(frozen=True)
 class CreateMatch:
     hub_id: int
     need: int
@@ -208,6 +223,8 @@ Effect = (
     | MergePeople
     | UpdateItem
     | ListState
+    | AnswerCheckin
+    | ScheduleRound
     | RecordOnsite
     | RecordLifeline
     | RecordSitrep

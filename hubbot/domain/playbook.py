@@ -47,6 +47,18 @@ class Category:
 
 
 @dataclass(frozen=True)
+class Checkin:
+    """A status round of the playbook."""
+
+    id: str
+    roles: tuple[str, ...]
+    every: timedelta
+    prompt: str
+    window: timedelta
+    escalate: tuple[str, ...] = ("repeat", "lead", "coordinators")
+
+
+@dataclass(frozen=True)
 class SignificantRule:
     """Items of this category (from this many people or units) go to the lead and reports."""
 
@@ -70,6 +82,12 @@ class Playbook:
     default_expiry: timedelta = timedelta(days=3)
     life_safety: dict[str, tuple[str, ...]] = field(default_factory=dict)
     significant: tuple[SignificantRule, ...] = ()
+    checkins: tuple[Checkin, ...] = ()
+    shift: timedelta | None = None
+    sitrep_every: timedelta = timedelta(hours=2)
+
+    def checkin(self, checkin_id: str) -> Checkin | None:
+        return next((c for c in self.checkins if c.id == checkin_id), None)
 
     @cached_property
     def _life_safety_phrases(self) -> tuple[tuple[str, ...], ...]:

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from hubbot.domain import matching, safety
+from hubbot.domain import checkins, matching, safety
 from hubbot.domain.board import category_name
 from hubbot.domain.commands import Command
 from hubbot.domain.context import Context
-from hubbot.domain.effects import CreateItem, JoinHub, LogActivity, Outcome
+from hubbot.domain.effects import (
+    AnswerCheckin,
+    CreateItem,
+    JoinHub,
+    LogActivity,
+    Outcome,
+    ScheduleRound,
+)
 from hubbot.domain.messages import Msg, Outgoing, Param, Priority, TeamMessage
 from hubbot.domain.models import BoardItem, Hub, ItemKind
 from hubbot.domain.notes import read_note
+from hubbot.domain.permissions import Action, is_permitted
 
 ITEM_TEXT_MAX = 300
 COORDINATORS = Msg("who.coordinators")
@@ -130,6 +138,52 @@ def on_item(cmd: Command, ctx: Context, out: Outcome) -> None:
     out.messages.extend(matching.suggestions(ctx, item, ids))
 
 
+def answer_checkin(text: str, ctx: Context, out: Outcome) -> None:
+    ask = ctx.waiting_ask
+    if ask is None or ctx.hub is None:
+        return
+    state = checkins.classify_answer(text)
+    out.effects.append(AnswerCheckin(ask.id, state, text))
+    out.effects.append(
+        LogActivity(ctx.hub.id, ctx.sender.id, ask.role, f"checkin_{state}", text[:100])
+    )
+    if state == "help":
+        for pid in ctx.hub.holders("lead"):
+            if pid != ctx.sender.id:
+                out.messages.append(
+                    ctx.alert(pid, "checkin.help", person=ctx.sender.label, text=text)
+                )
+        out.messages.append(ctx.reply("checkin.help_noted"))
+    else:
+        out.messages.append(ctx.reply("checkin.thanks"))
+
+
+def on_short_answer(cmd: Command, ctx: Context, out: Outcome) -> None:
+    """OK, 1 or 2: an answer to a check-in if one waits; otherwise plain text."""
+    if ctx.waiting_ask is not None and ctx.hub is not None:
+        answer_checkin(cmd.args, ctx, out)
+        return
+    on_routed_text(Command("text", args=cmd.args), ctx, out)
+
+
+def on_checkin(cmd: Command, ctx: Context, out: Outcome) -> None:
+    """CHECKIN / POINTAGE: the lead runs a round now."""
+    hub = ctx.hub
+    if hub is None:
+        out.messages.append(ctx.reply("error.no_hub"))
+        return
+    if not is_permitted(ctx.sender, hub, Action.CLOSE):  # what the lead may do
+        out.messages.append(ctx.reply("error.not_permitted", hub=hub.code))
+        return
+    wanted = cmd.args.strip().lower()
+    checkin = hub.playbook.checkin(wanted) if wanted else next(iter(hub.playbook.checkins), None)
+    if checkin is None:
+        out.messages.append(ctx.reply("checkin.none"))
+        return
+    out.effects.append(ScheduleRound(hub.id, checkin.id))
+    out.messages.append(ctx.reply("checkin.started"))
+
+
 def on_routed_text(cmd: Command, ctx: Context, out: Outcome) -> None:
     """A playbook intent, or free text to the fallback role; the sender learns which role."""
     hub = ctx.hub
@@ -139,6 +193,10 @@ def on_routed_text(cmd: Command, ctx: Context, out: Outcome) -> None:
     if hub.playbook.is_life_safety(cmd.args):
         # A cry for help in plain words is a critical need, whatever keyword started it.
         on_item(Command("need", args=cmd.args), ctx, out)
+        return
+    if ctx.waiting_ask is not None:
+        # Any text answers an open check-in; it is kept as the person's status.
+        answer_checkin(cmd.args, ctx, out)
         return
     _ensure_member(ctx, hub, out)
     role_id = cmd.intent.route_to if cmd.intent else hub.playbook.fallback_role

@@ -47,6 +47,19 @@ def check_semantics(data: object, known_keys: set[str] | None = None) -> list[Fi
     _unique_ids(data, "intents", "intent", found)
     _check_intents(data, role_ids, known_keys, found)
     _unique_ids(data, "categories", "category", found)
+    _unique_ids(data, "checkins", "check-in", found)
+    for index, checkin in _entries(data, "checkins"):
+        for n, role in enumerate(checkin.get("roles") or []):
+            if isinstance(role, str):
+                found.extend(_unknown_role(("checkins", index, "roles", n), role, role_ids))
+        prompt = checkin.get("prompt")
+        if known_keys is not None and isinstance(prompt, str) and prompt not in known_keys:
+            found.append(
+                (
+                    ("checkins", index, "prompt"),
+                    f"checkins[{index}].prompt: no message key {prompt!r} in locales/",
+                )
+            )
     for index, category in _entries(data, "categories"):
         found.extend(_unmatchable(("categories", index, "keywords"), category.get("keywords")))
     return found

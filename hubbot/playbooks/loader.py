@@ -13,6 +13,7 @@ from hubbot.domain.durations import parse_duration
 from hubbot.domain.playbook import (
     LOCALES,
     Category,
+    Checkin,
     Intent,
     LocalText,
     Playbook,
@@ -191,6 +192,19 @@ def _to_domain(spec: PlaybookSpec) -> Playbook:
         significant=tuple(
             SignificantRule(rule.category, rule.min_quantity) for rule in spec.significant
         ),
+        checkins=tuple(
+            Checkin(
+                c.id,
+                tuple(c.roles),
+                parse_duration(c.every),
+                c.prompt,
+                parse_duration(c.window),
+                tuple(c.escalate),
+            )
+            for c in spec.checkins
+        ),
+        shift=parse_duration(spec.shift) if spec.shift else None,
+        sitrep_every=parse_duration(spec.sitrep_every),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -120,6 +120,26 @@ class DefaultsSpec(BaseModel):
     )
 
 
+Step = Literal["repeat", "lead", "coordinators"]
+DEFAULT_STEPS: tuple[Step, ...] = ("repeat", "lead", "coordinators")
+
+
+class CheckinSpec(BaseModel):
+    """A status round: who is asked, how often, how long they have, and who hears of silence."""
+
+    model_config = ConfigDict(extra="forbid", title="Check-in round")
+
+    id: Ident = Field(description="Short id, e.g. 'status'.")
+    roles: list[Text] = Field(min_length=1, description="Roles whose holders are asked.")
+    every: Duration = Field(description="How often while the hub is open, e.g. 2h.")
+    prompt: Text = Field(default="checkin.prompt", description="Message key of the question.")
+    window: Duration = Field(default="15m", description="How long each step waits for replies.")
+    escalate: list[Step] = Field(
+        default_factory=lambda: list(DEFAULT_STEPS),
+        description="After each silent window: ask again, tell the lead, tell the coordinators.",
+    )
+
+
 class SignificantSpec(BaseModel):
     """A rule that marks a board item significant: it goes to the lead and the next report."""
 
@@ -157,4 +177,13 @@ class PlaybookSpec(BaseModel):
     )
     significant: list[SignificantSpec] = Field(
         default_factory=list, description="Rules that mark needs significant."
+    )
+    checkins: list[CheckinSpec] = Field(
+        default_factory=list, description="Status rounds run while the hub is open."
+    )
+    shift: Duration | None = Field(
+        default=None, description="After this long on duty, holders are reminded to hand over."
+    )
+    sitrep_every: Duration = Field(
+        default="2h", description="How often an open hub sends its status report to coordinators."
     )

@@ -9,7 +9,16 @@ import aiosqlite
 
 from hubbot.domain import effects as fx
 from hubbot.domain.models import HubStatus
-from hubbot.store import activity, hubs, items, linking, matches, people, situation
+from hubbot.store import (
+    activity,
+    hubs,
+    items,
+    linking,
+    matches,
+    people,
+    schedule,
+    situation,
+)
 from hubbot.store.db import iso
 
 
@@ -72,6 +81,10 @@ async def apply(
             await situation.record_lifeline(conn, hub_id, topic, state, unconfirmed, person_id, now)
         case fx.RecordSitrep(hub_id, number, person_id):
             await situation.record_sitrep(conn, hub_id, number, person_id, now)
+        case fx.AnswerCheckin(ask_id, state, text):
+            await schedule.answer(conn, ask_id, state, text, now)
+        case fx.ScheduleRound(hub_id, checkin):
+            await schedule.add(conn, "manual_round", hub_id, checkin, now)
         case fx.LogActivity():
             await activity.append(conn, effect, now)
         case _:

@@ -19,7 +19,7 @@ from hubbot.domain.notes import read_note
 from hubbot.domain.permissions import Action, is_permitted
 from hubbot.domain.playbook import Playbook
 from hubbot.security import verify_pin
-from hubbot.store import activity, hubs, items, linking, matches, people, situation
+from hubbot.store import activity, hubs, items, linking, matches, people, schedule, situation
 
 Conn = aiosqlite.Connection
 
@@ -111,6 +111,8 @@ async def build(
     if hub is not None:
         extra = await _board_context(conn, cmd, sender, hub, now, address, lookup.timezone)
         ctx = replace(ctx, **extra)  # type: ignore[arg-type]
+    if cmd.name in ("short_answer", "text", "intent"):
+        ctx = replace(ctx, waiting_ask=await schedule.waiting_ask(conn, sender.id))
     if cmd.name == "link" and group_chat is None:
         ctx = replace(ctx, **await _link_context(conn, cmd, sender, hub, now, lookup))  # type: ignore[arg-type]
     return ctx

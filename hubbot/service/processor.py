@@ -52,6 +52,7 @@ class Processor:
         self.lookup = Lookup(playbooks, region, timezone)
         self.wake = asyncio.Event()
         self.on_outbox = on_outbox or asyncio.Event()
+        self.after = asyncio.Event()  # set after each message, so the scheduler looks again
 
     async def run(self) -> None:
         """Work through the journal, then wait to be woken by the next stored message."""
@@ -84,6 +85,7 @@ class Processor:
                         conn, Outgoing(person.id, Msg("error.internal")), Origin(record.id)
                     )
         self.on_outbox.set()
+        self.after.set()
 
     async def _process(self, conn: aiosqlite.Connection, record: InboundRecord) -> None:
         now = self.clock.now()

@@ -214,4 +214,34 @@ MIGRATIONS: list[str] = [
     CREATE INDEX items_person ON items(person_id);
     CREATE INDEX matches_pending ON matches(status, need, offer);
     """,
+    # 7: the schedule (source of truth for every due time), check-in rounds and their asks
+    """
+    CREATE TABLE due (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,               -- round | step | sitrep
+        hub_id INTEGER REFERENCES hubs(id),
+        ref TEXT NOT NULL DEFAULT '',     -- the check-in id, or the round id for a step
+        due_at TEXT NOT NULL,
+        done_at TEXT
+    );
+    CREATE INDEX due_pending ON due(done_at, due_at);
+    CREATE TABLE rounds (
+        id INTEGER PRIMARY KEY,
+        hub_id INTEGER NOT NULL REFERENCES hubs(id),
+        checkin TEXT NOT NULL,
+        step INTEGER NOT NULL DEFAULT 0,  -- escalation steps taken
+        started_at TEXT NOT NULL,
+        closed_at TEXT
+    );
+    CREATE TABLE asks (
+        id INTEGER PRIMARY KEY,
+        round_id INTEGER NOT NULL REFERENCES rounds(id),
+        person_id INTEGER REFERENCES people(id),   -- NULL: nobody holds the role
+        role TEXT NOT NULL,
+        state TEXT NOT NULL,              -- waiting | ok | help | silent | unfilled
+        answer TEXT,
+        answered_at TEXT
+    );
+    CREATE INDEX asks_waiting ON asks(person_id, state);
+    """,
 ]

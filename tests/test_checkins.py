@@ -1,0 +1,102 @@
+"""Check-in rounds on an injected clock: asking, answers, escalation, summary, restarts."""
+
+from __future__ import annotations
+
+from hubbot.service.scheduler import Scheduler
+from tests.conftest import Harness
+
+LEAD, RECEPTION, HELPER, COORD = "+15145550101", "+15145550102", "+15145550103", "+15145550199"
+
+
+async def _open(harness: Harness) -> None:
+    await harness.add_hub()
+    await harness.add_coordinator(COORD)
+    await harness.text(LEAD, "ACTIVER PLATEAU 2468")
+    await harness.text(LEAD, "ASSIGNER 514-555-0102 accueil")
+    await harness.text(LEAD, "ASSIGNER 514-555-0103 besoins et offres")
+    assert await harness.tick() == {}, "planning a round sends nothing yet"
+
+
+async def test_a_round_asks_every_holder_and_reports_unfilled_roles(harness: Harness) -> None:
+    await _open(harness)
+    assert await harness.tick(hours=1, minutes=59) == {}
+    got = await harness.tick(minutes=1)
+    assert got[RECEPTION][0].startswith("Pointage PLATEAU : tout va bien ?")
+    assert got[HELPER][0].startswith("Pointage PLATEAU : tout va bien ?")
+    unfilled = got[LEAD]
+    assert any("Communications" in t for t in unfilled) and any("Entretien" in t for t in unfilled)
+    assert [t for t in got[COORD] if "Communications" in t], "a priority role: coordinators too"
+    assert not [t for t in got[COORD] if "Entretien" in t], "facility is not a priority role"
+
+
+async def test_silence_escalates_step_by_step_and_the_lead_gets_the_summary(
+    harness: Harness,
+) -> None:
+    await _open(harness)
+    await harness.tick(hours=2)
+    assert (await harness.text(RECEPTION, "OK"))[RECEPTION] == ["Merci, pointage noté."]
+    again = await harness.tick(minutes=15)
+    assert list(again) == [HELPER] and again[HELPER][0].startswith("Rappel pointage")
+    lead = await harness.tick(minutes=15)
+    assert list(lead) == [LEAD] and "ne répond pas" in lead[LEAD][0]
+    coord = await harness.tick(minutes=15)
+    assert list(coord) == [COORD] and "ne répond pas" in coord[COORD][0]
+    summary = await harness.tick(minutes=15)
+    text = summary[LEAD][0]
+    assert text.startswith("Pointage status PLATEAU : OK : M")
+    assert f"Silence : M{await harness.person_id(HELPER)}" in text
+    assert await harness.tick(minutes=15) == {}, "the round is over"
+
+
+async def test_a_two_tells_the_lead_at_once(harness: Harness) -> None:
+    await _open(harness)
+    await harness.tick(hours=2)
+    got = await harness.text(HELPER, "2")
+    assert got[HELPER] == ["C'est noté : le responsable est avisé et vient vers vous."]
+    assert got[LEAD][0].startswith(f"M{await harness.person_id(HELPER)} a besoin d'aide")
+
+
+async def test_any_text_answers_and_is_kept_as_status(harness: Harness) -> None:
+    await _open(harness)
+    await harness.tick(hours=2)
+    await harness.text(HELPER, "Tout roule, 4 besoins en cours")
+    row = await harness.db.fetchone(
+        "SELECT state, answer FROM asks WHERE person_id = ?", (await harness.person_id(HELPER),)
+    )
+    assert row is not None and tuple(row) == ("ok", "Tout roule, 4 besoins en cours")
+
+
+async def test_a_restart_neither_repeats_nor_skips_a_step(harness: Harness) -> None:
+    await _open(harness)
+    await harness.tick(hours=2)
+    await harness.text(RECEPTION, "OK")
+    assert HELPER in await harness.tick(minutes=15)
+    # A new process on the same database: the next step is the lead's, once.
+    harness.scheduler = Scheduler(
+        harness.db, harness.processor.playbooks, harness.clock, harness.processor.outbound
+    )
+    assert await harness.tick() == {}, "nothing due is run again"
+    assert list(await harness.tick(minutes=15)) == [LEAD]
+
+
+async def test_rounds_missed_while_down_run_once(harness: Harness) -> None:
+    await _open(harness)
+    got = await harness.tick(hours=7)
+    prompts = [t for t in got.get(RECEPTION, []) if t.startswith("Pointage PLATEAU")]
+    assert len(prompts) == 1
+
+
+async def test_the_lead_can_run_a_round_now_and_others_cannot(harness: Harness) -> None:
+    await _open(harness)
+    assert (await harness.text(RECEPTION, "POINTAGE"))[RECEPTION][0].startswith("Désolé")
+    assert (await harness.text(LEAD, "POINTAGE"))[LEAD] == [
+        "Pointage lancé : chaque poste est interrogé maintenant."
+    ]
+    got = await harness.tick()
+    assert got[RECEPTION][0].startswith("Pointage PLATEAU")
+
+
+async def test_a_closed_hub_runs_no_rounds(harness: Harness) -> None:
+    await _open(harness)
+    await harness.text(LEAD, "FERMER")
+    assert await harness.tick(hours=3) == {}
