@@ -148,7 +148,7 @@ class Hubbot:
             dispatcher,
             web_app,
             telegram,
-            Scheduler(db, playbooks, clock, processor.outbound, wake_outbox),
+            Scheduler(db, playbooks, clock, processor.outbound, wake_outbox, processor.alerts),
         )
         processor.after = hubbot.scheduler.wake
         return hubbot

@@ -129,6 +129,6 @@ async def harness(
         channels={"sms": channel, "telegram": channel},
     )
     dispatcher = Dispatcher(db, {"sms": channel, "telegram": channel}, clock, max_attempts=3)
-    scheduler = Scheduler(db, playbooks, clock, processor.outbound)
+    scheduler = Scheduler(db, playbooks, clock, processor.outbound, alerts=processor.alerts)
     yield Harness(db, clock, channel, processor, dispatcher, scheduler)
     await db.close()

@@ -74,6 +74,14 @@ SAMPLES = {
     "significant": "N41",
     "lifeline_lines": "x",
     "round": "status",
+    "sent": 1234,
+    "delivered": 1200,
+    "failed": 3,
+    "acked": 800,
+    "skipped": 12,
+    "pending": 30,
+    "missing": "M12 Ana, M15, M17 Luc",
+    "safe": 120,
     "ok": "M12 Ana, M15, M17 Luc",
     "help": "M18",
     "silent": "M19 Marie-Eve, M20",
@@ -105,7 +113,16 @@ def _keys_used_in_code() -> set[str]:
 
 
 # What the variable part of an f-string key can be, by the expression's name.
-DYNAMIC = {"kind": [k.value for k in ItemKind], "topic": list(TOPICS)}
+DYNAMIC = {
+    "kind": [k.value for k in ItemKind],
+    "topic": list(TOPICS),
+    # broadcast templates are catalog keys themselves: template.<id>
+    "template": [
+        k.removeprefix("template.")
+        for k in entries(read_catalog(catalog_path(ROOT / "locales", "en"), "en"))
+        if k.startswith("template.")
+    ],
+}
 
 
 def _expand(node: ast.JoinedStr, path: Path) -> set[str]:

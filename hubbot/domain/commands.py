@@ -76,6 +76,12 @@ COMMAND_WORDS: dict[str, tuple[str, str | None]] = {
     "etat": ("lifeline", "fr"),
     "sitrep": ("sitrep", "en"),
     "bilan": ("sitrep", "fr"),
+    "broadcast": ("broadcast", "en"),
+    "diffuser": ("broadcast", "fr"),
+    "alertstatus": ("alertstatus", "en"),
+    "etatalerte": ("alertstatus", "fr"),
+    "rollcall": ("rollcall", "en"),
+    "appel": ("rollcall", "fr"),
     "checkin": ("checkin", "en"),
     "pointage": ("checkin", "fr"),
 }

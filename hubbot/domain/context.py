@@ -7,7 +7,15 @@ from datetime import datetime, timedelta
 
 from hubbot.domain.checkins import Ask
 from hubbot.domain.messages import Msg, Outgoing, Priority
-from hubbot.domain.models import BoardItem, Figures, Hub, ItemKind, Person
+from hubbot.domain.models import (
+    BoardItem,
+    BroadcastStatus,
+    Figures,
+    Hub,
+    ItemKind,
+    Person,
+    Rollcall,
+)
 
 PIN_ATTEMPTS = 3
 PIN_LOCKOUT = timedelta(minutes=15)
@@ -51,6 +59,9 @@ class Context:
     figures: Figures | None = None  # on-site count, lifelines, board counts, next report number
     timezone: str = "America/Toronto"
     waiting_ask: Ask | None = None  # the sender's unanswered check-in
+    rollcall: Rollcall | None = None  # the open roll call waiting for the sender's answer
+    alert_status: BroadcastStatus | None = None  # for ALERTSTATUS
+    last_broadcast: int | None = None  # the newest broadcast the sender has not acknowledged
 
     def reply(self, key: str, count: int | None = None, **params: object) -> Outgoing:
         """A message back to the sender, in the normal lane."""

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from hubbot.domain import board, hub_admin, matching, routing, situation, team
+from hubbot.domain import (
+    board,
+    broadcast,
+    hub_admin,
+    matching,
+    rollcall,
+    routing,
+    situation,
+    team,
+)
 from hubbot.domain.commands import Command
 from hubbot.domain.context import Context
 from hubbot.domain.effects import JoinHub, LogActivity, Outcome, SetLocale, SetName, SetOptOut
@@ -128,6 +137,9 @@ _HANDLERS = {
     "sitrep": situation.on_sitrep,
     "short_answer": routing.on_short_answer,
     "checkin": routing.on_checkin,
+    "broadcast": broadcast.on_broadcast,
+    "alertstatus": broadcast.on_alertstatus,
+    "rollcall": rollcall.on_rollcall,
     "need": routing.on_item,
     "offer": routing.on_item,
     "intent": routing.on_routed_text,

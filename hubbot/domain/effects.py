@@ -141,6 +141,40 @@ class ScheduleRound:
 
 
 @dataclass(frozen=True)
+class CreateBroadcast:
+    """A broadcast to the members of these hubs (none: every hub), or one role's holders.
+
+    The service numbers it (B5), fans it out at `send_at`, and tells the sender the count.
+    """
+
+    hub_ids: tuple[int, ...]
+    role: str | None
+    body: str
+    priority: str
+    send_at: datetime
+    by_person_id: int
+
+
+@dataclass(frozen=True)
+class StartRollcall:
+    hub_id: int
+    by_person_id: int
+
+
+@dataclass(frozen=True)
+class AnswerRollcall:
+    rollcall_id: int
+    person_id: int
+    answer: str
+
+
+@dataclass(frozen=True)
+class AckBroadcast:
+    broadcast_id: int
+    person_id: int
+
+
+@dataclass(frozen=True)
 class CreateMatch:
     hub_id: int
     need: int
@@ -223,6 +257,10 @@ Effect = (
     | MergePeople
     | UpdateItem
     | ListState
+    | CreateBroadcast
+    | StartRollcall
+    | AnswerRollcall
+    | AckBroadcast
     | AnswerCheckin
     | ScheduleRound
     | RecordOnsite

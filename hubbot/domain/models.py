@@ -125,3 +125,26 @@ class Figures:
     significant: tuple[str, ...] = ()
     top_needs: tuple[str, ...] = ()  # descriptions of the oldest open needs
     lifelines: tuple[Lifeline, ...] = ()
+
+
+@dataclass(frozen=True)
+class BroadcastStatus:
+    """Tallies of one broadcast, per recipient state."""
+
+    id: int
+    by_person_id: int | None
+    total: int
+    pending: int
+    sent: int
+    delivered: int
+    failed: int
+    skipped: int
+    acked: int
+    not_acked: tuple[str, ...]  # member labels of those who have not acknowledged
+
+
+@dataclass(frozen=True)
+class Rollcall:
+    id: int
+    hub_id: int
+    by_person_id: int | None

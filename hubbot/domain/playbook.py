@@ -85,6 +85,7 @@ class Playbook:
     checkins: tuple[Checkin, ...] = ()
     shift: timedelta | None = None
     sitrep_every: timedelta = timedelta(hours=2)
+    rollcall_window: timedelta = timedelta(minutes=15)
 
     def checkin(self, checkin_id: str) -> Checkin | None:
         return next((c for c in self.checkins if c.id == checkin_id), None)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from hubbot.domain import checkins, matching, safety
+from hubbot.domain import checkins, matching, rollcall, safety
 from hubbot.domain.board import category_name
 from hubbot.domain.commands import Command
 from hubbot.domain.context import Context
 from hubbot.domain.effects import (
+    AckBroadcast,
     AnswerCheckin,
     CreateItem,
     JoinHub,
@@ -159,9 +160,17 @@ def answer_checkin(text: str, ctx: Context, out: Outcome) -> None:
 
 
 def on_short_answer(cmd: Command, ctx: Context, out: Outcome) -> None:
-    """OK, 1 or 2: an answer to a check-in if one waits; otherwise plain text."""
+    """OK, 1 or 2: a roll call answer, else a check-in answer, else an acknowledgement of the
+    latest broadcast; otherwise plain text."""
+    if ctx.rollcall is not None:
+        rollcall.answer(cmd.args, ctx, out)
+        return
     if ctx.waiting_ask is not None and ctx.hub is not None:
         answer_checkin(cmd.args, ctx, out)
+        return
+    if ctx.last_broadcast is not None and cmd.args in ("ok", "1"):
+        out.effects.append(AckBroadcast(ctx.last_broadcast, ctx.sender.id))
+        out.messages.append(ctx.reply("ack.thanks"))
         return
     on_routed_text(Command("text", args=cmd.args), ctx, out)
 

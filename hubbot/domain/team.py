@@ -5,7 +5,7 @@ from __future__ import annotations
 from hubbot.domain import hub_admin, linking
 from hubbot.domain.commands import Command
 from hubbot.domain.context import Context
-from hubbot.domain.effects import LinkGroup, LogActivity, Outcome, RecordAck
+from hubbot.domain.effects import AckBroadcast, LinkGroup, LogActivity, Outcome, RecordAck
 from hubbot.domain.models import ItemKind, member_label
 from hubbot.domain.routing import recipients
 
@@ -74,6 +74,15 @@ def on_relay(cmd: Command, ctx: Context, out: Outcome) -> None:
 def on_ack(cmd: Command, ctx: Context, out: Outcome) -> None:
     """An acknowledgement of an alert, typed or tapped; counted once however often it comes."""
     ref = cmd.args.strip().lower()
+    if ref.startswith("b") and ref[1:].isdigit():
+        if ctx.last_broadcast is None and not ctx.already_acked:
+            out.messages.append(ctx.reply("ack.unknown"))
+        elif ctx.already_acked:
+            out.messages.append(ctx.reply("ack.already"))
+        else:
+            out.effects.append(AckBroadcast(int(ref[1:]), ctx.sender.id))
+            out.messages.append(ctx.reply("ack.thanks"))
+        return
     if not ctx.ack_known:
         out.messages.append(ctx.reply("ack.unknown"))
         return

@@ -205,6 +205,7 @@ def _to_domain(spec: PlaybookSpec) -> Playbook:
         ),
         shift=parse_duration(spec.shift) if spec.shift else None,
         sitrep_every=parse_duration(spec.sitrep_every),
+        rollcall_window=parse_duration(spec.rollcall_window),
     )
 
 

@@ -184,6 +184,9 @@ class PlaybookSpec(BaseModel):
     shift: Duration | None = Field(
         default=None, description="After this long on duty, holders are reminded to hand over."
     )
+    rollcall_window: Duration = Field(
+        default="15m", description="How long a safety roll call waits for answers."
+    )
     sitrep_every: Duration = Field(
         default="2h", description="How often an open hub sends its status report to coordinators."
     )

@@ -11,6 +11,7 @@ from hubbot.domain import effects as fx
 from hubbot.domain.models import HubStatus
 from hubbot.store import (
     activity,
+    alerts,
     hubs,
     items,
     linking,
@@ -85,6 +86,12 @@ async def apply(
             await schedule.answer(conn, ask_id, state, text, now)
         case fx.ScheduleRound(hub_id, checkin):
             await schedule.add(conn, "manual_round", hub_id, checkin, now)
+        case fx.AnswerRollcall(rollcall_id, person_id, answer):
+            await alerts.answer_rollcall(conn, rollcall_id, person_id, answer, now)
+        case fx.AckBroadcast(broadcast_id, person_id):
+            await alerts.ack(conn, broadcast_id, person_id, now)
+        case fx.CreateBroadcast() | fx.StartRollcall():
+            pass  # they send messages: the processor hands them to the alerts service
         case fx.LogActivity():
             await activity.append(conn, effect, now)
         case _:

@@ -19,7 +19,17 @@ from hubbot.domain.notes import read_note
 from hubbot.domain.permissions import Action, is_permitted
 from hubbot.domain.playbook import Playbook
 from hubbot.security import verify_pin
-from hubbot.store import activity, hubs, items, linking, matches, people, schedule, situation
+from hubbot.store import (
+    activity,
+    alerts,
+    hubs,
+    items,
+    linking,
+    matches,
+    people,
+    schedule,
+    situation,
+)
 
 Conn = aiosqlite.Connection
 
@@ -65,7 +75,7 @@ async def build(
     labels: dict[int, str] = {}
     item: BoardItem | None = None
     ack_known = already_acked = False
-    if cmd.name in ("join", "activate", "link") and cmd.args.split():
+    if cmd.name in ("join", "activate", "link", "broadcast") and cmd.args.split():
         parts = cmd.args.split()
         record = await hubs.by_code(conn, parts[0])
         if record is not None:
@@ -86,7 +96,7 @@ async def build(
         creatable = target is None and new_address and cmd.name == "assign" and cmd.role
         if creatable and new_address and is_permitted(sender, hub, Action.ASSIGN):
             target = await people.create(conn, new_address, hub.locale, now)
-    elif cmd.name in ("need", "offer", "text", "intent"):
+    elif cmd.name in ("need", "offer", "text", "intent", "short_answer"):
         # Free text may turn out to be a life-safety need, so it gets a number ready too.
         for kind in ItemKind:
             next_number[kind] = await items.next_number(conn, kind)
@@ -113,6 +123,21 @@ async def build(
         ctx = replace(ctx, **extra)  # type: ignore[arg-type]
     if cmd.name in ("short_answer", "text", "intent"):
         ctx = replace(ctx, waiting_ask=await schedule.waiting_ask(conn, sender.id))
+    if cmd.name == "short_answer":
+        ctx = replace(
+            ctx,
+            rollcall=await alerts.open_rollcall_for(conn, sender.id),
+            last_broadcast=await alerts.last_unacked(conn, sender.id),
+        )
+    if cmd.name == "ack" and (m := re.fullmatch(r"[bB](\d+)", cmd.args.strip())):
+        sent, acked = await alerts.recipient(conn, int(m.group(1)), sender.id)
+        ctx = replace(
+            ctx, last_broadcast=int(m.group(1)) if sent and not acked else None, already_acked=acked
+        )
+    if cmd.name == "alertstatus" and (m := re.fullmatch(r"[bB]?(\d+)", cmd.args.strip())):
+        ctx = replace(ctx, alert_status=await alerts.status(conn, int(m.group(1))))
+    if cmd.name == "broadcast":
+        ctx = replace(ctx, timezone=lookup.timezone)
     if cmd.name == "link" and group_chat is None:
         ctx = replace(ctx, **await _link_context(conn, cmd, sender, hub, now, lookup))  # type: ignore[arg-type]
     return ctx

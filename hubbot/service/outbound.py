@@ -34,13 +34,17 @@ class Outbound:
         self.channels = channels
         self.clock = clock
 
-    async def person(self, conn: aiosqlite.Connection, message: Outgoing, origin: Origin) -> None:
-        """Render in the recipient's language (as it is after this message's effects)."""
+    async def person(
+        self, conn: aiosqlite.Connection, message: Outgoing, origin: Origin
+    ) -> list[int]:
+        """Render in the recipient's language (as it is after this message's effects).
+
+        Returns the outbox ids written (none if nobody can be reached)."""
         person = await people.get(conn, message.person_id)
         address = await people.preferred_address(conn, message.person_id)
         if person is None or address is None:
             log.error("nobody to reach for person %d (%s)", message.person_id, message.msg.key)
-            return
+            return []
         if message.person_id == origin.sender_id:
             if origin.group_chat is not None:
                 address = f"telegram:{origin.group_chat}"
@@ -67,6 +71,7 @@ class Outbound:
             label = self.renderer.render(Msg("ack.button"), person.locale)
             for outbox_id in ids:
                 await outbox.set_buttons(conn, outbox_id, [(label, f"ACK o{outbox_id}")])
+        return ids
 
     async def team(self, conn: aiosqlite.Connection, message: TeamMessage, origin: Origin) -> None:
         """To every Telegram group linked to the hub, in the hub's language."""

@@ -12,10 +12,12 @@ import aiosqlite
 from hubbot.channels.base import Channel
 from hubbot.domain.commands import parse
 from hubbot.domain.decide import decide
+from hubbot.domain.effects import CreateBroadcast, StartRollcall
 from hubbot.domain.messages import Msg, Outgoing
 from hubbot.domain.models import Hub
 from hubbot.domain.playbook import Playbook
 from hubbot.i18n import Renderer
+from hubbot.service.alerts import Alerts
 from hubbot.service.apply import apply
 from hubbot.service.clock import Clock
 from hubbot.service.context import Lookup, build
@@ -48,6 +50,7 @@ class Processor:
         self.renderer = renderer
         self.clock = clock
         self.outbound = Outbound(renderer, channels or {}, clock)
+        self.alerts = Alerts(self.outbound, renderer, playbooks, clock, timezone)
         self.default_locale = default_locale
         self.lookup = Lookup(playbooks, region, timezone)
         self.wake = asyncio.Event()
@@ -132,6 +135,11 @@ class Processor:
             group_chat,
             hub_record.sms_number if hub_record else None,
         )
+        for effect in outcome.effects:
+            if isinstance(effect, CreateBroadcast):
+                await self.alerts.create(conn, effect, origin)
+            elif isinstance(effect, StartRollcall):
+                await self.alerts.start_rollcall(conn, effect, origin)
         for message in outcome.messages:
             await self.outbound.person(conn, message, origin)
         for team_message in outcome.team:

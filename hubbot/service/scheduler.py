@@ -20,6 +20,7 @@ from hubbot.domain import checkins
 from hubbot.domain.messages import Msg, Outgoing, Priority, TeamMessage
 from hubbot.domain.models import Hub, HubStatus
 from hubbot.domain.playbook import Checkin, Playbook
+from hubbot.service.alerts import Alerts
 from hubbot.service.clock import Clock
 from hubbot.service.outbound import Origin, Outbound
 from hubbot.store import hubs, people, schedule
@@ -38,11 +39,13 @@ class Scheduler:
         clock: Clock,
         outbound: Outbound,
         on_outbox: asyncio.Event | None = None,
+        alerts: Alerts | None = None,
     ) -> None:
         self.db = db
         self.playbooks = playbooks
         self.clock = clock
         self.outbound = outbound
+        self.alerts = alerts
         self.on_outbox = on_outbox or asyncio.Event()
         self.wake = asyncio.Event()
 
@@ -106,6 +109,10 @@ class Scheduler:
                 await schedule.add(conn, "round", hub.id, checkin.id, now + checkin.every)
         elif due.kind == "step":
             await self._step(conn, int(due.ref), now)
+        elif due.kind == "broadcast" and self.alerts is not None:
+            await self.alerts.fan_out(conn, int(due.ref))
+        elif due.kind == "rollcall_end" and self.alerts is not None:
+            await self.alerts.end_rollcall(conn, int(due.ref), now)
         else:
             log.error("unknown due kind %s", due.kind)
 

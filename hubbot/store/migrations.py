@@ -244,4 +244,42 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX asks_waiting ON asks(person_id, state);
     """,
+    # 8: broadcasts with per-recipient tracking, and roll calls
+    """
+    CREATE TABLE broadcasts (
+        id INTEGER PRIMARY KEY,
+        hub_id INTEGER REFERENCES hubs(id),   -- NULL: every hub
+        role TEXT,                            -- only this role's holders, if set
+        body TEXT NOT NULL,                   -- free text, or a template id after '#'
+        priority TEXT NOT NULL,
+        by_person INTEGER REFERENCES people(id),
+        created_at TEXT NOT NULL,
+        send_at TEXT NOT NULL,
+        sent_at TEXT
+    );
+    CREATE TABLE broadcast_recipients (
+        broadcast_id INTEGER NOT NULL REFERENCES broadcasts(id),
+        person_id INTEGER NOT NULL REFERENCES people(id),
+        outbox_id INTEGER REFERENCES outbox(id),
+        skipped TEXT,                         -- opted_out | unreachable
+        acked_at TEXT,
+        PRIMARY KEY (broadcast_id, person_id)
+    );
+    CREATE INDEX broadcast_recipients_person ON broadcast_recipients(person_id, acked_at);
+    CREATE TABLE rollcalls (
+        id INTEGER PRIMARY KEY,
+        hub_id INTEGER NOT NULL REFERENCES hubs(id),
+        by_person INTEGER REFERENCES people(id),
+        started_at TEXT NOT NULL,
+        ends_at TEXT NOT NULL,
+        closed_at TEXT
+    );
+    CREATE TABLE rollcall_answers (
+        rollcall_id INTEGER NOT NULL REFERENCES rollcalls(id),
+        person_id INTEGER NOT NULL REFERENCES people(id),
+        answer TEXT,                          -- NULL until they answer: 1 safe, 2 need help
+        answered_at TEXT,
+        PRIMARY KEY (rollcall_id, person_id)
+    );
+    """,
 ]

@@ -1,0 +1,195 @@
+"""Broadcasts and roll calls: who they went to, what became of each, who answered."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from hubbot.domain.models import BroadcastStatus, Rollcall
+from hubbot.store.db import iso
+
+Conn = aiosqlite.Connection
+
+
+async def create_broadcast(
+    conn: Conn,
+    hub_id: int | None,
+    role: str | None,
+    body: str,
+    priority: str,
+    by: int,
+    now: datetime,
+    send_at: datetime,
+) -> int:
+    cursor = await conn.execute(
+        "INSERT INTO broadcasts (hub_id, role, body, priority, by_person, created_at, send_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (hub_id, role, body, priority, by, iso(now), iso(send_at)),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+async def broadcast(conn: Conn, broadcast_id: int) -> aiosqlite.Row | None:
+    async with conn.execute("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,)) as cur:
+        row: aiosqlite.Row | None = await cur.fetchone()
+        return row
+
+
+async def audience(conn: Conn, hub_id: int | None, role: str | None) -> list[int]:
+    """Members of a hub (or of every hub), or only the current holders of a role."""
+    if role is not None:
+        sql = (
+            "SELECT DISTINCT person_id FROM role_assignments WHERE unassigned_at IS NULL"
+            " AND role_id = ? AND (? IS NULL OR hub_id = ?) ORDER BY person_id"
+        )
+        params: tuple[object, ...] = (role, hub_id, hub_id)
+    else:
+        sql = (
+            "SELECT DISTINCT person_id FROM memberships WHERE (? IS NULL OR hub_id = ?)"
+            " ORDER BY person_id"
+        )
+        params = (hub_id, hub_id)
+    async with conn.execute(sql, params) as cursor:
+        return [int(row[0]) for row in await cursor.fetchall()]
+
+
+async def add_recipient(
+    conn: Conn, broadcast_id: int, person_id: int, outbox_id: int | None, skipped: str | None
+) -> None:
+    await conn.execute(
+        "INSERT OR IGNORE INTO broadcast_recipients (broadcast_id, person_id, outbox_id, skipped)"
+        " VALUES (?, ?, ?, ?)",
+        (broadcast_id, person_id, outbox_id, skipped),
+    )
+
+
+async def mark_sent(conn: Conn, broadcast_id: int, now: datetime) -> None:
+    await conn.execute("UPDATE broadcasts SET sent_at = ? WHERE id = ?", (iso(now), broadcast_id))
+
+
+async def recipient(conn: Conn, broadcast_id: int, person_id: int) -> tuple[bool, bool]:
+    """(was it sent to them, have they acknowledged it)."""
+    async with conn.execute(
+        "SELECT acked_at FROM broadcast_recipients WHERE broadcast_id = ? AND person_id = ?"
+        " AND skipped IS NULL",
+        (broadcast_id, person_id),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return (row is not None, row is not None and row[0] is not None)
+
+
+async def last_unacked(conn: Conn, person_id: int) -> int | None:
+    async with conn.execute(
+        "SELECT MAX(broadcast_id) FROM broadcast_recipients WHERE person_id = ?"
+        " AND acked_at IS NULL AND skipped IS NULL",
+        (person_id,),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
+async def ack(conn: Conn, broadcast_id: int, person_id: int, now: datetime) -> None:
+    await conn.execute(
+        "UPDATE broadcast_recipients SET acked_at = COALESCE(acked_at, ?)"
+        " WHERE broadcast_id = ? AND person_id = ?",
+        (iso(now), broadcast_id, person_id),
+    )
+
+
+async def status(conn: Conn, broadcast_id: int) -> BroadcastStatus | None:
+    row = await broadcast(conn, broadcast_id)
+    if row is None:
+        return None
+    async with conn.execute(
+        "SELECT r.person_id, r.skipped, r.acked_at, o.status, p.name FROM broadcast_recipients r"
+        " LEFT JOIN outbox o ON o.id = r.outbox_id JOIN people p ON p.id = r.person_id"
+        " WHERE r.broadcast_id = ? ORDER BY r.person_id",
+        (broadcast_id,),
+    ) as cursor:
+        rows = list(await cursor.fetchall())
+    count = {k: 0 for k in ("pending", "sent", "delivered", "failed")}
+    skipped = acked = 0
+    not_acked: list[str] = []
+    for person_id, skip, acked_at, outbox_status, name in rows:
+        if skip:
+            skipped += 1
+            continue
+        state = {"sending": "pending", "suppressed": "failed"}.get(outbox_status, outbox_status)
+        count[state if state in count else "pending"] += 1
+        if acked_at:
+            acked += 1
+        else:
+            not_acked.append(f"M{person_id} {name}" if name else f"M{person_id}")
+    return BroadcastStatus(
+        broadcast_id,
+        row["by_person"],
+        len(rows),
+        count["pending"],
+        count["sent"],
+        count["delivered"],
+        count["failed"],
+        skipped,
+        acked,
+        tuple(not_acked),
+    )
+
+
+async def start_rollcall(conn: Conn, hub_id: int, by: int, now: datetime, ends: datetime) -> int:
+    cursor = await conn.execute(
+        "INSERT INTO rollcalls (hub_id, by_person, started_at, ends_at) VALUES (?, ?, ?, ?)",
+        (hub_id, by, iso(now), iso(ends)),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+async def ask_rollcall(conn: Conn, rollcall_id: int, person_id: int) -> None:
+    await conn.execute(
+        "INSERT OR IGNORE INTO rollcall_answers (rollcall_id, person_id) VALUES (?, ?)",
+        (rollcall_id, person_id),
+    )
+
+
+async def open_rollcall_for(conn: Conn, person_id: int) -> Rollcall | None:
+    async with conn.execute(
+        "SELECT r.id, r.hub_id, r.by_person FROM rollcalls r JOIN rollcall_answers a"
+        " ON a.rollcall_id = r.id WHERE a.person_id = ? AND a.answer IS NULL"
+        " AND r.closed_at IS NULL ORDER BY r.id DESC LIMIT 1",
+        (person_id,),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return Rollcall(row[0], row[1], row[2]) if row else None
+
+
+async def answer_rollcall(
+    conn: Conn, rollcall_id: int, person_id: int, answer: str, now: datetime
+) -> None:
+    await conn.execute(
+        "UPDATE rollcall_answers SET answer = ?, answered_at = ? WHERE rollcall_id = ?"
+        " AND person_id = ? AND answer IS NULL",
+        (answer, iso(now), rollcall_id, person_id),
+    )
+
+
+async def close_rollcall(
+    conn: Conn, rollcall_id: int, now: datetime
+) -> tuple[int, int, int, list[int], int | None, int]:
+    """Close it; (safe, need help, silent, silent ids, who started it, hub id)."""
+    await conn.execute(
+        "UPDATE rollcalls SET closed_at = ? WHERE id = ? AND closed_at IS NULL",
+        (iso(now), rollcall_id),
+    )
+    async with conn.execute(
+        "SELECT a.person_id, a.answer, r.by_person, r.hub_id FROM rollcall_answers a"
+        " JOIN rollcalls r ON r.id = a.rollcall_id WHERE a.rollcall_id = ? ORDER BY a.person_id",
+        (rollcall_id,),
+    ) as cursor:
+        rows = list(await cursor.fetchall())
+    silent = [int(r[0]) for r in rows if r[1] is None]
+    by = rows[0][2] if rows else None
+    hub_id = int(rows[0][3]) if rows else 0
+    safe = sum(1 for r in rows if r[1] == "1")
+    helpme = sum(1 for r in rows if r[1] == "2")
+    return safe, helpme, len(silent), silent, by, hub_id
