@@ -148,7 +148,15 @@ class Hubbot:
             dispatcher,
             web_app,
             telegram,
-            Scheduler(db, playbooks, clock, processor.outbound, wake_outbox, processor.alerts),
+            Scheduler(
+                db,
+                playbooks,
+                clock,
+                processor.outbound,
+                wake_outbox,
+                processor.alerts,
+                settings.timezone,
+            ),
         )
         processor.after = hubbot.scheduler.wake
         return hubbot

@@ -100,3 +100,37 @@ async def test_a_closed_hub_runs_no_rounds(harness: Harness) -> None:
     await _open(harness)
     await harness.text(LEAD, "FERMER")
     assert await harness.tick(hours=3) == {}
+
+
+async def test_an_open_hub_sends_its_numbered_report_to_coordinators_every_two_hours(
+    harness: Harness,
+) -> None:
+    await _open(harness)
+    got = await harness.tick(hours=2)
+    assert got[COORD][-1].startswith("BILAN #1 PLATEAU")
+    later = await harness.tick(hours=2)
+    assert any(t.startswith("BILAN #2 PLATEAU") for t in later[COORD])
+
+
+async def test_handover_moves_a_role_with_its_task_card(harness: Harness) -> None:
+    await _open(harness)
+    got = await harness.text(RECEPTION, "RELEVE accueil 514-555-0177")
+    assert got["+15145550177"][0].startswith("Vous voici Accueil au centre PLATEAU.")
+    assert got[RECEPTION][0].startswith("Relève faite : M")
+    roster = (await harness.text(LEAD, "ROLES"))[LEAD][0]
+    assert f"Accueil : M{await harness.person_id('+15145550177')}" in roster
+    refused = await harness.text(HELPER, "RELEVE accueil 514-555-0178")
+    assert refused[HELPER][0].startswith("Désolé"), "only the lead or the role's holder"
+
+
+async def test_a_holder_past_their_shift_is_reminded_once_and_so_is_the_lead(
+    harness: Harness,
+) -> None:
+    await _open(harness)
+    got = await harness.tick(hours=12, minutes=15)
+    assert any(
+        t.startswith("Vous tenez le poste Accueil depuis plus de 12 heures") for t in got[RECEPTION]
+    )
+    assert any("Accueil depuis plus de 12 heures : prévoyez la relève" in t for t in got[LEAD])
+    later = await harness.tick(minutes=30)
+    assert not [t for t in later.get(RECEPTION, []) if t.startswith("Vous tenez")]

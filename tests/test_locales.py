@@ -82,6 +82,7 @@ SAMPLES = {
     "pending": 30,
     "missing": "M12 Ana, M15, M17 Luc",
     "safe": 120,
+    "hours": 12,
     "ok": "M12 Ana, M15, M17 Luc",
     "help": "M18",
     "silent": "M19 Marie-Eve, M20",

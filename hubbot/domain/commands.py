@@ -82,6 +82,8 @@ COMMAND_WORDS: dict[str, tuple[str, str | None]] = {
     "etatalerte": ("alertstatus", "fr"),
     "rollcall": ("rollcall", "en"),
     "appel": ("rollcall", "fr"),
+    "handover": ("handover", "en"),
+    "releve": ("handover", "fr"),
     "checkin": ("checkin", "en"),
     "pointage": ("checkin", "fr"),
 }
@@ -157,6 +159,8 @@ def parse(text: str, playbook: Playbook | None) -> Command:
         name, locale = COMMAND_WORDS[head]
         if name in ("assign", "unassign"):
             return _person_and_role(name, rest, locale, playbook)
+        if name == "handover":
+            return _role_and_person(rest, locale, playbook)
         if name == "link":
             return Command(name, args=rest, locale=locale, person=person_ref(rest))
         return Command(name, args=rest, locale=locale)
@@ -195,4 +199,34 @@ def _person_and_role(
         person=person_ref(person_text),
         person_text=person_text,
         role_text=role_text,
+    )
+
+
+def _role_and_person(rest: str, locale: str | None, playbook: Playbook | None) -> Command:
+    """'HANDOVER needs offers 514 555 0101': the role is the longest known prefix."""
+    tokens = rest.split()
+    for i in range(len(tokens) - 1, 0, -1):
+        role_text = " ".join(tokens[:i])
+        role = playbook.find_role(role_text) if playbook else None
+        if role is not None:
+            person_text = " ".join(tokens[i:])
+            return Command(
+                "handover",
+                rest,
+                locale,
+                person=person_ref(person_text),
+                person_text=person_text,
+                role=role,
+                role_text=role_text,
+            )
+    if len(tokens) < 2:
+        return Command("handover", rest, locale)
+    person_text = " ".join(tokens[1:])
+    return Command(
+        "handover",
+        rest,
+        locale,
+        person=person_ref(person_text),
+        person_text=person_text,
+        role_text=tokens[0],
     )

@@ -137,6 +137,7 @@ _HANDLERS = {
     "sitrep": situation.on_sitrep,
     "short_answer": routing.on_short_answer,
     "checkin": routing.on_checkin,
+    "handover": hub_admin.on_handover,
     "broadcast": broadcast.on_broadcast,
     "alertstatus": broadcast.on_alertstatus,
     "rollcall": rollcall.on_rollcall,

@@ -225,3 +225,55 @@ def on_close(cmd: Command, ctx: Context, out: Outcome) -> None:
             )
         )
     out.messages.append(ctx.reply("close.done", hub=hub.name))
+
+
+def on_handover(cmd: Command, ctx: Context, out: Outcome) -> None:
+    """HANDOVER <role> <person> / RELEVE: at shift change the role moves, with its task card.
+
+    The lead, a coordinator, or someone who holds the role may hand it over.
+    """
+    hub = ctx.hub
+    if hub is None:
+        out.messages.append(ctx.reply("error.no_hub"))
+        return
+    if not cmd.role_text or not cmd.person_text:
+        out.messages.append(ctx.reply("handover.usage"))
+        return
+    role = cmd.role
+    if role is None:
+        names = ", ".join(r.id for r in hub.playbook.roles)
+        out.messages.append(ctx.reply("error.unknown_role", role=cmd.role_text, roles=names))
+        return
+    holder = ctx.sender.id in hub.holders(role.id)
+    if not (holder or is_permitted(ctx.sender, hub, Action.ASSIGN)):
+        out.messages.append(ctx.reply("error.not_permitted", hub=hub.code))
+        return
+    target = ctx.target
+    if target is None:
+        out.messages.append(ctx.reply("error.unknown_person", person=cmd.person_text))
+        return
+    if target.id not in hub.members:
+        out.effects.append(JoinHub(target.id, hub.id))
+    for previous in hub.holders(role.id):
+        if previous == target.id:
+            continue
+        out.effects.append(UnassignRole(hub.id, previous, role.id, ctx.sender.id))
+        if previous != ctx.sender.id:
+            out.messages.append(
+                ctx.tell(
+                    previous, "role.handed_over", role=role.name, hub=hub.code, person=target.label
+                )
+            )
+    if target.id not in hub.holders(role.id):
+        out.effects.append(AssignRole(hub.id, target.id, role.id, ctx.sender.id))
+        out.messages.append(_card(ctx, hub, target.id, role.id))
+    out.effects.append(
+        LogActivity(
+            hub.id,
+            ctx.sender.id,
+            _role(hub, ctx.sender),
+            "handover",
+            f"{role.id} -> {member_label(target.id)}",
+        )
+    )
+    out.messages.append(ctx.reply("handover.done", role=role.name, person=target.label))

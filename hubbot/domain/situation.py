@@ -92,7 +92,7 @@ def on_lifeline(cmd: Command, ctx: Context, out: Outcome) -> None:
     if not cmd.args.strip():
         hub = checked(cmd, ctx, out, Action.VIEW_COUNT)
         if hub is not None:
-            lines = _lifeline_lines(ctx.figures.lifelines if ctx.figures else (), ctx)
+            lines = _lifeline_lines(ctx.figures.lifelines if ctx.figures else (), ctx.timezone)
             out.messages.append(
                 ctx.reply("lifeline.board", hub=hub.code, lines=lines or (Msg("lifeline.none"),))
             )
@@ -119,18 +119,18 @@ def on_lifeline(cmd: Command, ctx: Context, out: Outcome) -> None:
     out.messages.append(ctx.reply(key, topic=Msg(f"topic.{topic}"), state=state))
 
 
-def _lifeline_lines(lifelines: tuple[Lifeline, ...], ctx: Context) -> tuple[Param, ...]:
+def _lifeline_lines(lifelines: tuple[Lifeline, ...], timezone: str) -> tuple[Param, ...]:
     return tuple(
         Msg(
             "lifeline.line_unconfirmed" if ll.unconfirmed else "lifeline.line",
-            {"topic": Msg(f"topic.{ll.topic}"), "state": ll.state, "at": _clock(ll.at, ctx)},
+            {"topic": Msg(f"topic.{ll.topic}"), "state": ll.state, "at": _local(ll.at, timezone)},
         )
         for ll in lifelines
     )
 
 
-def _clock(at: datetime, ctx: Context) -> str:
-    return at.astimezone(ZoneInfo(ctx.timezone)).strftime("%H:%M")
+def _local(at: datetime, timezone: str) -> str:
+    return at.astimezone(ZoneInfo(timezone)).strftime("%H:%M")
 
 
 def on_sitrep(cmd: Command, ctx: Context, out: Outcome) -> None:
@@ -139,7 +139,7 @@ def on_sitrep(cmd: Command, ctx: Context, out: Outcome) -> None:
     if hub is None:
         return
     figures = ctx.figures or Figures(1)
-    short, full = sitrep_messages(hub, figures, ctx)
+    short, full = sitrep_messages(hub, figures, ctx.now, ctx.timezone)
     out.effects.append(RecordSitrep(hub.id, figures.number, ctx.sender.id))
     out.effects.append(
         LogActivity(
@@ -154,7 +154,7 @@ def on_sitrep(cmd: Command, ctx: Context, out: Outcome) -> None:
     out.messages.extend(Outgoing(pid, short, rich=full) for pid in recipients)
 
 
-def sitrep_messages(hub: Hub, f: Figures, ctx: Context) -> tuple[Msg, Msg]:
+def sitrep_messages(hub: Hub, f: Figures, now: datetime, timezone: str) -> tuple[Msg, Msg]:
     """The short form (3 SMS at most) and the full form (Telegram, exports)."""
     totals: dict[str, int] = {}
     for statuses in f.needs.values():
@@ -165,7 +165,7 @@ def sitrep_messages(hub: Hub, f: Figures, ctx: Context) -> tuple[Msg, Msg]:
     common: dict[str, Param] = {
         "number": f.number,
         "hub": hub.code,
-        "time": _clock(ctx.now, ctx),
+        "time": _local(now, timezone),
         "onsite": f.onsite,
         "change": f"{f.onsite_change:+d}",
         "open": totals.get("open", 0),
@@ -198,7 +198,7 @@ def sitrep_messages(hub: Hub, f: Figures, ctx: Context) -> tuple[Msg, Msg]:
             **common,
             "categories": per_category or "-",
             "significant": ", ".join(f.significant) or "-",
-            "lifeline_lines": _lifeline_lines(f.lifelines, ctx) or "-",
+            "lifeline_lines": _lifeline_lines(f.lifelines, timezone) or "-",
         },
     )
     return short, full

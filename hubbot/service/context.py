@@ -89,12 +89,15 @@ async def build(
     elif cmd.name == "ack" and (m := _ALERT.match(cmd.args.strip())):
         ack_known = await activity.alert_sent_to(conn, int(m.group(1)), sender.id)
         already_acked = await activity.has_ack(conn, cmd.args.strip().lower(), sender.id)
-    elif cmd.name in ("assign", "unassign") and cmd.person and hub is not None:
+    elif cmd.name in ("assign", "unassign", "handover") and cmd.person and hub is not None:
         target, new_address = await find_person(conn, cmd.person, lookup.region)
         # A lead may assign someone who has never texted: create them, but only for a
         # sender who may assign, so refused commands leave no trace of strangers.
-        creatable = target is None and new_address and cmd.name == "assign" and cmd.role
-        if creatable and new_address and is_permitted(sender, hub, Action.ASSIGN):
+        creatable = target is None and new_address and cmd.name != "unassign" and cmd.role
+        allowed = is_permitted(sender, hub, Action.ASSIGN) or (
+            cmd.role is not None and sender.id in hub.holders(cmd.role.id)
+        )
+        if creatable and new_address and allowed:
             target = await people.create(conn, new_address, hub.locale, now)
     elif cmd.name in ("need", "offer", "text", "intent", "short_answer"):
         # Free text may turn out to be a life-safety need, so it gets a number ready too.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import aiosqlite
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -20,15 +20,17 @@ from hubbot.domain import checkins
 from hubbot.domain.messages import Msg, Outgoing, Priority, TeamMessage
 from hubbot.domain.models import Hub, HubStatus
 from hubbot.domain.playbook import Checkin, Playbook
+from hubbot.domain.situation import sitrep_messages
 from hubbot.service.alerts import Alerts
 from hubbot.service.clock import Clock
 from hubbot.service.outbound import Origin, Outbound
-from hubbot.store import hubs, people, schedule
+from hubbot.store import hubs, people, schedule, situation
 from hubbot.store.db import Database
 from hubbot.store.schedule import Due
 
 log = logging.getLogger(__name__)
 ORIGIN = Origin()
+SHIFT_CHECK = timedelta(minutes=15)
 
 
 class Scheduler:
@@ -40,12 +42,14 @@ class Scheduler:
         outbound: Outbound,
         on_outbox: asyncio.Event | None = None,
         alerts: Alerts | None = None,
+        timezone: str = "America/Toronto",
     ) -> None:
         self.db = db
         self.playbooks = playbooks
         self.clock = clock
         self.outbound = outbound
         self.alerts = alerts
+        self.timezone = timezone
         self.on_outbox = on_outbox or asyncio.Event()
         self.wake = asyncio.Event()
 
@@ -96,6 +100,10 @@ class Scheduler:
                         await schedule.add(
                             conn, "round", record.id, checkin.id, now + checkin.every
                         )
+                if playbook.shift and not await schedule.pending(conn, "shifts", record.id, ""):
+                    await schedule.add(conn, "shifts", record.id, "", now + SHIFT_CHECK)
+                if not await schedule.pending(conn, "sitrep", record.id, ""):
+                    await schedule.add(conn, "sitrep", record.id, "", now + playbook.sitrep_every)
 
     async def _run(self, conn: aiosqlite.Connection, due: Due) -> None:
         now = self.clock.now()
@@ -109,12 +117,69 @@ class Scheduler:
                 await schedule.add(conn, "round", hub.id, checkin.id, now + checkin.every)
         elif due.kind == "step":
             await self._step(conn, int(due.ref), now)
+        elif due.kind == "shifts" and due.hub_id is not None:
+            await self._shifts(conn, due.hub_id, now)
+        elif due.kind == "sitrep" and due.hub_id is not None:
+            await self._sitrep(conn, due.hub_id, now)
         elif due.kind == "broadcast" and self.alerts is not None:
             await self.alerts.fan_out(conn, int(due.ref))
         elif due.kind == "rollcall_end" and self.alerts is not None:
             await self.alerts.end_rollcall(conn, int(due.ref), now)
         else:
             log.error("unknown due kind %s", due.kind)
+
+    async def _shifts(self, conn: aiosqlite.Connection, hub_id: int, now: datetime) -> None:
+        """Whoever has held a role longer than a shift is reminded to hand over, once."""
+        hub = await self._hub(conn, hub_id)
+        if hub is None or not hub.is_active or hub.playbook.shift is None:
+            return
+        shift = hub.playbook.shift
+        hours = max(1, int(shift.total_seconds() // 3600))
+        for assignment, person_id, role_id in await hubs.long_shifts(conn, hub.id, now - shift):
+            role = hub.playbook.role(role_id)
+            if role is None:
+                continue
+            labels = await people.labels(conn, {person_id})
+            await self.outbound.person(
+                conn,
+                Outgoing(
+                    person_id,
+                    Msg("shift.reminder", {"role": role.name, "hours": hours}, count=hours),
+                ),
+                ORIGIN,
+            )
+            for lead in hub.holders("lead"):
+                if lead != person_id:
+                    await self.outbound.person(
+                        conn,
+                        Outgoing(
+                            lead,
+                            Msg(
+                                "shift.lead",
+                                {
+                                    "person": labels.get(person_id, "?"),
+                                    "role": role.name,
+                                    "hours": hours,
+                                },
+                                count=hours,
+                            ),
+                        ),
+                        ORIGIN,
+                    )
+            await hubs.mark_reminded(conn, assignment, now)
+        await schedule.add(conn, "shifts", hub.id, "", now + SHIFT_CHECK)
+
+    async def _sitrep(self, conn: aiosqlite.Connection, hub_id: int, now: datetime) -> None:
+        """The regular status report, numbered with the others, to every coordinator."""
+        hub = await self._hub(conn, hub_id)
+        if hub is None or not hub.is_active:
+            return
+        figures = await situation.figures(conn, hub.id, now)
+        short, full = sitrep_messages(hub, figures, now, self.timezone)
+        await situation.record_sitrep(conn, hub.id, figures.number, None, now)
+        for coordinator in await people.coordinators(conn):
+            await self.outbound.person(conn, Outgoing(coordinator.id, short, rich=full), ORIGIN)
+        await schedule.add(conn, "sitrep", hub.id, "", now + hub.playbook.sitrep_every)
 
     async def _hub(self, conn: aiosqlite.Connection, hub_id: int) -> Hub | None:
         record = await hubs.by_id(conn, hub_id)

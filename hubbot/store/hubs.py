@@ -169,3 +169,19 @@ async def groups(conn: Conn, hub_id: int) -> list[str]:
     """The Telegram group chats linked to a hub, as addresses."""
     async with conn.execute("SELECT chat_id FROM hub_groups WHERE hub_id = ?", (hub_id,)) as c:
         return [f"telegram:{row[0]}" for row in await c.fetchall()]
+
+
+async def long_shifts(conn: Conn, hub_id: int, since: datetime) -> list[tuple[int, int, str]]:
+    """(assignment id, person, role) held since before `since` and not yet reminded."""
+    async with conn.execute(
+        "SELECT id, person_id, role_id FROM role_assignments WHERE hub_id = ?"
+        " AND unassigned_at IS NULL AND reminded_at IS NULL AND assigned_at <= ? ORDER BY id",
+        (hub_id, iso(since)),
+    ) as cursor:
+        return [(int(r[0]), int(r[1]), str(r[2])) for r in await cursor.fetchall()]
+
+
+async def mark_reminded(conn: Conn, assignment_id: int, now: datetime) -> None:
+    await conn.execute(
+        "UPDATE role_assignments SET reminded_at = ? WHERE id = ?", (iso(now), assignment_id)
+    )

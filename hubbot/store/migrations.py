@@ -282,4 +282,8 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (rollcall_id, person_id)
     );
     """,
+    # 9: shift reminders are sent once per assignment
+    """
+    ALTER TABLE role_assignments ADD COLUMN reminded_at TEXT;
+    """,
 ]

@@ -122,7 +122,7 @@ async def figures(conn: Conn, hub_id: int, now: datetime) -> Figures:
 
 
 async def record_sitrep(
-    conn: Conn, hub_id: int, number: int, person_id: int, now: datetime
+    conn: Conn, hub_id: int, number: int, person_id: int | None, now: datetime
 ) -> None:
     report = await figures(conn, hub_id, now)
     body = {
