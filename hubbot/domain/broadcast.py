@@ -48,7 +48,7 @@ def on_broadcast(cmd: Command, ctx: Context, out: Outcome) -> None:
             out.messages.append(ctx.reply("broadcast.all_coordinators"))
             return
         hub_ids, words = (ctx.target_hub.id,), words[1:]
-    elif ctx.hub is None or not is_permitted(sender, ctx.hub, Action.CLOSE):
+    elif ctx.hub is None or not is_permitted(sender, ctx.hub, Action.BROADCAST):
         key = "error.no_hub" if ctx.hub is None else "error.not_permitted"
         out.messages.append(ctx.reply(key, hub=ctx.hub.code if ctx.hub else "-"))
         return

@@ -19,6 +19,9 @@ class Action(StrEnum):
     VIEW_COUNT = "view_count"
     RECORD_LIFELINE = "record_lifeline"
     SITREP = "sitrep"
+    BROADCAST = "broadcast"
+    ROLLCALL = "rollcall"
+    RUN_CHECKIN = "run_checkin"
 
 
 # Roles (besides coordinators, who may do everything) allowed each action.
@@ -35,6 +38,9 @@ _ALLOWED: dict[Action, frozenset[str]] = {
     Action.VIEW_COUNT: frozenset({"lead", "reception", "needs_offers", "communications"}),
     Action.RECORD_LIFELINE: frozenset({"lead", "communications"}),
     Action.SITREP: frozenset({"lead", "communications"}),
+    Action.BROADCAST: frozenset({"lead"}),
+    Action.ROLLCALL: frozenset({"lead"}),
+    Action.RUN_CHECKIN: frozenset({"lead"}),
 }
 
 

@@ -15,7 +15,7 @@ def on_rollcall(cmd: Command, ctx: Context, out: Outcome) -> None:
     if hub is None:
         out.messages.append(ctx.reply("error.no_hub"))
         return
-    if not is_permitted(ctx.sender, hub, Action.CLOSE):
+    if not is_permitted(ctx.sender, hub, Action.ROLLCALL):
         out.messages.append(ctx.reply("error.not_permitted", hub=hub.code))
         return
     out.effects.append(StartRollcall(hub.id, ctx.sender.id))

@@ -181,7 +181,7 @@ def on_checkin(cmd: Command, ctx: Context, out: Outcome) -> None:
     if hub is None:
         out.messages.append(ctx.reply("error.no_hub"))
         return
-    if not is_permitted(ctx.sender, hub, Action.CLOSE):  # what the lead may do
+    if not is_permitted(ctx.sender, hub, Action.RUN_CHECKIN):
         out.messages.append(ctx.reply("error.not_permitted", hub=hub.code))
         return
     wanted = cmd.args.strip().lower()

@@ -34,12 +34,7 @@ async def apply(
         case fx.SetName(person_id, name):
             await people.set_fields(conn, person_id, name=name)
         case fx.SetOptOut(person_id, opted_out):
-            await people.set_fields(
-                conn,
-                person_id,
-                opted_out=int(opted_out),
-                opted_out_at=iso(now) if opted_out else None,
-            )
+            await people.set_opt_out(conn, person_id, opted_out, now)
         case fx.SetHubStatus(hub_id, active):
             await hubs.set_status(
                 conn, hub_id, HubStatus.ACTIVE if active else HubStatus.CLOSED, now

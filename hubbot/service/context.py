@@ -183,7 +183,7 @@ async def _board_context(
     timezone: str,
 ) -> dict[str, object]:
     """What board commands need: the open notes, the notes named, the pending match."""
-    found: dict[str, object] = {"sender_contact": contact_of(address, sender)}
+    found: dict[str, object] = {"sender_contact": contact_of(address)}
     if cmd.name in ("list_needs", "list_offers", "more"):
         kind = {"list_needs": ItemKind.NEED, "list_offers": ItemKind.OFFER}.get(cmd.name)
         if cmd.name == "more" and sender.list_state:
@@ -223,13 +223,13 @@ async def _board_context(
         found["match"] = match
         if match is not None:
             found["contacts"] = {
-                pid: contact_of(await people.preferred_address(conn, pid) or "", None)
+                pid: contact_of(await people.preferred_address(conn, pid) or "")
                 for pid in (match.need.person_id, match.offer.person_id)
             }
     return found
 
 
-def contact_of(address: str, person: Person | None) -> str:
+def contact_of(address: str) -> str:
     """How a person can be reached, for the rare cases it may be shared."""
     if address.startswith("sms:"):
         return address[4:]

@@ -13,7 +13,7 @@ from hubbot.channels.base import Channel, SendError
 from hubbot.domain.pacing import Pacer
 from hubbot.service.clock import Clock
 from hubbot.store import outbox, people
-from hubbot.store.db import Database, iso
+from hubbot.store.db import Database
 from hubbot.store.outbox import OutboxRecord
 
 log = logging.getLogger(__name__)
@@ -196,4 +196,4 @@ class Dispatcher:
     async def _opt_out(self, person_id: int, now: datetime) -> None:
         """The provider says this person opted out (Twilio 21610): honour it everywhere."""
         async with self.db.transaction() as conn:
-            await people.set_fields(conn, person_id, opted_out=1, opted_out_at=iso(now))
+            await people.set_opt_out(conn, person_id, True, now)

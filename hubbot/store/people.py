@@ -132,3 +132,10 @@ async def mark_unreachable(conn: Conn, address: str) -> None:
 
 async def mark_reachable(conn: Conn, address: str) -> None:
     await conn.execute("UPDATE addresses SET unreachable = 0 WHERE address = ?", (address,))
+
+
+async def set_opt_out(conn: Conn, person_id: int, opted_out: bool, now: datetime) -> None:
+    """STOP (or Twilio's 21610) and START: the one place opting out is recorded."""
+    await set_fields(
+        conn, person_id, opted_out=int(opted_out), opted_out_at=iso(now) if opted_out else None
+    )

@@ -86,7 +86,7 @@ def twilio_routes(
         )
         if update.error_code == OPTED_OUT and person_id is not None:
             async with db.transaction() as conn:
-                await people.set_fields(conn, person_id, opted_out=1, opted_out_at=now.isoformat())
+                await people.set_opt_out(conn, person_id, True, now)
         return web.Response(status=204)
 
     return [web.post("/twilio/sms", sms), web.post("/twilio/status", status)]
