@@ -108,6 +108,7 @@ class Hubbot:
                 clock=clock,
                 renderer=renderer,
                 on_inbound=wake,
+                global_rate=settings.telegram_rate,
             )
             channels["telegram"] = telegram.channel
             if settings.telegram_webhook:

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = Field(
         None, description="Secret Telegram sends back in X-Telegram-Bot-Api-Secret-Token."
     )
+    telegram_rate: float = Field(
+        30.0, gt=0, description="Telegram messages per second, all chats together."
+    )
     sms_mps: float = Field(1.0, gt=0, description="SMS segments per second per sender.")
     sms_max_segments: int = Field(3, ge=1, le=10, description="Segments per SMS before a split.")
     sms_fold_accents: bool = Field(False, description="Fold ê, ç, œ... to stay in GSM-7.")

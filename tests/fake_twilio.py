@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import itertools
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,7 @@ class Sent:
     service: str | None
     body: str
     status_callback: str | None
+    at: float = field(default_factory=time.monotonic)  # when the request reached us
 
 
 @dataclass

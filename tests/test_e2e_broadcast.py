@@ -127,6 +127,11 @@ async def test_a_broadcast_to_all_hubs_is_tracked_from_queue_to_acknowledgement(
         await region.expect_sms(phone, lambda t: t.startswith(ENGLISH))
     await region.expect_tg(TG_FR, lambda t: t.startswith(FRENCH))
     notice = await region.expect_tg(TG_EN, lambda t: t.startswith(ENGLISH))
+    hub_of = {LEADS[h]: h for h in LEADS} | {SMS_FR: "PLATEAU", SMS_EN: "NEWTOWN"}
+    hub_of |= {SMS_EN_IN_FR_HUB: "RIVIERE", SMS_FR_2: "RIVIERE", SMS_UNDELIVERED: "RIVIERE"}
+    for m in twilio.sent:
+        if m.body.startswith((FRENCH, ENGLISH)):
+            assert m.sender == NUMBERS[hub_of[m.to]], "from the number of their own hub"
     assert not [b for b in twilio.bodies_to(SMS_STOPPED) if b.startswith(ENGLISH)]
     assert not [b for b in twilio.bodies_to(COORD) if b.startswith((FRENCH, ENGLISH))]
 

@@ -25,6 +25,11 @@ def test_euro_and_brackets_cost_two_septets() -> None:
     assert segment_count("€" * 81) == 2
 
 
+def test_an_emoji_costs_two_ucs2_units() -> None:
+    assert segment_count("👍" * 35) == 1
+    assert segment_count("👍" * 35 + "a") == 2
+
+
 def test_folding_keeps_french_readable_and_in_gsm7() -> None:
     folded = fold_to_gsm7("Fenêtre brisée, l’œuf « frais » — côté nord, ça va…")
     assert folded == 'Fenetre brisée, l\'oeuf " frais " - coté nord, ca va...'

@@ -18,7 +18,7 @@ from hubbot.domain.sms import split_words
 
 log = logging.getLogger(__name__)
 
-GLOBAL_RATE = 30.0  # messages per second, all chats together
+GLOBAL_RATE = 30.0  # messages per second, all chats together: the Bot API's free limit
 CHAT_RATE = 1.0  # per private chat
 GROUP_RATE = 20 / 60  # per group: 20 a minute
 _ITEM_ID = re.compile(r"\b([NOB]\d+)\b")
@@ -89,8 +89,9 @@ class TelegramChannel:
 
     name = "telegram"
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, global_rate: float = GLOBAL_RATE) -> None:
         self.bot = bot
+        self.global_rate = global_rate
 
     def shape(self, text: str) -> list[str]:
         # Escaping can lengthen a text (& becomes &amp;): measure what is really sent.
@@ -100,7 +101,7 @@ class TelegramChannel:
         chat = address.removeprefix("telegram:")
         group = chat.startswith("-")
         return [
-            Limit("telegram:all", GLOBAL_RATE, 1),
+            Limit("telegram:all", self.global_rate, 1),
             Limit(f"telegram:{chat}", GROUP_RATE if group else CHAT_RATE, 1),
         ]
 

@@ -1,10 +1,14 @@
 """Pacing sends to a rate: each key (a sender, a chat) may send `rate` units per second.
 
 Each send of cost k books k/rate seconds of the key's time, starting when the previous
-booking ends (the generic cell rate algorithm with a burst of one send). Over any long run a
-key sends exactly `rate` units per second, and never more. Libraries such as aiolimiter read
-the event loop's clock; hubbot needs a clock it can inject and costs above one, so the
-arithmetic lives here, pure.
+booking ends (the generic cell rate algorithm). A send that starts a little late, by less than
+its own interval, is still booked from the end of the previous booking: the dispatcher's own
+delays (a database write, a busy event loop) then do not eat into the rate, and over a long run
+a key sends exactly `rate` units per second. The price is a tolerance of one send: any window
+of one second holds at most `rate` + 1 units. After a longer pause the key starts afresh, so
+no burst builds up while it is idle.
+Libraries such as aiolimiter read the event loop's clock; hubbot needs a clock it can inject
+and costs above one, so the arithmetic lives here, pure.
 """
 
 from __future__ import annotations
@@ -30,8 +34,11 @@ class Pacer:
         """Book a send of `cost` units now; the key is free again after cost/rate seconds."""
         if rate <= 0:
             return  # unlimited
-        start = max(now, self.free_at.get(key, now))
-        self.free_at[key] = start + timedelta(seconds=cost / rate)
+        interval = timedelta(seconds=cost / rate)
+        free = self.free_at.get(key, now)
+        # Late by less than one interval: book from when the key became free (see above).
+        start = free if now - free < interval else now
+        self.free_at[key] = start + interval
 
     def hold(self, key: str, until: datetime) -> None:
         """The provider asked us to wait (HTTP 429): nothing goes on this key before `until`."""

@@ -11,17 +11,19 @@ GSM7_BASIC = frozenset(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENDED = frozenset("^{}\\[~]|€\f")
+_GSM7_ALL = GSM7_BASIC | GSM7_EXTENDED
 
 
 def is_gsm7(text: str) -> bool:
-    return all(ch in GSM7_BASIC or ch in GSM7_EXTENDED for ch in text)
+    # Set operations, not a loop per character: the dispatcher asks this for every send.
+    return set(text) <= _GSM7_ALL
 
 
 def sms_units(text: str) -> tuple[str, int]:
     """The encoding and the length in its units (septets for GSM-7, UTF-16 code units for UCS-2)."""
     if is_gsm7(text):
-        return "GSM-7", sum(2 if ch in GSM7_EXTENDED else 1 for ch in text)
-    return "UCS-2", sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)
+        return "GSM-7", len(text) + sum(text.count(ch) for ch in GSM7_EXTENDED)
+    return "UCS-2", len(text.encode("utf-16-le")) // 2
 
 
 def segment_count(text: str) -> int:

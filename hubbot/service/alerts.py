@@ -14,7 +14,7 @@ from hubbot.domain.messages import Button, Msg, Outgoing, Priority
 from hubbot.domain.playbook import Playbook
 from hubbot.i18n import Renderer
 from hubbot.service.clock import Clock
-from hubbot.service.outbound import Origin, Outbound
+from hubbot.service.outbound import Origin, Outbound, Recipient
 from hubbot.store import alerts, hubs, people, schedule
 
 log = logging.getLogger(__name__)
@@ -77,30 +77,28 @@ class Alerts:
         )
         priority = Priority.URGENT if row["priority"] == "urgent" else Priority.BULK
         buttons = (Button(Msg("ack.button"), f"ACK b{broadcast_id}"),)
-        origin = Origin(sender_id=None)
-        sent = skipped = 0
-        for person_id in await alerts.audience(conn, row["hub_id"], row["role"]):
-            if person_id == row["by_person"]:
+        reached: list[Recipient] = []
+        skipped: list[tuple[int, int | None, str | None]] = []
+        for member in await alerts.audience(conn, row["hub_id"], row["role"]):
+            if member.person_id == row["by_person"]:
                 continue
-            person = await people.get(conn, person_id)
-            if person is None:
-                continue
-            if person.opted_out:
-                await alerts.add_recipient(conn, broadcast_id, person_id, None, "opted_out")
-                skipped += 1
-                continue
-            ids = await self.outbound.person(
-                conn, Outgoing(person_id, msg, priority, buttons=buttons), origin
-            )
-            if not ids:
-                await alerts.add_recipient(conn, broadcast_id, person_id, None, "unreachable")
-                skipped += 1
-                continue
-            await alerts.add_recipient(conn, broadcast_id, person_id, ids[-1], None)
-            sent += 1
+            if member.opted_out:
+                skipped.append((member.person_id, None, "opted_out"))
+            elif member.address is None:
+                skipped.append((member.person_id, None, "unreachable"))
+            else:
+                reached.append(
+                    Recipient(member.person_id, member.locale, member.address, member.sender)
+                )
+        ids = await self.outbound.many(conn, reached, msg, priority, buttons)
+        sent = [
+            (person.person_id, outbox_id, None)
+            for person, outbox_id in zip(reached, ids, strict=True)
+        ]
+        await alerts.add_recipients(conn, broadcast_id, sent + skipped)
         await alerts.mark_sent(conn, broadcast_id, self.clock.now())
-        log.info("broadcast B%d: %d queued, %d skipped", broadcast_id, sent, skipped)
-        return sent, skipped
+        log.info("broadcast B%d: %d queued, %d skipped", broadcast_id, len(sent), len(skipped))
+        return len(sent), len(skipped)
 
     async def start_rollcall(
         self, conn: aiosqlite.Connection, effect: StartRollcall, origin: Origin

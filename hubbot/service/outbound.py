@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import aiosqlite
 
 from hubbot.channels.base import Channel
-from hubbot.domain.messages import Msg, Outgoing, TeamMessage
+from hubbot.domain.messages import Button, Msg, Outgoing, Priority, TeamMessage
 from hubbot.i18n import Renderer
 from hubbot.service.clock import Clock
 from hubbot.store import hubs, outbox, people
+from hubbot.store.outbox import NewMessage
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Someone a bulk message goes to, already resolved to an address."""
+
+    person_id: int
+    locale: str
+    address: str
+    sender: str | None = None  # the SMS number it leaves from
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,51 @@ class Outbound:
                 conn, address, text, message.priority.value, message.msg, origin, None, [], False
             )
 
+    async def many(
+        self,
+        conn: aiosqlite.Connection,
+        recipients: Sequence[Recipient],
+        msg: Msg,
+        priority: Priority,
+        buttons: tuple[Button, ...] = (),
+    ) -> list[int]:
+        """One message to many people at once (a broadcast): rendered once per language,
+        shaped once per channel, written in one statement.
+
+        Returns, for each recipient in order, the outbox id of their message's last part."""
+        rendered: dict[tuple[str, str], tuple[list[str], list[tuple[str, str]]]] = {}
+        rows: list[NewMessage] = []
+        last: list[int] = []
+        for person in recipients:
+            channel = person.address.split(":", 1)[0]
+            if (person.locale, channel) not in rendered:
+                text = self.renderer.render(msg, person.locale)
+                labels = [
+                    (self.renderer.render(b.label, person.locale), b.command) for b in buttons
+                ]
+                rendered[person.locale, channel] = (self._shape(channel, text), labels)
+            parts, labels = rendered[person.locale, channel]
+            sender = person.sender if channel == "sms" else None
+            for n, part in enumerate(parts):
+                rows.append(
+                    NewMessage(
+                        person.person_id,
+                        person.address,
+                        part,
+                        priority.value,
+                        msg.key,
+                        sender=sender,
+                        buttons=labels if n == len(parts) - 1 else None,
+                    )
+                )
+            last.append(len(rows) - 1)
+        ids = await outbox.enqueue_many(conn, rows, self.clock.now())
+        return [ids[i] for i in last]
+
+    def _shape(self, channel_name: str, text: str) -> list[str]:
+        channel = self.channels.get(channel_name)
+        return channel.shape(text) if channel else [text]
+
     async def _write(
         self,
         conn: aiosqlite.Connection,
@@ -96,25 +152,21 @@ class Outbound:
         buttons: list[tuple[str, str]],
         held: bool,
     ) -> list[int]:
-        channel = self.channels.get(address.split(":", 1)[0])
         sender = origin.from_number if address.startswith("sms:") else None
-        parts = channel.shape(text) if channel else [text]
-        ids = []
-        for n, part in enumerate(parts):
-            ids.append(
-                await outbox.enqueue(
-                    conn,
-                    person_id=person_id,
-                    address=address,
-                    text=part,
-                    priority=priority,
-                    now=self.clock.now(),
-                    msg_key=msg.key,
-                    inbound_id=origin.inbound_id,
-                    status="suppressed" if held else "pending",
-                    error="opted out" if held else None,
-                    sender=sender,
-                    buttons=buttons if n == len(parts) - 1 else None,
-                )
+        parts = self._shape(address.split(":", 1)[0], text)
+        rows = [
+            NewMessage(
+                person_id,
+                address,
+                part,
+                priority,
+                msg.key,
+                origin.inbound_id,
+                status="suppressed" if held else "pending",
+                error="opted out" if held else None,
+                sender=sender,
+                buttons=buttons if n == len(parts) - 1 else None,
             )
-        return ids
+            for n, part in enumerate(parts)
+        ]
+        return await outbox.enqueue_many(conn, rows, self.clock.now())

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
 
 from hubbot.domain.models import BroadcastStatus, Rollcall
+from hubbot.store import people
 from hubbot.store.db import iso
 
 Conn = aiosqlite.Connection
@@ -37,31 +39,47 @@ async def broadcast(conn: Conn, broadcast_id: int) -> aiosqlite.Row | None:
         return row
 
 
-async def audience(conn: Conn, hub_id: int | None, role: str | None) -> list[int]:
-    """Members of a hub (or of every hub), or only the current holders of a role."""
+@dataclass(frozen=True)
+class Member:
+    """A broadcast's recipient, with what it takes to write their message."""
+
+    person_id: int
+    locale: str
+    opted_out: bool
+    address: str | None  # None: no address left that reaches them
+    sender: str | None  # the SMS number of their hub, which they know and can answer
+
+
+async def audience(conn: Conn, hub_id: int | None, role: str | None) -> list[Member]:
+    """Members of a hub (or of every hub), or only the current holders of a role; one query,
+    because a regional broadcast reaches thousands."""
     if role is not None:
-        sql = (
+        who = (
             "SELECT DISTINCT person_id FROM role_assignments WHERE unassigned_at IS NULL"
-            " AND role_id = ? AND (? IS NULL OR hub_id = ?) ORDER BY person_id"
+            " AND role_id = :role AND (:hub IS NULL OR hub_id = :hub)"
         )
-        params: tuple[object, ...] = (role, hub_id, hub_id)
     else:
-        sql = (
-            "SELECT DISTINCT person_id FROM memberships WHERE (? IS NULL OR hub_id = ?)"
-            " ORDER BY person_id"
-        )
-        params = (hub_id, hub_id)
-    async with conn.execute(sql, params) as cursor:
-        return [int(row[0]) for row in await cursor.fetchall()]
+        who = "SELECT DISTINCT person_id FROM memberships WHERE (:hub IS NULL OR hub_id = :hub)"
+    sql = (
+        f"SELECT p.id, p.locale, p.opted_out, {people.preferred_address_sql('p.id')},"
+        " COALESCE((SELECT sms_number FROM hubs WHERE id = :hub), h.sms_number)"
+        f" FROM people p LEFT JOIN hubs h ON h.id = p.hub_id WHERE p.id IN ({who})"
+        " AND p.merged_into IS NULL"
+        " ORDER BY p.id"
+    )
+    async with conn.execute(sql, {"hub": hub_id, "role": role}) as cursor:
+        rows = await cursor.fetchall()
+    return [Member(int(r[0]), str(r[1]), bool(r[2]), r[3], r[4]) for r in rows]
 
 
-async def add_recipient(
-    conn: Conn, broadcast_id: int, person_id: int, outbox_id: int | None, skipped: str | None
+async def add_recipients(
+    conn: Conn, broadcast_id: int, recipients: list[tuple[int, int | None, str | None]]
 ) -> None:
-    await conn.execute(
+    """(person, outbox row of their message, why they were skipped) for each recipient."""
+    await conn.executemany(
         "INSERT OR IGNORE INTO broadcast_recipients (broadcast_id, person_id, outbox_id, skipped)"
         " VALUES (?, ?, ?, ?)",
-        (broadcast_id, person_id, outbox_id, skipped),
+        [(broadcast_id, *recipient) for recipient in recipients],
     )
 
 

@@ -286,4 +286,13 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE role_assignments ADD COLUMN reminded_at TEXT;
     """,
+    # 10: the dispatcher walks pending messages in lane order and stops after a batch, instead
+    # of sorting every pending row each time (a 10,000-member broadcast made that 8 ms a look)
+    """
+    CREATE INDEX outbox_lane ON outbox(
+        (CASE priority WHEN 'urgent' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END), id
+    ) WHERE status = 'pending';
+    CREATE INDEX outbox_unsent_address ON outbox(address, id)
+        WHERE status IN ('pending', 'sending');
+    """,
 ]

@@ -77,13 +77,20 @@ async def touch_address(conn: Conn, address: str, now: datetime) -> None:
     )
 
 
+# Where to reach someone: the reachable address they last wrote from.
+_PREFERRED = (
+    "SELECT address FROM addresses WHERE person_id = {person} AND unreachable = 0"
+    " ORDER BY last_seen_at IS NULL, last_seen_at DESC, rowid LIMIT 1"
+)
+
+
+def preferred_address_sql(person_column: str) -> str:
+    """The same choice as `preferred_address`, as a subquery on a column of a larger query."""
+    return f"({_PREFERRED.format(person=person_column)})"
+
+
 async def preferred_address(conn: Conn, person_id: int) -> str | None:
-    """Where to reach someone: the address they last wrote from."""
-    async with conn.execute(
-        "SELECT address FROM addresses WHERE person_id = ? AND unreachable = 0"
-        " ORDER BY last_seen_at IS NULL, last_seen_at DESC, rowid LIMIT 1",
-        (person_id,),
-    ) as cursor:
+    async with conn.execute(_PREFERRED.format(person="?"), (person_id,)) as cursor:
         row = await cursor.fetchone()
     return str(row[0]) if row else None
 

@@ -1,0 +1,235 @@
+"""Benchmark: one coordinator's BROADCAST ALL to 10,000 members over SMS and Telegram.
+
+Starts `hubbot run` against the fake Twilio and Telegram servers of tests/ (real HTTP on
+127.0.0.1), with hubs whose members were stored beforehand, as if they had joined over the
+past days: some by SMS, some on Telegram, in French and in English. A coordinator then texts
+`BROADCAST ALL #boil_water` through a signed Twilio webhook, and the run measures:
+
+- enqueue: from the coordinator's text (the signed webhook) until every recipient's outbox row
+  is committed, which the bench sees in the database;
+- delivery: messages per second as the fake providers receive them, first to last, and the
+  whole time from the coordinator's text to the last member's message;
+- the service process's peak resident memory (VmHWM, from /proc).
+
+Two cases: "unlimited" (the provider accepts whatever comes; hubbot's own pacing set far above
+what the machine can do) and "paced" (one hub's SMS number at HUBBOT_SMS_MPS, Telegram at
+HUBBOT_TELEGRAM_RATE), where the achieved rate must be at least 95% of the configured one and no
+1-second window may hold more sends than the rate allows. One JSON line per case.
+
+    .venv/bin/python bench/broadcast.py [--members 10000] [--telegram-share 0.3]
+        [--paced-sms 1000 --sms-rate 50 --paced-telegram 600 --telegram-rate 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import bisect
+import json
+import sqlite3
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from hubbot.domain.models import HubStatus  # noqa: E402
+from hubbot.domain.sms import segment_count  # noqa: E402
+from hubbot.store import hubs, people  # noqa: E402
+from hubbot.store.db import Database  # noqa: E402
+from tests.fake_telegram import TOKEN, FakeTelegram  # noqa: E402
+from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio, inbound_form  # noqa: E402
+from tests.fake_twilio import signed_post  # noqa: E402
+from tests.service import Service, eventually  # noqa: E402
+
+COORDINATOR = "+15145559999"
+NOTICES = ("AVIS : faites bouillir", "NOTICE: boil tap water")
+UNLIMITED = "1000000"  # per second: far above what one process can send
+
+
+def _hub_number(index: int) -> str:
+    return f"+1514555{index:04d}"
+
+
+async def _seed(db_path: Path, hub_count: int, sms: int, telegram: int) -> None:
+    """Store the members directly, as if each had joined earlier: half French, half English."""
+    db = await Database.open(db_path)
+    now = datetime.now(UTC)
+    async with db.transaction() as conn:
+        hub_ids = [hub.id for hub in await hubs.all_hubs(conn)]
+        for hub_id in hub_ids:
+            await hubs.set_status(conn, hub_id, HubStatus.ACTIVE, now)
+        addresses = [f"sms:+1438{i:07d}" for i in range(sms)]
+        addresses += [f"telegram:{900_000 + i}" for i in range(telegram)]
+        for i, address in enumerate(addresses):
+            person = await people.create(conn, address, "fr" if i % 2 else "en", now)
+            await hubs.join(conn, hub_ids[i % hub_count], person.id, now)
+    await db.close()
+
+
+def _broadcast_committed(db_path: Path) -> bool:
+    """Every recipient's outbox row is written once the broadcast's `sent_at` is visible."""
+    db = sqlite3.connect(db_path)
+    try:
+        row = db.execute("SELECT sent_at FROM broadcasts WHERE id = 1").fetchone()
+    finally:
+        db.close()
+    return bool(row and row[0])
+
+
+def _peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _peak_in_window(times: list[float], weights: list[int], window: float = 1.0) -> int:
+    """The most units sent in any `window` seconds, over windows starting at each send."""
+    cumulative = [0]
+    for weight in weights:
+        cumulative.append(cumulative[-1] + weight)
+    peak = 0
+    for i, start in enumerate(times):
+        end = bisect.bisect_left(times, start + window)
+        peak = max(peak, cumulative[end] - cumulative[i])
+    return peak
+
+
+async def _run(
+    *,
+    hub_count: int,
+    sms: int,
+    telegram: int,
+    sms_rate: str,
+    telegram_rate: str,
+) -> dict[str, object]:
+    twilio = await FakeTwilio().start()
+    tg = await FakeTelegram().start()
+    with tempfile.TemporaryDirectory() as tmp:
+        service = Service(Path(tmp))
+        service.env.update(
+            HUBBOT_TWILIO_ACCOUNT_SID=ACCOUNT_SID,
+            HUBBOT_TWILIO_AUTH_TOKEN=AUTH_TOKEN,
+            HUBBOT_TWILIO_FROM_NUMBER=_hub_number(0),
+            HUBBOT_TWILIO_API_URL=twilio.url,
+            HUBBOT_TELEGRAM_TOKEN=TOKEN,
+            HUBBOT_TELEGRAM_API_URL=tg.url,
+            HUBBOT_TELEGRAM_MODE="polling",
+            HUBBOT_PUBLIC_URL=service.url,
+            HUBBOT_SMS_MPS=sms_rate,
+            HUBBOT_TELEGRAM_RATE=telegram_rate,
+            HUBBOT_SEED_DEMO="false",
+            HUBBOT_LOG_LEVEL="WARNING",
+        )
+        try:
+            for index in range(1, hub_count + 1):
+                code, out = await service.cli(
+                    "hub", "add", f"HUB{index}", "--name", f"Hub {index}", "--pin", "2468",
+                    "--sms-number", _hub_number(index),
+                )  # fmt: skip
+                assert code == 0, out
+            code, out = await service.cli("coordinator", "add", COORDINATOR, "--locale", "en")
+            assert code == 0, out
+            db_path = Path(tmp) / "hubbot.db"
+            await _seed(db_path, hub_count, sms, telegram)
+            await service.start()
+            assert service.proc is not None
+            total = sms + telegram
+
+            def notices() -> int:
+                return sum(m.body.startswith(NOTICES) for m in twilio.sent) + sum(
+                    m.text.startswith(NOTICES) for m in tg.sent
+                )
+
+            started = time.monotonic()
+            form = inbound_form("SM" + "b" * 32, COORDINATOR, _hub_number(1), "BROADCAST ALL")
+            form["Body"] = "BROADCAST ALL #boil_water"
+            assert await signed_post(f"{service.url}/twilio/sms", form) == 200
+            await eventually(lambda: _broadcast_committed(db_path), within=600)
+            enqueue = time.monotonic() - started
+            if not await eventually(lambda: notices() >= total, within=1800):
+                raise RuntimeError(f"only {notices()} of {total} notices arrived")
+            peak_rss = _peak_rss_mib(service.proc.pid)
+        finally:
+            await service.close()
+            await twilio.stop()
+            await tg.stop()
+    sms_sent = sorted((m.at, m.body) for m in twilio.sent if m.body.startswith(NOTICES))
+    tg_sent = sorted(m.at for m in tg.sent if m.text.startswith(NOTICES))
+    arrivals = sorted([t for t, _ in sms_sent] + tg_sent)
+    recipients = {m.to for m in twilio.sent if m.body.startswith(NOTICES)} | {
+        m.chat_id for m in tg.sent if m.text.startswith(NOTICES)
+    }
+    result: dict[str, object] = {
+        "members": total,
+        "sms": sms,
+        "telegram": telegram,
+        "hubs": hub_count,
+        "recipients_reached": len(recipients),
+        "duplicates": len(arrivals) - len(recipients),
+        "enqueue_s": round(enqueue, 2),
+        "delivered_per_s": round((len(arrivals) - 1) / (arrivals[-1] - arrivals[0]), 1),
+        "text_to_last_delivery_s": round(arrivals[-1] - started, 2),
+        "service_peak_rss_mib": round(peak_rss, 1),
+    }
+    if sms_rate != UNLIMITED:
+        times = [t for t, _ in sms_sent]
+        weights = [segment_count(body) for _, body in sms_sent]
+        achieved = (sum(weights) - weights[-1]) / (times[-1] - times[0])
+        result |= {
+            "sms_rate_configured": float(sms_rate),
+            "sms_rate_achieved": round(achieved, 2),
+            "sms_peak_in_1s": _peak_in_window(times, weights),
+        }
+    if telegram_rate != UNLIMITED and tg_sent:
+        achieved = (len(tg_sent) - 1) / (tg_sent[-1] - tg_sent[0])
+        result |= {
+            "telegram_rate_configured": float(telegram_rate),
+            "telegram_rate_achieved": round(achieved, 2),
+            "telegram_peak_in_1s": _peak_in_window(tg_sent, [1] * len(tg_sent)),
+        }
+    return result
+
+
+async def main(args: argparse.Namespace) -> int:
+    telegram = round(args.members * args.telegram_share)
+    unlimited = await _run(
+        hub_count=args.hubs,
+        sms=args.members - telegram,
+        telegram=telegram,
+        sms_rate=UNLIMITED,
+        telegram_rate=UNLIMITED,
+    )
+    print(json.dumps({"benchmark": "broadcast", "case": "unlimited", **unlimited}), flush=True)
+    paced = await _run(
+        hub_count=1,
+        sms=args.paced_sms,
+        telegram=args.paced_telegram,
+        sms_rate=str(args.sms_rate),
+        telegram_rate=str(args.telegram_rate),
+    )
+    verdicts = {
+        "sms_within_rate": paced["sms_peak_in_1s"] <= args.sms_rate,  # type: ignore[operator]
+        "sms_uses_95_percent": paced["sms_rate_achieved"] >= 0.95 * args.sms_rate,  # type: ignore[operator]
+        "telegram_within_rate": paced["telegram_peak_in_1s"] <= args.telegram_rate,  # type: ignore[operator]
+        "telegram_uses_95_percent": paced["telegram_rate_achieved"]  # type: ignore[operator]
+        >= 0.95 * args.telegram_rate,
+    }
+    print(json.dumps({"benchmark": "broadcast", "case": "paced", **paced, **verdicts}), flush=True)
+    return 0 if all(verdicts.values()) else 1
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=10_000)
+    parser.add_argument("--hubs", type=int, default=10)
+    parser.add_argument("--telegram-share", type=float, default=0.3)
+    parser.add_argument("--paced-sms", type=int, default=1000)
+    parser.add_argument("--sms-rate", type=float, default=50)
+    parser.add_argument("--paced-telegram", type=int, default=600)
+    parser.add_argument("--telegram-rate", type=float, default=30)
+    sys.exit(asyncio.run(main(parser.parse_args())))
