@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from hubbot.store import outbox
 from hubbot.store.db import Database
 from hubbot.store.migrations import MIGRATIONS
 
@@ -60,5 +62,36 @@ async def test_an_inbound_message_is_unique_by_channel_and_provider_id(tmp_path:
         assert await inbound.record(db, "sms", "SM1", "sms:+15145550101", None, "hi", now)
         assert await inbound.record(db, "sms", "SM1", "sms:+15145550101", None, "hi", now) is None
         assert await inbound.record(db, "telegram", "SM1", "telegram:1", None, "hi", now)
+    finally:
+        await db.close()
+
+
+@pytest.mark.parametrize("count", [1, 3, 50])
+async def test_many_outbox_rows_are_written_under_the_ids_handed_back(
+    tmp_path: Path, count: int
+) -> None:
+    db = await Database.open(tmp_path / "a.db")
+    now = datetime(2026, 1, 15, 3, 0, tzinfo=UTC)
+    try:
+        async with db.transaction() as conn:
+            await outbox.enqueue(
+                conn, person_id=None, address="sms:+1", text="x", priority="normal", now=now
+            )
+            rows = [
+                outbox.NewMessage(
+                    None, f"telegram:{i}", f"notice {i}", "bulk", buttons=[("OK", "ACK b1")]
+                )
+                for i in range(count)
+            ]
+            ids = await outbox.enqueue_many(conn, rows, now)
+        for i, outbox_id in enumerate(ids):
+            row = await db.fetchone(
+                "SELECT address, text, buttons FROM outbox WHERE id = ?", (outbox_id,)
+            )
+            assert row is not None and tuple(row) == (
+                f"telegram:{i}",
+                f"notice {i}",
+                '[["OK", "ACK b1"]]',
+            )
     finally:
         await db.close()
