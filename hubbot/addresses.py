@@ -9,6 +9,11 @@ import phonenumbers
 _TELEGRAM = re.compile(r"^telegram:(-?\d{1,20})$")
 
 
+def channel_of(address: str) -> str:
+    """'sms' or 'telegram': the part before the colon."""
+    return address.split(":", 1)[0]
+
+
 def normalize_phone(text: str, region: str) -> str | None:
     """A phone number in any common format as E.164, or None if it is not a valid number."""
     try:

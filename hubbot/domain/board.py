@@ -73,13 +73,14 @@ def on_list(cmd: Command, ctx: Context, out: Outcome) -> None:
     )
 
 
-def _item(cmd: Command, ctx: Context, out: Outcome, usage: str) -> BoardItem | None:
-    ref = item_ref(cmd.args.split()[0]) if cmd.args.split() else None
+def _item(cmd: Command, ctx: Context, hub: Hub, out: Outcome, usage: str) -> BoardItem | None:
+    words = cmd.args.split()
+    ref = item_ref(words[0]) if words else None
     if ref is None:
         out.messages.append(ctx.reply(usage))
         return None
     item = ctx.items.get(ref)
-    if item is None or ctx.hub is None or item.hub_id != ctx.hub.id:
+    if item is None or item.hub_id != hub.id:
         out.messages.append(ctx.reply("error.unknown_item", id=ref))
         return None
     return item
@@ -93,7 +94,7 @@ def _manage(
     if hub is None:
         out.messages.append(ctx.reply("error.no_hub"))
         return None
-    item = _item(cmd, ctx, out, usage)
+    item = _item(cmd, ctx, hub, out, usage)
     if item is None:
         return None
     own = poster_may and item.person_id == ctx.sender.id
@@ -187,7 +188,6 @@ def on_expire(cmd: Command, ctx: Context, out: Outcome) -> None:
         out.messages.append(ctx.reply("expire.usage"))
         return
     out.effects.append(UpdateItem(item.kind, item.number, (("expires_at", ctx.now + duration),)))
-    out.effects.append(_log(ctx, hub, "expiry_set", f"{item.label} {format_duration(duration)}"))
-    out.messages.append(
-        ctx.reply("item.expiry_set", id=item.label, duration=format_duration(duration))
-    )
+    shown = format_duration(duration)
+    out.effects.append(_log(ctx, hub, "expiry_set", f"{item.label} {shown}"))
+    out.messages.append(ctx.reply("item.expiry_set", id=item.label, duration=shown))

@@ -12,7 +12,7 @@ from hubbot.domain.effects import CreateBroadcast, LogActivity, Outcome
 from hubbot.domain.permissions import Action, is_permitted
 from hubbot.domain.text import fold
 
-_AT = re.compile(r"^(?:at|a)\s+(\d{1,2})(?:[:h](\d{2})?)?$", re.IGNORECASE)
+_TIME = re.compile(r"^(\d{1,2})(?:[:h](\d{2})?)?$", re.IGNORECASE)
 
 
 def parse_when(words: list[str], now: datetime, timezone: str) -> tuple[datetime, int] | None:
@@ -20,7 +20,7 @@ def parse_when(words: list[str], now: datetime, timezone: str) -> tuple[datetime
     and how many words it took. None if the words do not start with a time."""
     if len(words) < 2 or fold(words[0]) not in ("at", "a"):
         return None
-    m = _AT.match(f"{fold(words[0])} {words[1]}")
+    m = _TIME.match(words[1])
     if not m:
         return None
     hour, minute = int(m.group(1)), int(m.group(2) or 0)
@@ -37,21 +37,23 @@ def parse_when(words: list[str], now: datetime, timezone: str) -> tuple[datetime
 def on_broadcast(cmd: Command, ctx: Context, out: Outcome) -> None:
     """BROADCAST [ALL|CODE] [ROLE role] [URGENT] [AT 18:00] <text or #template>."""
     sender, words = ctx.sender, cmd.args.split()
-    hub_ids: tuple[int, ...] | None = (ctx.hub.id,) if ctx.hub else None
+    # ALL or another hub's code: a coordinator's reach. () means every hub.
+    scope: tuple[int, ...] | None = None
     if words and fold(words[0]) in ("all", "tous", "tout"):
-        if not sender.is_coordinator:
-            out.messages.append(ctx.reply("broadcast.all_coordinators"))
-            return
-        hub_ids, words = (), words[1:]  # () means every hub
+        scope = ()
     elif words and ctx.target_hub is not None and words[0].upper() == ctx.target_hub.code:
+        scope = (ctx.target_hub.id,)
+    if scope is not None:
         if not sender.is_coordinator:
             out.messages.append(ctx.reply("broadcast.all_coordinators"))
             return
-        hub_ids, words = (ctx.target_hub.id,), words[1:]
+        hub_ids, words = scope, words[1:]
     elif ctx.hub is None or not is_permitted(sender, ctx.hub, Action.BROADCAST):
         key = "error.no_hub" if ctx.hub is None else "error.not_permitted"
         out.messages.append(ctx.reply(key, hub=ctx.hub.code if ctx.hub else "-"))
         return
+    else:
+        hub_ids = (ctx.hub.id,)
     role = None
     if len(words) >= 2 and fold(words[0]) in ("role", "poste"):
         where = ctx.hub or ctx.target_hub
@@ -74,7 +76,7 @@ def on_broadcast(cmd: Command, ctx: Context, out: Outcome) -> None:
         return
     out.effects.append(
         CreateBroadcast(
-            hub_ids or (), role, body[:1000], "urgent" if urgent else "bulk", send_at, sender.id
+            hub_ids, role, body[:1000], "urgent" if urgent else "bulk", send_at, sender.id
         )
     )
     out.effects.append(

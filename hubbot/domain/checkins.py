@@ -8,7 +8,6 @@ from hubbot.domain.messages import Button, Joined, Msg, Param
 from hubbot.domain.models import Hub, member_label
 from hubbot.domain.playbook import Checkin
 
-OK_WORDS = frozenset({"ok", "1", "oui", "yes", "bien", "fine"})
 HELP_WORDS = frozenset({"2", "aide", "help", "sos"})
 
 
@@ -42,7 +41,8 @@ def step_action(checkin: Checkin, step: int) -> str | None:
 
 
 def classify_answer(text: str) -> str:
-    """'OK', '1' and the like are fine; '2' or 'help' need help; other text is kept as is."""
+    """'2', 'help' and the like need help; any other answer means fine (its text is kept
+    as the person's status by the caller)."""
     word = text.strip().lower().rstrip(".!")
     if word in HELP_WORDS:
         return "help"

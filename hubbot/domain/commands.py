@@ -181,25 +181,8 @@ def _person_and_role(
         role_text = " ".join(tokens[i:])
         role = playbook.find_role(role_text) if playbook else None
         if role is not None:
-            person_text = " ".join(tokens[:i])
-            return Command(
-                name,
-                rest,
-                locale,
-                person=person_ref(person_text),
-                person_text=person_text,
-                role=role,
-                role_text=role_text,
-            )
-    person_text, role_text = " ".join(tokens[:-1]), tokens[-1]
-    return Command(
-        name,
-        rest,
-        locale,
-        person=person_ref(person_text),
-        person_text=person_text,
-        role_text=role_text,
-    )
+            return _with_person(name, rest, locale, " ".join(tokens[:i]), role_text, role)
+    return _with_person(name, rest, locale, " ".join(tokens[:-1]), tokens[-1])
 
 
 def _role_and_person(rest: str, locale: str | None, playbook: Playbook | None) -> Command:
@@ -209,24 +192,26 @@ def _role_and_person(rest: str, locale: str | None, playbook: Playbook | None) -
         role_text = " ".join(tokens[:i])
         role = playbook.find_role(role_text) if playbook else None
         if role is not None:
-            person_text = " ".join(tokens[i:])
-            return Command(
-                "handover",
-                rest,
-                locale,
-                person=person_ref(person_text),
-                person_text=person_text,
-                role=role,
-                role_text=role_text,
-            )
+            return _with_person("handover", rest, locale, " ".join(tokens[i:]), role_text, role)
     if len(tokens) < 2:
         return Command("handover", rest, locale)
-    person_text = " ".join(tokens[1:])
+    return _with_person("handover", rest, locale, " ".join(tokens[1:]), tokens[0])
+
+
+def _with_person(
+    name: str,
+    rest: str,
+    locale: str | None,
+    person_text: str,
+    role_text: str,
+    role: Role | None = None,
+) -> Command:
     return Command(
-        "handover",
+        name,
         rest,
         locale,
         person=person_ref(person_text),
         person_text=person_text,
-        role_text=tokens[0],
+        role=role,
+        role_text=role_text,
     )

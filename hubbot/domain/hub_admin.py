@@ -63,16 +63,7 @@ def on_activate(cmd: Command, ctx: Context, out: Outcome) -> None:
     if not hub.is_active:
         out.effects.append(SetHubStatus(hub.id, active=True))
         out.effects.append(LogActivity(hub.id, sender.id, _role(hub, sender), "hub_opened"))
-        for coordinator in ctx.coordinators:
-            out.messages.append(
-                ctx.alert(
-                    coordinator.id,
-                    "coord.hub_opened",
-                    code=hub.code,
-                    hub=hub.name,
-                    by=sender.label,
-                )
-            )
+        _alert_coordinators(ctx, out, "coord.hub_opened", hub)
         out.messages.append(ctx.reply("activate.opened", hub=hub.name))
     else:
         out.messages.append(ctx.reply("activate.already_open", hub=hub.name))
@@ -134,8 +125,7 @@ def _change_role(cmd: Command, ctx: Context, out: Outcome, assign: bool) -> None
         out.messages.append(ctx.reply(usage))
         return
     if cmd.role is None:
-        names = ", ".join(r.id for r in hub.playbook.roles)
-        out.messages.append(ctx.reply("error.unknown_role", role=cmd.role_text, roles=names))
+        out.messages.append(_unknown_role(ctx, hub, cmd.role_text))
         return
     target = ctx.target
     if target is None:
@@ -150,17 +140,7 @@ def _change_role(cmd: Command, ctx: Context, out: Outcome, assign: bool) -> None
         if target.id not in hub.members:
             out.effects.append(JoinHub(target.id, hub.id))
         out.effects.append(AssignRole(hub.id, target.id, role.id, ctx.sender.id))
-        out.effects.append(
-            LogActivity(
-                hub.id,
-                ctx.sender.id,
-                by_role,
-                "role_assigned",
-                f"{role.id} -> {member_label(target.id)}",
-            )
-        )
         out.messages.append(_card(ctx, hub, target.id, role.id))
-        out.messages.append(ctx.reply("assign.done", person=target.label, role=role.name))
     else:
         if not holds:
             out.messages.append(
@@ -168,18 +148,13 @@ def _change_role(cmd: Command, ctx: Context, out: Outcome, assign: bool) -> None
             )
             return
         out.effects.append(UnassignRole(hub.id, target.id, role.id, ctx.sender.id))
-        out.effects.append(
-            LogActivity(
-                hub.id,
-                ctx.sender.id,
-                by_role,
-                "role_unassigned",
-                f"{role.id} -> {member_label(target.id)}",
-            )
-        )
         if target.id != ctx.sender.id:
             out.messages.append(ctx.tell(target.id, "role.removed", role=role.name, hub=hub.code))
-        out.messages.append(ctx.reply("unassign.done", person=target.label, role=role.name))
+    action = "role_assigned" if assign else "role_unassigned"
+    change = f"{role.id} -> {member_label(target.id)}"
+    out.effects.append(LogActivity(hub.id, ctx.sender.id, by_role, action, change))
+    done = "assign.done" if assign else "unassign.done"
+    out.messages.append(ctx.reply(done, person=target.label, role=role.name))
 
 
 def on_roles(cmd: Command, ctx: Context, out: Outcome) -> None:
@@ -214,17 +189,20 @@ def on_close(cmd: Command, ctx: Context, out: Outcome) -> None:
         return
     out.effects.append(SetHubStatus(hub.id, active=False))
     out.effects.append(LogActivity(hub.id, ctx.sender.id, _role(hub, ctx.sender), "hub_closed"))
-    for coordinator in ctx.coordinators:
-        out.messages.append(
-            ctx.alert(
-                coordinator.id,
-                "coord.hub_closed",
-                code=hub.code,
-                hub=hub.name,
-                by=ctx.sender.label,
-            )
-        )
+    _alert_coordinators(ctx, out, "coord.hub_closed", hub)
     out.messages.append(ctx.reply("close.done", hub=hub.name))
+
+
+def _alert_coordinators(ctx: Context, out: Outcome, key: str, hub: Hub) -> None:
+    out.messages.extend(
+        ctx.alert(c.id, key, code=hub.code, hub=hub.name, by=ctx.sender.label)
+        for c in ctx.coordinators
+    )
+
+
+def _unknown_role(ctx: Context, hub: Hub, role_text: str) -> Outgoing:
+    names = ", ".join(r.id for r in hub.playbook.roles)
+    return ctx.reply("error.unknown_role", role=role_text, roles=names)
 
 
 def on_handover(cmd: Command, ctx: Context, out: Outcome) -> None:
@@ -241,8 +219,7 @@ def on_handover(cmd: Command, ctx: Context, out: Outcome) -> None:
         return
     role = cmd.role
     if role is None:
-        names = ", ".join(r.id for r in hub.playbook.roles)
-        out.messages.append(ctx.reply("error.unknown_role", role=cmd.role_text, roles=names))
+        out.messages.append(_unknown_role(ctx, hub, cmd.role_text))
         return
     holder = ctx.sender.id in hub.holders(role.id)
     if not (holder or is_permitted(ctx.sender, hub, Action.ASSIGN)):

@@ -8,6 +8,7 @@ from datetime import timedelta
 from hubbot.domain.commands import Command
 from hubbot.domain.context import Context
 from hubbot.domain.effects import FailLink, LogActivity, MergePeople, Outcome, StartLink
+from hubbot.domain.models import member_label
 
 CODE_LIFETIME = timedelta(minutes=15)
 CODE_ATTEMPTS = 3
@@ -29,7 +30,9 @@ def on_link_account(cmd: Command, ctx: Context, out: Outcome) -> None:
         else:
             out.effects.append(MergePeople(sender.id, ctx.link_pending))
             out.effects.append(
-                LogActivity(None, sender.id, None, "accounts_linked", f"M{ctx.link_pending}")
+                LogActivity(
+                    None, sender.id, None, "accounts_linked", member_label(ctx.link_pending)
+                )
             )
             out.messages.append(ctx.reply("link.merged"))
         return

@@ -21,33 +21,28 @@ from hubbot.domain.permissions import Action
 SUGGESTIONS = 3
 
 
-def candidates(item: BoardItem, board: tuple[BoardItem, ...], now: object) -> list[BoardItem]:
-    """Open notes of the other kind in the same theme that can cover it: critical first, then
-    those with enough quantity, then the oldest."""
+def candidates(item: BoardItem, board: tuple[BoardItem, ...]) -> list[BoardItem]:
+    """Open notes of the other kind in the same theme that can cover it, in board order
+    (critical first, then the oldest)."""
+    if item.category is None:
+        return []
     other = ItemKind.OFFER if item.kind is ItemKind.NEED else ItemKind.NEED
+
+    def enough(c: BoardItem) -> bool:
+        need, offer = (item, c) if item.kind is ItemKind.NEED else (c, item)
+        return offer.quantity is None or need.quantity is None or offer.quantity >= need.quantity
+
     found = [
         c
         for c in board
-        if c.kind is other
-        and c.category == item.category
-        and item.category is not None
-        and c.status == "open"
-        and c.label != item.label
+        if c.kind is other and c.category == item.category and c.status == "open" and enough(c)
     ]
-    need_qty = item.quantity if item.kind is ItemKind.NEED else None
-
-    def enough(c: BoardItem) -> bool:
-        offered = c.quantity if c.kind is ItemKind.OFFER else item.quantity
-        wanted = need_qty if item.kind is ItemKind.NEED else c.quantity
-        return offered is None or wanted is None or offered >= wanted
-
-    found = [c for c in found if enough(c)]
     return found[:SUGGESTIONS]
 
 
 def suggestions(ctx: Context, item: BoardItem, recipients: tuple[int, ...]) -> list[Outgoing]:
     """The best matches for a new note, to the needs & offers holders, with one-tap buttons."""
-    found = candidates(item, ctx.board, ctx.now)
+    found = candidates(item, ctx.board)
     if not found:
         return []
     lines: tuple[Param, ...] = tuple(
@@ -89,10 +84,11 @@ def on_match(cmd: Command, ctx: Context, out: Outcome) -> None:
             out.messages.append(ctx.reply("item.not_open", id=item.label))
             return
     out.effects.append(CreateMatch(hub.id, need.number, offer.number, ctx.sender.id))
-    for item, status in ((need, "matched"), (offer, "matched")):
-        other = offer if item is need else need
+    for item, other in ((need, offer), (offer, need)):
         out.effects.append(
-            UpdateItem(item.kind, item.number, (("status", status), ("matched_with", other.number)))
+            UpdateItem(
+                item.kind, item.number, (("status", "matched"), ("matched_with", other.number))
+            )
         )
     out.effects.append(
         LogActivity(
@@ -104,26 +100,11 @@ def on_match(cmd: Command, ctx: Context, out: Outcome) -> None:
         )
     )
     yes = (Button(Msg("button.yes"), "OUI"),)
-    out.messages.append(
-        Outgoing(
-            need.person_id,
-            Msg(
-                "match.to_need",
-                {"need": need.label, "offer": offer.label, "text": offer.text[:100]},
-            ),
-            buttons=yes,
-        )
-    )
-    out.messages.append(
-        Outgoing(
-            offer.person_id,
-            Msg(
-                "match.to_offer",
-                {"need": need.label, "offer": offer.label, "text": need.text[:100]},
-            ),
-            buttons=yes,
-        )
-    )
+    # Each poster sees the other's note, not their contact: that waits for both YES.
+    for me, other, key in ((need, offer, "match.to_need"), (offer, need, "match.to_offer")):
+        text = other.text[:100]
+        params: dict[str, Param] = {"need": need.label, "offer": offer.label, "text": text}
+        out.messages.append(Outgoing(me.person_id, Msg(key, params), buttons=yes))
     out.messages.append(ctx.reply("match.made", need=need.label, offer=offer.label))
 
 

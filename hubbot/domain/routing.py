@@ -64,21 +64,11 @@ def on_item(cmd: Command, ctx: Context, out: Outcome) -> None:
     category_id = category.id if category else None
     critical = kind is ItemKind.NEED and hub.playbook.is_life_safety(text)
     significant = kind is ItemKind.NEED and hub.playbook.is_significant(category_id, note.quantity)
+    expires_at = ctx.now + hub.playbook.expiry_for(category_id)
     item = BoardItem(
-        kind,
-        number,
-        hub.id,
-        ctx.sender.id,
-        note.text,
-        "open",
-        category_id,
-        note.quantity,
-        note.location,
-        critical,
-        ctx.now,
-        ctx.now + hub.playbook.expiry_for(category_id),
-    )
-    assert item.expires_at is not None
+        kind, number, hub.id, ctx.sender.id, note.text, "open", category_id,
+        note.quantity, note.location, critical, ctx.now, expires_at,
+    )  # fmt: skip
     out.effects.append(
         CreateItem(
             kind,
@@ -87,7 +77,7 @@ def on_item(cmd: Command, ctx: Context, out: Outcome) -> None:
             ctx.sender.id,
             note.text,
             category_id,
-            item.expires_at,
+            expires_at,
             note.quantity,
             note.location,
             critical,
@@ -107,14 +97,10 @@ def on_item(cmd: Command, ctx: Context, out: Outcome) -> None:
         safety.life_safety(ctx, hub, item, out)
     lane = Priority.URGENT if critical else Priority.NORMAL
     to_name, ids = recipients(ctx, hub, "needs_offers")
+    shown = category_name(hub, category_id)
     new = Msg(
         f"{kind.value}.new",
-        {
-            "id": item.label,
-            "text": text,
-            "category": category_name(hub, category_id),
-            "sender": ctx.sender.label,
-        },
+        {"id": item.label, "text": text, "category": shown, "sender": ctx.sender.label},
     )
     out.messages.extend(Outgoing(pid, new, lane) for pid in ids)
     # The team group sees the board move, whoever is on duty.
@@ -122,13 +108,7 @@ def on_item(cmd: Command, ctx: Context, out: Outcome) -> None:
     if significant and not critical:
         leads = [pid for pid in hub.holders("lead") if pid not in ids and pid != ctx.sender.id]
         out.messages.extend(
-            ctx.tell(
-                pid,
-                "significant.alert",
-                id=item.label,
-                text=text,
-                category=category_name(hub, category_id),
-            )
+            ctx.tell(pid, "significant.alert", id=item.label, text=text, category=shown)
             for pid in leads
         )
     if not critical:

@@ -21,29 +21,15 @@ def life_safety(ctx: Context, hub: Hub, item: BoardItem, out: Outcome) -> None:
     )
     staff = {pid for role in ALERTED_ROLES for pid in hub.holders(role)} - {ctx.sender.id}
     targets = sorted(staff) or [c.id for c in ctx.coordinators if c.id != ctx.sender.id]
-    for pid in targets:
-        out.messages.append(
-            ctx.alert(
-                pid,
-                "safety.alert",
-                id=item.label,
-                sender=ctx.sender.label,
-                contact=ctx.sender_contact,
-                text=item.text,
-            )
-        )
-    out.team.append(
-        TeamMessage(
-            hub.id,
-            Msg(
-                "safety.alert",
-                {
-                    "id": item.label,
-                    "sender": ctx.sender.label,
-                    "contact": ctx.sender_contact,
-                    "text": item.text,
-                },
-            ),
-            Priority.URGENT,
-        )
+    alert = Msg(
+        "safety.alert",
+        {
+            "id": item.label,
+            "sender": ctx.sender.label,
+            "contact": ctx.sender_contact,
+            "text": item.text,
+        },
     )
+    # Each person is asked to acknowledge; the team group sees the same alert.
+    out.messages.extend(Outgoing(pid, alert, Priority.URGENT, ack=True) for pid in targets)
+    out.team.append(TeamMessage(hub.id, alert, Priority.URGENT))

@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from hubbot.domain.board import category_name
 from hubbot.domain.commands import Command
 from hubbot.domain.context import Context
 from hubbot.domain.effects import LogActivity, Outcome, RecordLifeline, RecordOnsite, RecordSitrep
@@ -184,7 +185,7 @@ def sitrep_messages(hub: Hub, f: Figures, now: datetime, timezone: str) -> tuple
         Msg(
             "sitrep.category",
             {
-                "category": _category(hub, cat),
+                "category": category_name(hub, cat),
                 "open": s.get("open", 0),
                 "matched": s.get("matched", 0),
                 "done": s.get("done", 0),
@@ -220,10 +221,3 @@ def _lifeline_summary(lifelines: tuple[Lifeline, ...]) -> Param:
             for ll in lifelines
         )
     )
-
-
-def _category(hub: Hub, category: str) -> Param:
-    for c in hub.playbook.categories:
-        if c.id == category:
-            return c.name
-    return Msg("category.none")

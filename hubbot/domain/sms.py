@@ -64,7 +64,7 @@ def fold_to_gsm7(text: str) -> str:
     """
     out = []
     for ch in text:
-        if ch in GSM7_BASIC or ch in GSM7_EXTENDED:
+        if ch in _GSM7_ALL:
             out.append(ch)
         elif ch in _FOLDS:
             out.append(_FOLDS[ch])

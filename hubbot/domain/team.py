@@ -7,10 +7,10 @@ from hubbot.domain.commands import Command
 from hubbot.domain.context import Context
 from hubbot.domain.effects import AckBroadcast, LinkGroup, LogActivity, Outcome, RecordAck
 from hubbot.domain.models import ItemKind, member_label
+from hubbot.domain.permissions import Action, is_permitted
 from hubbot.domain.routing import recipients
 
 RELAY_MAX = 300
-STAFF_ROLES = ("needs_offers", "lead")
 
 
 def on_link(cmd: Command, ctx: Context, out: Outcome) -> None:
@@ -59,7 +59,7 @@ def on_relay(cmd: Command, ctx: Context, out: Outcome) -> None:
             )
         out.messages.append(ctx.reply("relay.sent", id=item.label, to=to_name))
         return
-    staff = hub is not None and any(sender.id in hub.holders(r) for r in STAFF_ROLES)
+    staff = hub is not None and is_permitted(sender, hub, Action.MANAGE_BOARD)
     if not (staff or sender.is_coordinator):
         out.messages.append(ctx.reply("error.not_permitted", hub=hub.code if hub else "-"))
         return

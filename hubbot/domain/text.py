@@ -20,11 +20,6 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
-def contains_phrase(text: str, phrase: str) -> bool:
-    """True if the folded phrase occurs in the folded text on word boundaries."""
-    return has_words(words(text), tuple(words(phrase)))
-
-
 def has_words(have: list[str], target: tuple[str, ...]) -> bool:
     """True if the word sequence `target` occurs in `have` (both already folded)."""
     return find_words(have, target) >= 0

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from hubbot.addresses import channel_of
 from hubbot.channels.base import Channel
 from hubbot.domain.messages import Button, Msg, Outgoing, Priority, TeamMessage
 from hubbot.i18n import Renderer
@@ -111,7 +112,7 @@ class Outbound:
         rows: list[NewMessage] = []
         last: list[int] = []
         for person in recipients:
-            channel = person.address.split(":", 1)[0]
+            channel = channel_of(person.address)
             if (person.locale, channel) not in rendered:
                 text = self.renderer.render(msg, person.locale)
                 labels = [
@@ -119,19 +120,9 @@ class Outbound:
                 ]
                 rendered[person.locale, channel] = (self._shape(channel, text), labels)
             parts, labels = rendered[person.locale, channel]
-            sender = person.sender if channel == "sms" else None
-            for n, part in enumerate(parts):
-                rows.append(
-                    NewMessage(
-                        person.person_id,
-                        person.address,
-                        part,
-                        priority.value,
-                        msg.key,
-                        sender=sender,
-                        buttons=labels if n == len(parts) - 1 else None,
-                    )
-                )
+            rows += _rows(
+                parts, person.address, priority.value, msg, person.person_id, labels, person.sender
+            )
             last.append(len(rows) - 1)
         ids = await outbox.enqueue_many(conn, rows, self.clock.now())
         return [ids[i] for i in last]
@@ -152,21 +143,46 @@ class Outbound:
         buttons: list[tuple[str, str]],
         held: bool,
     ) -> list[int]:
-        sender = origin.from_number if address.startswith("sms:") else None
-        parts = self._shape(address.split(":", 1)[0], text)
-        rows = [
-            NewMessage(
-                person_id,
-                address,
-                part,
-                priority,
-                msg.key,
-                origin.inbound_id,
-                status="suppressed" if held else "pending",
-                error="opted out" if held else None,
-                sender=sender,
-                buttons=buttons if n == len(parts) - 1 else None,
-            )
-            for n, part in enumerate(parts)
-        ]
+        parts = self._shape(channel_of(address), text)
+        rows = _rows(
+            parts,
+            address,
+            priority,
+            msg,
+            person_id,
+            buttons,
+            origin.from_number,
+            inbound_id=origin.inbound_id,
+            held=held,
+        )
         return await outbox.enqueue_many(conn, rows, self.clock.now())
+
+
+def _rows(
+    parts: list[str],
+    address: str,
+    priority: str,
+    msg: Msg,
+    person_id: int | None,
+    buttons: list[tuple[str, str]],
+    sender: str | None,
+    *,
+    inbound_id: int | None = None,
+    held: bool = False,
+) -> list[NewMessage]:
+    """The outbox rows of one message's parts; its buttons go with the last part."""
+    return [
+        NewMessage(
+            person_id,
+            address,
+            part,
+            priority,
+            msg.key,
+            inbound_id,
+            status="suppressed" if held else "pending",
+            error="opted out" if held else None,
+            sender=sender if channel_of(address) == "sms" else None,  # a number sends SMS only
+            buttons=buttons if n == len(parts) - 1 else None,
+        )
+        for n, part in enumerate(parts)
+    ]

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from telegram import BotCommand, Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
-from hubbot.channels.telegram import GLOBAL_RATE, TelegramChannel, parse_update
+from hubbot.channels.telegram import TelegramChannel, parse_update
 from hubbot.domain.messages import Msg
 from hubbot.i18n import Renderer
 from hubbot.service.clock import Clock
@@ -61,7 +61,7 @@ class TelegramBot:
         clock: Clock,
         renderer: Renderer,
         on_inbound: Callable[[], None],
-        global_rate: float = GLOBAL_RATE,
+        global_rate: float,
     ) -> None:
         builder = Application.builder().token(token).base_url(api_url)
         if webhook_url is not None:

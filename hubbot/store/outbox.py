@@ -9,6 +9,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from hubbot.addresses import channel_of
 from hubbot.store.db import Database, iso
 
 Conn = aiosqlite.Connection
@@ -73,13 +74,12 @@ _INSERT = (
 
 def _values(row_id: int | None, m: NewMessage, now: datetime) -> tuple[object, ...]:
     at = iso(now)
-    channel = m.address.split(":", 1)[0]
     buttons = json.dumps(m.buttons) if m.buttons else None
     return (
         row_id,
         m.person_id,
         m.address,
-        channel,
+        channel_of(m.address),
         m.text,
         m.msg_key,
         m.priority,
@@ -112,6 +112,10 @@ async def enqueue(
     message = NewMessage(
         person_id, address, text, priority, msg_key, inbound_id, status, error, sender, buttons
     )
+    return await _insert(conn, message, now)
+
+
+async def _insert(conn: Conn, message: NewMessage, now: datetime) -> int:
     cursor = await conn.execute(_INSERT, _values(None, message, now))
     assert cursor.lastrowid is not None
     return cursor.lastrowid
@@ -124,12 +128,7 @@ async def enqueue_many(conn: Conn, messages: list[NewMessage], now: datetime) ->
     can take the ids handed out here.
     """
     if len(messages) < 4:  # a reply in a part or three: plain inserts are one round trip each
-        ids = []
-        for message in messages:
-            cursor = await conn.execute(_INSERT, _values(None, message, now))
-            assert cursor.lastrowid is not None
-            ids.append(cursor.lastrowid)
-        return ids
+        return [await _insert(conn, message, now) for message in messages]
     async with conn.execute("SELECT COALESCE(MAX(id), 0) FROM outbox") as cursor:
         row = await cursor.fetchone()
     first = int(row[0]) + 1 if row else 1

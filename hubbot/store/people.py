@@ -6,6 +6,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from hubbot.addresses import channel_of
 from hubbot.domain.models import Person
 from hubbot.store.db import from_iso, iso
 
@@ -63,11 +64,10 @@ async def create(conn: Conn, address: str, locale: str, now: datetime) -> Person
 
 
 async def add_address(conn: Conn, person_id: int, address: str, seen: datetime | None) -> None:
-    channel = address.split(":", 1)[0]
     await conn.execute(
         "INSERT INTO addresses (address, channel, person_id, last_seen_at) VALUES (?, ?, ?, ?)"
         " ON CONFLICT(address) DO UPDATE SET person_id = excluded.person_id",
-        (address, channel, person_id, iso(seen)),
+        (address, channel_of(address), person_id, iso(seen)),
     )
 
 
