@@ -25,16 +25,21 @@ def normalize_phone(text: str, region: str) -> str | None:
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
+def sms_address(text: str, region: str) -> str | None:
+    """'sms:+15145550101' for a phone number in any common format; None if it is not one."""
+    e164 = normalize_phone(text, region)
+    return f"sms:{e164}" if e164 else None
+
+
 def parse_address(text: str, region: str) -> str:
     """'sms:...', 'telegram:...' or a bare phone number (which means SMS); ValueError if neither."""
     text = text.strip()
     if _TELEGRAM.match(text):
         return text
-    number = text[4:] if text.lower().startswith("sms:") else text
-    e164 = normalize_phone(number, region)
-    if e164 is None:
+    address = sms_address(text[4:] if text.lower().startswith("sms:") else text, region)
+    if address is None:
         raise ValueError(
             f"{text!r} is not an address: use a phone number like +15145550101, "
             "sms:+15145550101 or telegram:<user id>"
         )
-    return f"sms:{e164}"
+    return address

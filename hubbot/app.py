@@ -14,7 +14,6 @@ from hubbot.channels.simulator import SimulatorChannel
 from hubbot.channels.sms_policy import SmsPolicy
 from hubbot.channels.twilio_sms import TwilioChannel
 from hubbot.domain.durations import parse_duration
-from hubbot.domain.playbook import Playbook
 from hubbot.i18n import Renderer
 from hubbot.playbooks.loader import load_playbooks
 from hubbot.security import hash_pin, new_pin
@@ -44,16 +43,15 @@ class Hubbot:
     clock: Clock
     db: Database
     delivery_db: Database
-    playbooks: dict[str, Playbook]
-    renderer: Renderer
     channels: dict[str, Channel]
-    sim: SimulatorChannel | None
+    twilio: TwilioChannel | None
     processor: Processor
     dispatcher: Dispatcher
     web_app: web.Application
     telegram: TelegramBot | None
     scheduler: Scheduler
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    dispatcher_task: asyncio.Task[None] | None = None
     runner: web.AppRunner | None = None
 
     @classmethod
@@ -68,17 +66,18 @@ class Hubbot:
         policy = SmsPolicy(settings.sms_mps, settings.sms_max_segments, settings.sms_fold_accents)
         wake_outbox = asyncio.Event()
         processor_wake = asyncio.Event()
+        scheduler_wake = asyncio.Event()  # after each message, the scheduler looks again
 
         def wake() -> None:
             processor_wake.set()
             wake_outbox.set()
 
-        sim: SimulatorChannel | None = None
+        twilio: TwilioChannel | None = None
         sms: Channel
         if settings.twilio_enabled:
             assert settings.twilio_account_sid and settings.twilio_auth_token
             token = settings.twilio_auth_token.get_secret_value()
-            sms = TwilioChannel(
+            sms = twilio = TwilioChannel(
                 settings.twilio_account_sid,
                 token,
                 from_number=settings.twilio_from_number,
@@ -123,8 +122,9 @@ class Hubbot:
             timezone=settings.timezone,
             channels=channels,
             on_outbox=wake_outbox,
+            wake=processor_wake,
+            after=scheduler_wake,
         )
-        processor.wake = processor_wake
         dispatcher = Dispatcher(
             delivery_db,
             channels,
@@ -141,10 +141,8 @@ class Hubbot:
             clock,
             db,
             delivery_db,
-            playbooks,
-            renderer,
             channels,
-            sim,
+            twilio,
             processor,
             dispatcher,
             web_app,
@@ -157,9 +155,9 @@ class Hubbot:
                 wake_outbox,
                 processor.alerts,
                 settings.timezone,
+                wake=scheduler_wake,
             ),
         )
-        processor.after = hubbot.scheduler.wake
         return hubbot
 
     @property
@@ -185,12 +183,12 @@ class Hubbot:
         return pin
 
     async def start(self) -> None:
-        for channel in self.channels.values():
-            if isinstance(channel, TwilioChannel):
-                await channel.start()  # its aiohttp session must be made inside the loop
+        if self.twilio is not None:
+            await self.twilio.start()  # its aiohttp session must be made inside the loop
+        self.dispatcher_task = asyncio.create_task(self.dispatcher.run(), name="dispatcher")
         self.tasks = [
             asyncio.create_task(self.processor.run(), name="processor"),
-            asyncio.create_task(self.dispatcher.run(), name="dispatcher"),
+            self.dispatcher_task,
             asyncio.create_task(housekeeping.run(self.db, self.clock), name="housekeeping"),
             asyncio.create_task(self.scheduler.run(), name="scheduler"),
         ]
@@ -209,15 +207,13 @@ class Hubbot:
             await self.runner.cleanup()
         self.dispatcher.stopping = True
         self.dispatcher.wake.set()
-        dispatcher_task = next((t for t in self.tasks if t.get_name() == "dispatcher"), None)
-        if dispatcher_task is not None:
+        if self.dispatcher_task is not None:
             with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-                await asyncio.wait_for(asyncio.shield(dispatcher_task), SHUTDOWN_GRACE)
+                await asyncio.wait_for(asyncio.shield(self.dispatcher_task), SHUTDOWN_GRACE)
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
-        for channel in self.channels.values():
-            if isinstance(channel, TwilioChannel):
-                await channel.close()
+        if self.twilio is not None:
+            await self.twilio.close()
         await self.delivery_db.close()
         await self.db.close()

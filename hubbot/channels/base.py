@@ -32,7 +32,6 @@ class SendError(Exception):
         self.hold_key = hold_key
         self.opted_out = opted_out
         self.unreachable = unreachable  # the person blocked the bot (Telegram 403)
-        self.unreachable = unreachable
 
 
 @dataclass(frozen=True)

@@ -9,19 +9,13 @@ from dataclasses import dataclass
 from hubbot.channels.base import Limit, SendError, Sent
 from hubbot.channels.sms_policy import SmsPolicy
 from hubbot.service.clock import Clock
-from hubbot.store.db import Database, iso
+from hubbot.store import mailbox
+from hubbot.store.db import Database
+from hubbot.store.mailbox import MailboxMessage
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 1600  # what Twilio accepts in one message
-
-
-@dataclass(frozen=True)
-class MailboxMessage:
-    id: int
-    to: str
-    text: str
-    at: str
 
 
 class SimulatorChannel:
@@ -51,21 +45,12 @@ class SimulatorChannel:
     ) -> Sent:
         if not self.network_up:
             raise SendError("simulated network outage", permanent=False)
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT INTO sim_mailbox (address, text, at) VALUES (?, ?, ?)",
-                (address, text, iso(self.clock.now())),
-            )
+        message_id = await mailbox.deliver(self.db, address, text, self.clock.now())
         log.info("simulator -> %s: %s", address, text.replace("\n", " | "))
-        return Sent(f"SIM{cursor.lastrowid}", delivered=True)
+        return Sent(f"SIM{message_id}", delivered=True)
 
     async def mailbox(self, address: str, after: int = 0, limit: int = 200) -> list[MailboxMessage]:
-        rows = await self.db.fetchall(
-            "SELECT id, address, text, at FROM sim_mailbox WHERE address = ? AND id > ?"
-            " ORDER BY id LIMIT ?",
-            (address, after, limit),
-        )
-        return [MailboxMessage(*row) for row in rows]
+        return await mailbox.read(self.db, address, after, limit)
 
 
 @dataclass(frozen=True)

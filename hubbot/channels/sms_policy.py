@@ -19,6 +19,10 @@ class SmsPolicy:
             text = fold_to_gsm7(text)
         return split_text(text, self.max_segments)
 
+    def key(self, sender: str | None) -> str:
+        """The pace key: each sending number (or messaging service) has its own rate."""
+        return f"sms:{sender or 'default'}"
+
     def limits(self, sender: str | None, text: str) -> list[Limit]:
         # Carriers meter segments, not messages: a 3-segment text costs three.
-        return [Limit(f"sms:{sender or 'default'}", self.mps, segment_count(text))]
+        return [Limit(self.key(sender), self.mps, segment_count(text))]

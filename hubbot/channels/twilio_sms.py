@@ -40,6 +40,15 @@ class TwilioStatus:
     status: str
     error_code: str | None
 
+    @property
+    def outbox_status(self) -> str:
+        """What the outbox records: delivered, failed, or sent for anything on the way."""
+        return STATUS_MAP.get(self.status, "sent")
+
+    @property
+    def opted_out(self) -> bool:
+        return self.error_code == OPTED_OUT
+
 
 def _required(form: Mapping[str, str], name: str) -> str:
     value = form.get(name, "").strip()
@@ -169,7 +178,7 @@ class TwilioChannel:
             if origin
             else {"messaging_service_sid": str(self.messaging_service_sid)}
         )
-        hold_key = self.policy.limits(origin or self.messaging_service_sid, text)[0].key
+        hold_key = self.policy.key(origin or self.messaging_service_sid)
         try:
             message = await asyncio.wait_for(
                 self._client.messages.create_async(

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from hubbot.addresses import normalize_phone
 from hubbot.cli import admin, records
 from hubbot.cli.playbook_cmds import cmd_check, cmd_schema
+from hubbot.domain.playbook import LOCALES
 from hubbot.i18n import Renderer
 from hubbot.settings import Settings
 
@@ -33,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("code")
     add.add_argument("--name", required=True)
     add.add_argument("--pin", required=True, help="the PIN keyholders text to ACTIVATE")
-    add.add_argument("--locale", choices=["fr", "en"])
+    add.add_argument("--locale", choices=LOCALES)
     add.add_argument("--sms-number", help="the hub's own SMS number, E.164")
     add.add_argument("--playbook")
     add.add_argument("--address", help="where the hub is, e.g. '4500 rue Saint-Denis'")
@@ -43,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     coord_sub = coord.add_subparsers(dest="action", required=True)
     cadd = coord_sub.add_parser("add", help="make an address a coordinator")
     cadd.add_argument("address", help="+15145550101, sms:+15145550101 or telegram:<id>")
-    cadd.add_argument("--locale", choices=["fr", "en"])
+    cadd.add_argument("--locale", choices=LOCALES)
 
     box = sub.add_parser("outbox", help="messages waiting to go out, or failed ones and why")
     box.add_argument("--failed", action="store_true", help="list failed messages and reasons")

@@ -29,6 +29,11 @@ QUERIES = {
     " ORDER BY number",
 }
 
+_LOG_SINCE = (
+    "SELECT at, 'M' || person_id AS who, role, action, detail FROM activity_log"
+    " WHERE hub_id = ? AND at >= ? ORDER BY id"
+)
+
 
 async def _rows(
     settings: Settings, code: str, sql: str, extra: tuple[object, ...] = ()
@@ -72,9 +77,7 @@ async def log(settings: Settings, code: str, since: str, out: TextIO = sys.stdou
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     start = iso(datetime.now(UTC) - window)
-    rows = await _rows(
-        settings, code, QUERIES["log"].replace("ORDER BY", "AND at >= ? ORDER BY"), (start,)
-    )
+    rows = await _rows(settings, code, _LOG_SINCE, (start,))
     if not rows:
         print(f"Nothing logged at {code.upper()} in the last {since}.", file=out)
     for row in rows:

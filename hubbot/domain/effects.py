@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from hubbot.domain.messages import Outgoing, TeamMessage
-from hubbot.domain.models import ItemKind
+from hubbot.domain.models import Figures, ItemKind
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ class RecordLifeline:
 @dataclass(frozen=True)
 class RecordSitrep:
     hub_id: int
-    number: int
+    figures: Figures  # what the report said, kept as it was sent
     person_id: int
 
 

@@ -16,7 +16,7 @@ from hubbot.domain.effects import (
 )
 from hubbot.domain.messages import Msg, Outgoing, Param
 from hubbot.domain.models import Hub, Person, member_label
-from hubbot.domain.permissions import Action, is_permitted
+from hubbot.domain.permissions import Action, is_permitted, may_hand_over
 
 
 def pin_checked(ctx: Context, out: Outcome, code: str, action: str) -> Hub | None:
@@ -221,8 +221,7 @@ def on_handover(cmd: Command, ctx: Context, out: Outcome) -> None:
     if role is None:
         out.messages.append(_unknown_role(ctx, hub, cmd.role_text))
         return
-    holder = ctx.sender.id in hub.holders(role.id)
-    if not (holder or is_permitted(ctx.sender, hub, Action.ASSIGN)):
+    if not may_hand_over(ctx.sender, hub, role.id):
         out.messages.append(ctx.reply("error.not_permitted", hub=hub.code))
         return
     target = ctx.target

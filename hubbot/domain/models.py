@@ -28,6 +28,11 @@ def member_label(person_id: int) -> str:
     return f"M{person_id}"
 
 
+def person_label(person_id: int, name: str | None) -> str:
+    """M12, or 'M12 Marie' when they gave a name."""
+    return f"{member_label(person_id)} {name}" if name else member_label(person_id)
+
+
 @dataclass(frozen=True)
 class Person:
     id: int
@@ -43,9 +48,7 @@ class Person:
 
     @property
     def label(self) -> str:
-        if self.name:
-            return f"{member_label(self.id)} {self.name}"
-        return member_label(self.id)
+        return person_label(self.id, self.name)
 
 
 @dataclass(frozen=True)

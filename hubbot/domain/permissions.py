@@ -44,6 +44,11 @@ _ALLOWED: dict[Action, frozenset[str]] = {
 }
 
 
+def may_hand_over(person: Person, hub: Hub, role_id: str) -> bool:
+    """The lead and coordinators, and whoever holds the role, may hand it over."""
+    return is_permitted(person, hub, Action.ASSIGN) or person.id in hub.holders(role_id)
+
+
 def is_permitted(person: Person, hub: Hub, action: Action) -> bool:
     """True if the person may take the action in this hub."""
     if person.is_coordinator:

@@ -141,7 +141,7 @@ def on_sitrep(cmd: Command, ctx: Context, out: Outcome) -> None:
         return
     figures = ctx.figures or Figures(1)
     short, full = sitrep_messages(hub, figures, ctx.now, ctx.timezone)
-    out.effects.append(RecordSitrep(hub.id, figures.number, ctx.sender.id))
+    out.effects.append(RecordSitrep(hub.id, figures, ctx.sender.id))
     out.effects.append(
         LogActivity(
             hub.id,

@@ -20,7 +20,6 @@ MAX_CARD_SEGMENTS = 3
 
 # Words the core reads as commands (folded: no case, no accents); an intent keyword equal to
 # one of them would never be reached.
-_RESERVED_FOLDED = COMMAND_RESERVED
 RESERVED_WORDS: frozenset[str] = frozenset(word.upper() for word in COMMAND_RESERVED)
 
 Finding = tuple[Loc, str]
@@ -165,7 +164,7 @@ def _check_intents(
         for locale, position, keyword in keywords:
             loc = (*base, "keywords", locale, position)
             key = keyword_key(keyword)
-            if key in _RESERVED_FOLDED:
+            if key in COMMAND_RESERVED:
                 found.append(
                     (loc, f"{at(loc)}{keyword!r} is a reserved command word; choose another")
                 )

@@ -140,7 +140,7 @@ def _load(path: Path, known_keys: set[str] | None) -> _Loaded:
         return _Loaded(None, [Problem(name, 1, "the file is empty")])
     findings: list[tuple[Loc, str]] = [
         (loc, f"{at(loc[:-1])}field '{loc[-1]}' is given twice; remove one (the last one counts)")
-        for loc, _line in source.duplicate_keys
+        for loc in source.duplicate_keys
     ]
     spec: PlaybookSpec | None = None
     try:

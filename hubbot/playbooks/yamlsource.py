@@ -40,7 +40,7 @@ class Source:
 
     data: object
     lines: dict[Loc, int] = field(default_factory=dict)
-    duplicate_keys: list[tuple[Loc, int]] = field(default_factory=list)
+    duplicate_keys: list[Loc] = field(default_factory=list)
 
     def line_of(self, loc: Sequence[str | int]) -> int:
         """The line of the deepest part of loc in the file: a missing field gets its parent's."""
@@ -99,7 +99,7 @@ def _walk(node: yaml.Node, loc: Loc, source: Source, active: set[int]) -> None:
             child = (*loc, key_node.value)
             line = key_node.start_mark.line + 1
             if key_node.value in seen:
-                source.duplicate_keys.append((child, line))
+                source.duplicate_keys.append(child)
             seen.add(key_node.value)
             # PyYAML keeps the last of two equal keys, so the last one's line is the right one.
             source.lines[child] = line

@@ -11,6 +11,7 @@ import aiosqlite
 
 from hubbot.domain.effects import CreateBroadcast, StartRollcall
 from hubbot.domain.messages import Button, Msg, Outgoing, Priority
+from hubbot.domain.models import member_label
 from hubbot.domain.playbook import Playbook
 from hubbot.i18n import Renderer
 from hubbot.service.clock import Clock
@@ -130,14 +131,13 @@ class Alerts:
     async def end_rollcall(
         self, conn: aiosqlite.Connection, rollcall_id: int, now: datetime
     ) -> None:
-        safe, helpme, silent, silent_ids, by, _hub = await alerts.close_rollcall(
-            conn, rollcall_id, now
-        )
+        safe, helpme, silent_ids, by = await alerts.close_rollcall(conn, rollcall_id, now)
         if by is None:
             return
         labels = await people.labels(conn, set(silent_ids))
-        names = ", ".join(labels.get(pid, f"M{pid}") for pid in silent_ids) or "-"
+        names = ", ".join(labels.get(pid, member_label(pid)) for pid in silent_ids) or "-"
         tally = Msg(
-            "rollcall.tally", {"safe": safe, "help": helpme, "silent": silent, "names": names}
+            "rollcall.tally",
+            {"safe": safe, "help": helpme, "silent": len(silent_ids), "names": names},
         )
         await self.outbound.person(conn, Outgoing(int(by), tally, Priority.URGENT), Origin())

@@ -75,8 +75,8 @@ async def apply(
             await situation.record_onsite(conn, hub_id, delta, total, person_id, now)
         case fx.RecordLifeline(hub_id, topic, state, unconfirmed, person_id):
             await situation.record_lifeline(conn, hub_id, topic, state, unconfirmed, person_id, now)
-        case fx.RecordSitrep(hub_id, number, person_id):
-            await situation.record_sitrep(conn, hub_id, number, person_id, now)
+        case fx.RecordSitrep(hub_id, figures, person_id):
+            await situation.record_sitrep(conn, hub_id, figures, person_id, now)
         case fx.AnswerCheckin(ask_id, state, text):
             await schedule.answer(conn, ask_id, state, text, now)
         case fx.ScheduleRound(hub_id, checkin):

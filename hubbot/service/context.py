@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 import aiosqlite
 
-from hubbot.addresses import normalize_phone
+from hubbot.addresses import sms_address
 from hubbot.domain.commands import Command, PersonRef
 from hubbot.domain.context import Context
 from hubbot.domain.models import BoardItem, Hub, ItemKind, Person
 from hubbot.domain.notes import read_note
-from hubbot.domain.permissions import Action, is_permitted
+from hubbot.domain.permissions import may_hand_over
 from hubbot.domain.playbook import Playbook
-from hubbot.security import verify_pin
+from hubbot.security import new_pin, verify_pin
 from hubbot.store import (
     activity,
     alerts,
@@ -41,7 +40,7 @@ _ALERT = re.compile(r"^[oO](\d+)$")
 class Lookup:
     playbooks: Mapping[str, Playbook]
     region: str
-    timezone: str = "America/Toronto"
+    timezone: str
 
 
 async def find_person(conn: Conn, ref: PersonRef, region: str) -> tuple[Person | None, str | None]:
@@ -50,10 +49,9 @@ async def find_person(conn: Conn, ref: PersonRef, region: str) -> tuple[Person |
         return await people.get(conn, int(ref.value)), None
     if ref.kind == "username":
         return await people.by_username(conn, ref.value), None
-    e164 = normalize_phone(ref.value, region)
-    if e164 is None:
+    address = sms_address(ref.value, region)
+    if address is None:
         return None, None
-    address = f"sms:{e164}"
     return await people.by_address(conn, address), address
 
 
@@ -80,12 +78,11 @@ async def build(
         record = await hubs.by_code(conn, parts[0])
         if record is not None:
             target_hub = await hubs.load(conn, record, lookup.playbooks)
-            pin_valid = (
-                cmd.name != "join" and len(parts) == 2 and verify_pin(parts[1], record.pin_hash)
-            )
-    elif cmd.name == "relay" and (m := _ITEM.match(cmd.args)):
-        kind = ItemKind.NEED if m.group(1).upper() == "N" else ItemKind.OFFER
-        item = await items.get(conn, kind, int(m.group(2)))
+            # scrypt is slow on purpose: only where the core will read the answer.
+            needs_pin = cmd.name == "activate" or (cmd.name == "link" and group_chat is not None)
+            pin_valid = needs_pin and len(parts) == 2 and verify_pin(parts[1], record.pin_hash)
+    elif cmd.name == "relay":
+        item = await _named_item(conn, cmd.args)
     elif cmd.name == "ack" and (m := _ALERT.match(cmd.args.strip())):
         ack_known = await activity.alert_sent_to(conn, int(m.group(1)), sender.id)
         already_acked = await activity.has_ack(conn, cmd.args.strip().lower(), sender.id)
@@ -94,9 +91,7 @@ async def build(
         # A lead may assign someone who has never texted: create them, but only for a
         # sender who may assign, so refused commands leave no trace of strangers.
         creatable = target is None and new_address and cmd.name != "unassign" and cmd.role
-        allowed = is_permitted(sender, hub, Action.ASSIGN) or (
-            cmd.role is not None and sender.id in hub.holders(cmd.role.id)
-        )
+        allowed = cmd.role is not None and may_hand_over(sender, hub, cmd.role.id)
         if creatable and new_address and allowed:
             target = await people.create(conn, new_address, hub.locale, now)
     elif cmd.name in ("need", "offer", "text", "intent", "short_answer"):
@@ -120,9 +115,10 @@ async def build(
         item=item,
         ack_known=ack_known,
         already_acked=already_acked,
+        timezone=lookup.timezone,
     )
     if hub is not None:
-        extra = await _board_context(conn, cmd, sender, hub, now, address, lookup.timezone)
+        extra = await _board_context(conn, cmd, sender, hub, now, address)
         ctx = replace(ctx, **extra)  # type: ignore[arg-type]
     if cmd.name in ("short_answer", "text", "intent"):
         ctx = replace(ctx, waiting_ask=await schedule.waiting_ask(conn, sender.id))
@@ -139,8 +135,6 @@ async def build(
         )
     if cmd.name == "alertstatus" and (m := re.fullmatch(r"[bB]?(\d+)", cmd.args.strip())):
         ctx = replace(ctx, alert_status=await alerts.status(conn, int(m.group(1))))
-    if cmd.name == "broadcast":
-        ctx = replace(ctx, timezone=lookup.timezone)
     if cmd.name == "link" and group_chat is None:
         ctx = replace(ctx, **await _link_context(conn, cmd, sender, hub, now, lookup))  # type: ignore[arg-type]
     return ctx
@@ -165,7 +159,7 @@ async def _link_context(
     target, new_address = await find_person(conn, cmd.person, lookup.region)
     if target is None and new_address:
         target = await people.create(conn, new_address, sender.locale, now)
-    return {"target": target, "link_code": f"{secrets.randbelow(10**6):06d}"}
+    return {"target": target, "link_code": new_pin()}
 
 
 _BOARD_COMMANDS = ("need", "offer", "text", "intent")
@@ -180,14 +174,18 @@ async def _board_context(
     hub: Hub,
     now: datetime,
     address: str,
-    timezone: str,
 ) -> dict[str, object]:
     """What board commands need: the open notes, the notes named, the pending match."""
     found: dict[str, object] = {"sender_contact": contact_of(address)}
     if cmd.name in ("list_needs", "list_offers", "more"):
         kind = {"list_needs": ItemKind.NEED, "list_offers": ItemKind.OFFER}.get(cmd.name)
         if cmd.name == "more" and sender.list_state:
-            kind = ItemKind(json.loads(sender.list_state).get("kind") or "need")
+            state = json.loads(sender.list_state)
+            kind = ItemKind(state.get("kind") or "need")
+            found["list_kind"], found["list_offset"] = (
+                state.get("kind"),
+                int(state.get("offset", 0)),
+            )
         found["board"] = tuple(await items.open_items(conn, hub.id, now, kind))
     elif cmd.name in _BOARD_COMMANDS:
         # A new note only needs its possible matches: the other kind, in its theme.
@@ -207,17 +205,11 @@ async def _board_context(
     if cmd.name in _ITEM_COMMANDS:
         named: dict[str, BoardItem] = {}
         for word in cmd.args.split()[:2]:
-            if m := _ITEM.match(word):
-                kind = ItemKind.NEED if m.group(1).upper() == "N" else ItemKind.OFFER
-                if item := await items.get(conn, kind, int(m.group(2))):
-                    named[item.label] = item
+            if item := await _named_item(conn, word):
+                named[item.label] = item
         found["items"] = named
-    if cmd.name == "more" and sender.list_state:
-        state = json.loads(sender.list_state)
-        found["list_kind"], found["list_offset"] = state.get("kind"), int(state.get("offset", 0))
     if cmd.name in ("arrive", "leave", "onsite", "lifeline", "sitrep"):
         found["figures"] = await situation.figures(conn, hub.id, now)
-        found["timezone"] = timezone
     if cmd.name == "yes":
         match = await matches.pending_for(conn, sender.id)
         found["match"] = match
@@ -227,6 +219,14 @@ async def _board_context(
                 for pid in (match.need.person_id, match.offer.person_id)
             }
     return found
+
+
+async def _named_item(conn: Conn, text: str) -> BoardItem | None:
+    """The need or offer `text` starts with ('N12', 'o7:'), if there is one."""
+    if not (m := _ITEM.match(text)):
+        return None
+    kind = ItemKind.NEED if m.group(1).upper() == "N" else ItemKind.OFFER
+    return await items.get(conn, kind, int(m.group(2)))
 
 
 def contact_of(address: str) -> str:

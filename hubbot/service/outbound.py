@@ -62,7 +62,7 @@ class Outbound:
                 address = f"telegram:{origin.group_chat}"
             elif origin.address is not None:
                 address = origin.address
-        rich = message.rich is not None and address.startswith("telegram:")
+        rich = message.rich is not None and channel_of(address) == "telegram"
         text = self.renderer.render(message.rich if rich else message.msg, person.locale)  # type: ignore[arg-type]
         buttons = [
             (self.renderer.render(b.label, person.locale), b.command) for b in message.buttons
@@ -79,7 +79,7 @@ class Outbound:
             buttons,
             held,
         )
-        if message.ack and address.startswith("telegram:"):
+        if message.ack and channel_of(address) == "telegram":
             label = self.renderer.render(Msg("ack.button"), person.locale)
             for outbox_id in ids:
                 await outbox.set_buttons(conn, outbox_id, [(label, f"ACK o{outbox_id}")])

@@ -15,7 +15,7 @@ from hubbot.domain.decide import decide
 from hubbot.domain.effects import CreateBroadcast, StartRollcall
 from hubbot.domain.messages import Msg, Outgoing
 from hubbot.domain.models import Hub
-from hubbot.domain.playbook import Playbook
+from hubbot.domain.playbook import LOCALES, Playbook
 from hubbot.i18n import Renderer
 from hubbot.service.alerts import Alerts
 from hubbot.service.apply import apply
@@ -44,18 +44,19 @@ class Processor:
         timezone: str = "America/Toronto",
         channels: Mapping[str, Channel] | None = None,
         on_outbox: asyncio.Event | None = None,
+        wake: asyncio.Event | None = None,
+        after: asyncio.Event | None = None,
     ) -> None:
         self.db = db
         self.playbooks = playbooks
-        self.renderer = renderer
         self.clock = clock
         self.outbound = Outbound(renderer, channels or {}, clock)
         self.alerts = Alerts(self.outbound, renderer, playbooks, clock, timezone)
         self.default_locale = default_locale
         self.lookup = Lookup(playbooks, region, timezone)
-        self.wake = asyncio.Event()
+        self.wake = wake or asyncio.Event()
         self.on_outbox = on_outbox or asyncio.Event()
-        self.after = asyncio.Event()  # set after each message, so the scheduler looks again
+        self.after = after or asyncio.Event()  # set after each message: the scheduler looks again
 
     async def run(self) -> None:
         """Work through the journal, then wait to be woken by the next stored message."""
@@ -108,7 +109,6 @@ class Processor:
             )
             sender = await people.create(conn, record.address, locale, now)
         await people.touch_address(conn, record.address, now)
-        await people.mark_reachable(conn, record.address)  # they wrote: the bot is not blocked
         await people.set_username(conn, sender.id, details.get("username"))
         if hub_record is None and sender.hub_id is not None:
             hub_record = await hubs.by_id(conn, sender.hub_id)
@@ -149,6 +149,6 @@ class Processor:
 
 def _locale(language: object) -> str | None:
     """Telegram's language_code ('fr', 'fr-CA', 'en-US') as one of ours."""
-    if isinstance(language, str) and language[:2].lower() in ("fr", "en"):
+    if isinstance(language, str) and language[:2].lower() in LOCALES:
         return language[:2].lower()
     return None

@@ -43,6 +43,7 @@ class Scheduler:
         on_outbox: asyncio.Event | None = None,
         alerts: Alerts | None = None,
         timezone: str = "America/Toronto",
+        wake: asyncio.Event | None = None,
     ) -> None:
         self.db = db
         self.playbooks = playbooks
@@ -51,7 +52,7 @@ class Scheduler:
         self.alerts = alerts
         self.timezone = timezone
         self.on_outbox = on_outbox or asyncio.Event()
-        self.wake = asyncio.Event()
+        self.wake = wake or asyncio.Event()
 
     async def run(self) -> None:
         timer = AsyncIOScheduler()
@@ -90,20 +91,20 @@ class Scheduler:
     async def plan(self) -> None:
         """Every open hub has its next round of each check-in, and its next report, scheduled."""
         now = self.clock.now()
+        # This runs after every message: one look at the schedule serves every hub.
         async with self.db.transaction() as conn:
+            pending = await schedule.pending(conn)
             for record in await hubs.all_hubs(conn):
                 if record.status != HubStatus.ACTIVE.value:
                     continue
                 playbook = self.playbooks[record.playbook_id]
-                for checkin in playbook.checkins:
-                    if not await schedule.pending(conn, "round", record.id, checkin.id):
-                        await schedule.add(
-                            conn, "round", record.id, checkin.id, now + checkin.every
-                        )
-                if playbook.shift and not await schedule.pending(conn, "shifts", record.id, ""):
-                    await schedule.add(conn, "shifts", record.id, "", now + SHIFT_CHECK)
-                if not await schedule.pending(conn, "sitrep", record.id, ""):
-                    await schedule.add(conn, "sitrep", record.id, "", now + playbook.sitrep_every)
+                wanted = [("round", c.id, c.every) for c in playbook.checkins]
+                if playbook.shift:
+                    wanted.append(("shifts", "", SHIFT_CHECK))
+                wanted.append(("sitrep", "", playbook.sitrep_every))
+                for kind, ref, after in wanted:
+                    if (kind, record.id, ref) not in pending:
+                        await schedule.add(conn, kind, record.id, ref, now + after)
 
     async def _run(self, conn: aiosqlite.Connection, due: Due) -> None:
         now = self.clock.now()
@@ -135,11 +136,12 @@ class Scheduler:
             return
         shift = hub.playbook.shift
         hours = max(1, int(shift.total_seconds() // 3600))
-        for assignment, person_id, role_id in await hubs.long_shifts(conn, hub.id, now - shift):
+        long_shifts = await hubs.long_shifts(conn, hub.id, now - shift)
+        labels = await people.labels(conn, {person_id for _, person_id, _ in long_shifts})
+        for assignment, person_id, role_id in long_shifts:
             role = hub.playbook.role(role_id)
             if role is None:
                 continue
-            labels = await people.labels(conn, {person_id})
             await self.outbound.person(
                 conn,
                 Outgoing(
@@ -176,7 +178,7 @@ class Scheduler:
             return
         figures = await situation.figures(conn, hub.id, now)
         short, full = sitrep_messages(hub, figures, now, self.timezone)
-        await situation.record_sitrep(conn, hub.id, figures.number, None, now)
+        await situation.record_sitrep(conn, hub.id, figures, None, now)
         for coordinator in await people.coordinators(conn):
             await self.outbound.person(conn, Outgoing(coordinator.id, short, rich=full), ORIGIN)
         await schedule.add(conn, "sitrep", hub.id, "", now + hub.playbook.sitrep_every)
@@ -228,7 +230,6 @@ class Scheduler:
             await schedule.advance_round(conn, round_id, close=True, now=now)
             await self._summary(conn, hub, checkin, round_id)
             return
-        labels = await people.labels(conn, {a.person_id for a in waiting if a.person_id})
         if action == "repeat":
             msg, buttons = checkins.prompt(checkin, hub, again=True)
             for ask in waiting:
@@ -237,6 +238,7 @@ class Scheduler:
                     conn, Outgoing(ask.person_id, msg, buttons=buttons), ORIGIN
                 )
         else:
+            labels = await people.labels(conn, {a.person_id for a in waiting if a.person_id})
             targets = (
                 list(hub.holders("lead"))
                 if action == "lead"

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from hubbot.domain.models import BroadcastStatus, Rollcall
+from hubbot.domain.models import BroadcastStatus, Rollcall, person_label
 from hubbot.store import people
 from hubbot.store.db import iso
 
@@ -139,7 +139,7 @@ async def status(conn: Conn, broadcast_id: int) -> BroadcastStatus | None:
         if acked_at:
             acked += 1
         else:
-            not_acked.append(f"M{person_id} {name}" if name else f"M{person_id}")
+            not_acked.append(person_label(person_id, name))
     return BroadcastStatus(
         broadcast_id,
         row["by_person"],
@@ -193,21 +193,20 @@ async def answer_rollcall(
 
 async def close_rollcall(
     conn: Conn, rollcall_id: int, now: datetime
-) -> tuple[int, int, int, list[int], int | None, int]:
-    """Close it; (safe, need help, silent, silent ids, who started it, hub id)."""
+) -> tuple[int, int, list[int], int | None]:
+    """Close it; (safe, need help, the silent, who started it)."""
     await conn.execute(
         "UPDATE rollcalls SET closed_at = ? WHERE id = ? AND closed_at IS NULL",
         (iso(now), rollcall_id),
     )
     async with conn.execute(
-        "SELECT a.person_id, a.answer, r.by_person, r.hub_id FROM rollcall_answers a"
+        "SELECT a.person_id, a.answer, r.by_person FROM rollcall_answers a"
         " JOIN rollcalls r ON r.id = a.rollcall_id WHERE a.rollcall_id = ? ORDER BY a.person_id",
         (rollcall_id,),
     ) as cursor:
         rows = list(await cursor.fetchall())
     silent = [int(r[0]) for r in rows if r[1] is None]
     by = rows[0][2] if rows else None
-    hub_id = int(rows[0][3]) if rows else 0
     safe = sum(1 for r in rows if r[1] == "1")
     helpme = sum(1 for r in rows if r[1] == "2")
-    return safe, helpme, len(silent), silent, by, hub_id
+    return safe, helpme, silent, by

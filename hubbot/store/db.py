@@ -55,8 +55,7 @@ class Database:
 
     async def migrate(self) -> None:
         async with self._exclusive():
-            row = await (await self.conn.execute("PRAGMA user_version")).fetchone()
-            version = int(row[0]) if row else 0
+            version = await self.schema_version()
             for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
                 log.info("applying migration %d", number)
                 # executescript commits first; wrap the script so it applies whole or not at all.

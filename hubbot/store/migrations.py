@@ -295,4 +295,11 @@ MIGRATIONS: list[str] = [
     CREATE INDEX outbox_unsent_address ON outbox(address, id)
         WHERE status IN ('pending', 'sending');
     """,
+    # 11: a reply finds its open roll call, and each message the coordinators, without a
+    # table scan; outbox_unsent_address took over from outbox_address, which no query uses
+    """
+    CREATE INDEX rollcall_answers_waiting ON rollcall_answers(person_id) WHERE answer IS NULL;
+    CREATE INDEX people_coordinators ON people(id) WHERE is_coordinator = 1;
+    DROP INDEX outbox_address;
+    """,
 ]

@@ -10,13 +10,12 @@ from datetime import datetime
 import aiosqlite
 
 from hubbot.addresses import channel_of
-from hubbot.store.db import Database, iso
+from hubbot.store import people
+from hubbot.store.db import Database, from_iso, iso
 
 Conn = aiosqlite.Connection
 
 LANE_ORDER = "CASE priority WHEN 'urgent' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END"
-# Provider statuses that end a message's story; later callbacks must not undo them.
-FINAL = ("delivered", "failed", "suppressed")
 
 
 @dataclass(frozen=True)
@@ -161,7 +160,7 @@ async def next_due_time(db: Database, after: datetime) -> datetime | None:
         "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending' AND next_attempt_at > ?",
         (iso(after),),
     )
-    return datetime.fromisoformat(row[0]) if row and row[0] else None
+    return from_iso(row[0]) if row else None
 
 
 async def mark_sending(db: Database, ids: Iterable[int], now: datetime) -> None:
@@ -213,8 +212,10 @@ async def provider_update(
     status: str,
     error_code: str | None,
     now: datetime,
-) -> int | None:
-    """Apply a delivery receipt; a final status is never overwritten. Returns the person id."""
+    opted_out: bool = False,
+) -> None:
+    """Apply a delivery receipt; a final status is never overwritten. `opted_out`: the
+    provider says the recipient blocked us (Twilio 21610), so they are opted out everywhere."""
     async with db.transaction() as conn:
         cursor = await conn.execute(
             "UPDATE outbox SET provider_status = ?, updated_at = ?,"
@@ -234,7 +235,8 @@ async def provider_update(
             ),
         )
         row = await cursor.fetchone()
-        return int(row[0]) if row and row[0] is not None else None
+        if opted_out and row and row[0] is not None:
+            await people.set_opt_out(conn, int(row[0]), True, now)
 
 
 async def requeue_interrupted(db: Database, now: datetime) -> int:

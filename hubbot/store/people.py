@@ -7,7 +7,7 @@ from datetime import datetime
 import aiosqlite
 
 from hubbot.addresses import channel_of
-from hubbot.domain.models import Person
+from hubbot.domain.models import Person, person_label
 from hubbot.store.db import from_iso, iso
 
 Conn = aiosqlite.Connection
@@ -72,8 +72,10 @@ async def add_address(conn: Conn, person_id: int, address: str, seen: datetime |
 
 
 async def touch_address(conn: Conn, address: str, now: datetime) -> None:
+    """They wrote from it: it is their current address, and the bot is not blocked there."""
     await conn.execute(
-        "UPDATE addresses SET last_seen_at = ? WHERE address = ?", (iso(now), address)
+        "UPDATE addresses SET last_seen_at = ?, unreachable = 0 WHERE address = ?",
+        (iso(now), address),
     )
 
 
@@ -120,9 +122,7 @@ async def labels(conn: Conn, person_ids: set[int]) -> dict[int, str]:
         f"SELECT id, name FROM people WHERE id IN ({marks})", tuple(person_ids)
     ) as cursor:
         rows = await cursor.fetchall()
-    return {
-        row["id"]: f"M{row['id']} {row['name']}" if row["name"] else f"M{row['id']}" for row in rows
-    }
+    return {row["id"]: person_label(row["id"], row["name"]) for row in rows}
 
 
 async def set_username(conn: Conn, person_id: int, username: str | None) -> None:
@@ -135,10 +135,6 @@ async def set_username(conn: Conn, person_id: int, username: str | None) -> None
 async def mark_unreachable(conn: Conn, address: str) -> None:
     """The person blocked the bot there: stop choosing that address until they write again."""
     await conn.execute("UPDATE addresses SET unreachable = 1 WHERE address = ?", (address,))
-
-
-async def mark_reachable(conn: Conn, address: str) -> None:
-    await conn.execute("UPDATE addresses SET unreachable = 0 WHERE address = ?", (address,))
 
 
 async def set_opt_out(conn: Conn, person_id: int, opted_out: bool, now: datetime) -> None:

@@ -30,12 +30,10 @@ async def add(conn: Conn, kind: str, hub_id: int | None, ref: str, at: datetime)
     )
 
 
-async def pending(conn: Conn, kind: str, hub_id: int, ref: str) -> bool:
-    async with conn.execute(
-        "SELECT 1 FROM due WHERE kind = ? AND hub_id = ? AND ref = ? AND done_at IS NULL",
-        (kind, hub_id, ref),
-    ) as cursor:
-        return await cursor.fetchone() is not None
+async def pending(conn: Conn) -> set[tuple[str, int | None, str]]:
+    """(kind, hub, ref) of every row still to run: one look for all the hubs."""
+    async with conn.execute("SELECT kind, hub_id, ref FROM due WHERE done_at IS NULL") as cursor:
+        return {(str(r[0]), r[1], str(r[2])) for r in await cursor.fetchall()}
 
 
 async def due_now(db: Database, now: datetime) -> list[Due]:

@@ -70,12 +70,8 @@ async def record_lifeline(
 
 async def figures(conn: Conn, hub_id: int, now: datetime) -> Figures:
     """Everything a status report counts, as of now."""
-    number = int(
-        await _int(
-            conn,
-            "SELECT COALESCE(MAX(number), 0) + 1 FROM sitreps WHERE hub_id = ?",
-            (hub_id,),
-        )
+    number = await _int(
+        conn, "SELECT COALESCE(MAX(number), 0) + 1 FROM sitreps WHERE hub_id = ?", (hub_id,)
     )
     count, change = await onsite(conn, hub_id, now)
     needs: dict[str, dict[str, int]] = {}
@@ -122,9 +118,8 @@ async def figures(conn: Conn, hub_id: int, now: datetime) -> Figures:
 
 
 async def record_sitrep(
-    conn: Conn, hub_id: int, number: int, person_id: int | None, now: datetime
+    conn: Conn, hub_id: int, report: Figures, person_id: int | None, now: datetime
 ) -> None:
-    report = await figures(conn, hub_id, now)
     body = {
         "onsite": report.onsite,
         "onsite_change": report.onsite_change,
@@ -140,5 +135,5 @@ async def record_sitrep(
     }
     await conn.execute(
         "INSERT INTO sitreps (hub_id, number, body, person_id, at) VALUES (?, ?, ?, ?, ?)",
-        (hub_id, number, json.dumps(body), person_id, iso(now)),
+        (hub_id, report.number, json.dumps(body), person_id, iso(now)),
     )

@@ -8,10 +8,10 @@ from collections.abc import Callable
 from aiohttp import web
 from twilio.request_validator import RequestValidator
 
-from hubbot.addresses import normalize_phone
-from hubbot.channels.twilio_sms import OPTED_OUT, STATUS_MAP, parse_inbound, parse_status
+from hubbot.addresses import sms_address
+from hubbot.channels.twilio_sms import parse_inbound, parse_status
 from hubbot.service.clock import Clock
-from hubbot.store import inbound, outbox, people
+from hubbot.store import inbound, outbox
 from hubbot.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -53,19 +53,11 @@ def twilio_routes(
             message = parse_inbound(form)
         except ValueError as exc:
             return web.Response(status=400, text=str(exc))
-        sender = normalize_phone(message.sender, region)
+        sender = sms_address(message.sender, region)
         if sender is None:
             return web.Response(status=400, text=f"From is not a phone number: {message.sender}")
-        to = normalize_phone(message.to, region) if message.to else None
-        stored = await inbound.record(
-            db,
-            "sms",
-            message.sid,
-            f"sms:{sender}",
-            f"sms:{to}" if to else None,
-            message.body,
-            clock.now(),
-        )
+        to = sms_address(message.to, region) if message.to else None
+        stored = await inbound.record(db, "sms", message.sid, sender, to, message.body, clock.now())
         if stored is not None:
             on_inbound()
         # Stored first, acknowledged second; every reply goes through the outbox.
@@ -79,14 +71,15 @@ def twilio_routes(
             update = parse_status(form)
         except ValueError as exc:
             return web.Response(status=400, text=str(exc))
-        now = clock.now()
-        mapped = STATUS_MAP.get(update.status, "sent")
-        person_id = await outbox.provider_update(
-            db, update.sid, update.status, mapped, update.error_code, now
+        await outbox.provider_update(
+            db,
+            update.sid,
+            update.status,
+            update.outbox_status,
+            update.error_code,
+            clock.now(),
+            opted_out=update.opted_out,
         )
-        if update.error_code == OPTED_OUT and person_id is not None:
-            async with db.transaction() as conn:
-                await people.set_opt_out(conn, person_id, True, now)
         return web.Response(status=204)
 
     return [web.post("/twilio/sms", sms), web.post("/twilio/status", status)]
