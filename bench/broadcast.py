@@ -28,7 +28,6 @@ import argparse
 import asyncio
 import bisect
 import json
-import sqlite3
 import sys
 import tempfile
 import time
@@ -43,7 +42,7 @@ from hubbot.domain.sms import segment_count  # noqa: E402
 from hubbot.store import hubs, people  # noqa: E402
 from hubbot.store.db import Database  # noqa: E402
 from tests import fake_twilio  # noqa: E402
-from tests.fake_telegram import TOKEN, FakeTelegram  # noqa: E402
+from tests.fake_telegram import FakeTelegram  # noqa: E402
 from tests.service import Service, eventually  # noqa: E402
 
 COORDINATOR = "+15145559999"
@@ -69,16 +68,6 @@ async def _seed(db_path: Path, hub_count: int, sms: int, telegram: int) -> None:
             person = await people.create(conn, address, "fr" if i % 2 else "en", now)
             await hubs.join(conn, hub_ids[i % hub_count], person.id, now)
     await db.close()
-
-
-def _broadcast_committed(db_path: Path) -> bool:
-    """Every recipient's outbox row is written once the broadcast's `sent_at` is visible."""
-    db = sqlite3.connect(db_path)
-    try:
-        row = db.execute("SELECT sent_at FROM broadcasts WHERE id = 1").fetchone()
-    finally:
-        db.close()
-    return bool(row and row[0])
 
 
 def _peak_rss_mib(pid: int) -> float:
@@ -111,20 +100,9 @@ async def _run(
     twilio = await fake_twilio.FakeTwilio().start()
     tg = await FakeTelegram().start()
     with tempfile.TemporaryDirectory() as tmp:
-        service = Service(Path(tmp))
+        service = Service(Path(tmp)).use_twilio(twilio, _hub_number(0)).use_telegram(tg)
         service.env.update(
-            HUBBOT_TWILIO_ACCOUNT_SID=fake_twilio.ACCOUNT_SID,
-            HUBBOT_TWILIO_AUTH_TOKEN=fake_twilio.AUTH_TOKEN,
-            HUBBOT_TWILIO_FROM_NUMBER=_hub_number(0),
-            HUBBOT_TWILIO_API_URL=twilio.url,
-            HUBBOT_TELEGRAM_TOKEN=TOKEN,
-            HUBBOT_TELEGRAM_API_URL=tg.url,
-            HUBBOT_TELEGRAM_MODE="polling",
-            HUBBOT_PUBLIC_URL=service.url,
-            HUBBOT_SMS_MPS=sms_rate,
-            HUBBOT_TELEGRAM_RATE=telegram_rate,
-            HUBBOT_SEED_DEMO="false",
-            HUBBOT_LOG_LEVEL="WARNING",
+            HUBBOT_SMS_MPS=sms_rate, HUBBOT_TELEGRAM_RATE=telegram_rate, HUBBOT_LOG_LEVEL="WARNING"
         )
         try:
             for index in range(1, hub_count + 1):
@@ -150,7 +128,10 @@ async def _run(
             text = "BROADCAST ALL #boil_water"
             form = fake_twilio.inbound_form("SM" + "b" * 32, COORDINATOR, _hub_number(1), text)
             assert await fake_twilio.signed_post(f"{service.url}/twilio/sms", form) == 200
-            await eventually(lambda: _broadcast_committed(db_path), within=600)
+            # Every recipient's outbox row is written once the broadcast's sent_at is visible.
+            committed = "SELECT COUNT(*) FROM broadcasts WHERE id = 1 AND sent_at IS NOT NULL"
+            if not await eventually(lambda: service.query(committed) == [(1,)], within=600):
+                raise RuntimeError("the broadcast was not queued within 10 minutes")
             enqueue = time.monotonic() - started
             if not await eventually(lambda: notices() >= total, within=1800):
                 raise RuntimeError(f"only {notices()} of {total} notices arrived")

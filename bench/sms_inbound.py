@@ -29,8 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from hubbot.store import inbound, outbox  # noqa: E402
 from hubbot.store.db import Database  # noqa: E402
-from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio, inbound_form  # noqa: E402
-from tests.fake_twilio import signed_post as _signed_post  # noqa: E402
+from tests import fake_twilio  # noqa: E402
 from tests.service import Service, eventually  # noqa: E402
 
 HUB = "+15145550001"
@@ -38,18 +37,16 @@ HUB = "+15145550001"
 
 async def _post_all(service: Service, count: int, concurrency: int, rate: float) -> float:
     import aiohttp
-    from twilio.request_validator import RequestValidator
 
-    validator = RequestValidator(AUTH_TOKEN)
     url = f"{service.url}/twilio/sms"
     semaphore = asyncio.Semaphore(concurrency)
     async with aiohttp.ClientSession() as session:
 
         async def one(i: int) -> None:
-            form = inbound_form(
+            form = fake_twilio.inbound_form(
                 f"SM{i:032d}", f"+1438{2000000 + i:07d}", HUB, f"BESOIN eau potable pour {i}"
             )
-            headers = {"X-Twilio-Signature": validator.compute_signature(url, form)}
+            headers = {"X-Twilio-Signature": fake_twilio.sign(url, form)}
             async with semaphore, session.post(url, data=form, headers=headers) as resp:
                 assert resp.status == 200, resp.status
 
@@ -116,39 +113,24 @@ def _percentile(values: list[float], p: float) -> float:
 
 
 async def main(count: int, concurrency: int, rate: float) -> dict[str, object]:
-    fake = await FakeTwilio().start()
+    fake = await fake_twilio.FakeTwilio().start()
     with tempfile.TemporaryDirectory() as tmp:
-        service = Service(Path(tmp))
-        service.env.update(
-            HUBBOT_TWILIO_ACCOUNT_SID=ACCOUNT_SID,
-            HUBBOT_TWILIO_AUTH_TOKEN=AUTH_TOKEN,
-            HUBBOT_TWILIO_FROM_NUMBER=HUB,
-            HUBBOT_TWILIO_API_URL=fake.url,
-            HUBBOT_PUBLIC_URL=service.url,
-            HUBBOT_SMS_MPS="1000",
-            HUBBOT_SEED_DEMO="false",
-            HUBBOT_LOG_LEVEL="WARNING",
-        )
+        service = Service(Path(tmp)).use_twilio(fake, HUB)
+        service.env.update(HUBBOT_SMS_MPS="1000", HUBBOT_LOG_LEVEL="WARNING")
         try:
             await service.cli(
                 "hub", "add", "BENCH", "--name", "Bench", "--pin", "2468", "--sms-number", HUB
             )
             await service.start()
-            form = inbound_form("SMlead", "+15145550101", HUB, "ACTIVATE BENCH 2468")
-            await _signed_post(f"{service.url}/twilio/sms", form)
-            await eventually(lambda: len(fake.sent) >= 2, within=30)
+            form = fake_twilio.inbound_form("SMlead", "+15145550101", HUB, "ACTIVATE BENCH 2468")
+            await fake_twilio.signed_post(f"{service.url}/twilio/sms", form)
+            if not await eventually(lambda: len(fake.sent) >= 2, within=30):
+                raise RuntimeError("the hub did not open")
             accept_seconds = await _post_all(service, count, concurrency, rate)
             db_path = Path(tmp) / "hubbot.db"
-
-            def all_processed() -> bool:
-                db = sqlite3.connect(db_path)
-                try:
-                    left = db.execute("SELECT COUNT(*) FROM inbound WHERE processed_at IS NULL")
-                    return bool(left.fetchone()[0] == 0)
-                finally:
-                    db.close()
-
-            await eventually(all_processed, within=600)
+            left = "SELECT COUNT(*) FROM inbound WHERE processed_at IS NULL"
+            if not await eventually(lambda: service.query(left) == [(0,)], within=600):
+                raise RuntimeError(f"{service.query(left)[0][0]} messages left unprocessed")
             latencies, processing_seconds = _latencies(db_path)
             raw_rate = await _raw_inserts(Path(tmp) / "raw.db", count)
         finally:

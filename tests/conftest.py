@@ -19,7 +19,10 @@ from hubbot.service.processor import Processor
 from hubbot.service.scheduler import Scheduler
 from hubbot.store import hubs, inbound, people
 from hubbot.store.db import Database
+from tests.fake_telegram import FakeTelegram
+from tests.fake_twilio import FakeTwilio
 from tests.fakes import FakeChannel, FakeClock
+from tests.service import Service
 
 ROOT = Path(__file__).resolve().parent.parent
 # python-telegram-bot's documented opt-in to timedelta retry_after (as `hubbot` sets it).
@@ -34,6 +37,30 @@ def renderer() -> Renderer:
 @pytest.fixture(scope="session")
 def playbooks(renderer: Renderer) -> dict[str, Playbook]:
     return load_playbooks(ROOT / "playbooks", renderer.all_keys())
+
+
+@pytest.fixture
+async def tg() -> AsyncIterator[FakeTelegram]:
+    """A fake Telegram Bot API on 127.0.0.1."""
+    server = await FakeTelegram().start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def twilio() -> AsyncIterator[FakeTwilio]:
+    """A fake Twilio REST API on 127.0.0.1."""
+    server = await FakeTwilio().start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def service(tmp_path: Path) -> AsyncIterator[Service]:
+    """`hubbot run` as a subprocess on its defaults: SQLite and the simulator (start it)."""
+    svc = Service(tmp_path)
+    yield svc
+    await svc.close()
 
 
 class Harness:
@@ -87,18 +114,17 @@ class Harness:
             self.db, "sms", f"T{next(self._ids)}", address, to_address, body, self.clock.now()
         )
         await self.processor.drain()
-        while await self.dispatcher.run_once():
-            pass
-        received: dict[str, list[str]] = {}
-        for address_to, text in self.channel.sent[before:]:
-            received.setdefault(address_to.removeprefix("sms:"), []).append(text)
-        return received
+        return await self._delivered(before)
 
     async def tick(self, **advance: float) -> dict[str, list[str]]:
         """Let time pass, run what fell due, and return what each phone received."""
         self.clock.advance(**advance)
         before = len(self.channel.sent)
         await self.scheduler.tick()
+        return await self._delivered(before)
+
+    async def _delivered(self, before: int) -> dict[str, list[str]]:
+        """Send what is due; what each phone received since the channel had `before` sends."""
         while await self.dispatcher.run_once():
             pass
         received: dict[str, list[str]] = {}

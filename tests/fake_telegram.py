@@ -33,7 +33,6 @@ class FakeTelegram:
     token: str = TOKEN
     url: str = ""
     sent: list[SentMessage] = field(default_factory=list)
-    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     commands: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     webhook: dict[str, Any] = field(default_factory=dict)
     callback_answers: list[str] = field(default_factory=list)
@@ -123,7 +122,6 @@ class FakeTelegram:
             return _error(401, "Unauthorized")
         method = request.match_info["method"]
         params = await _params(request)
-        self.calls.append((method, params))
         handler = getattr(self, f"_m_{method.lower()}", None)
         if handler is None:
             return _error(404, f"Not Found: method {method} not in the fake")
@@ -187,14 +185,6 @@ class FakeTelegram:
             "date": int(time.time()),
             "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
             "text": message.text,
-        }
-
-    async def _m_editmessagetext(self, params: dict[str, Any]) -> Any:
-        return {
-            "message_id": int(params.get("message_id", 0)),
-            "date": int(time.time()),
-            "chat": {"id": int(params.get("chat_id", 0)), "type": "private"},
-            "text": params.get("text", ""),
         }
 
     async def _m_answercallbackquery(self, params: dict[str, Any]) -> Any:

@@ -173,12 +173,17 @@ def inbound_form(sid: str, sender: str, to: str, body: str) -> dict[str, str]:
     }
 
 
+def sign(url: str, form: dict[str, str], token: str = AUTH_TOKEN) -> str:
+    """The X-Twilio-Signature Twilio computes for a form posted to `url`."""
+    return str(RequestValidator(token).compute_signature(url, form))
+
+
 async def signed_post(
     url: str, form: dict[str, str], token: str = AUTH_TOKEN, signature: str | None = None
 ) -> int:
     """POST a form with the X-Twilio-Signature Twilio would compute (or the one given)."""
     if signature is None:
-        signature = RequestValidator(token).compute_signature(url, form)
+        signature = sign(url, form, token)
     headers = {"X-Twilio-Signature": signature} if signature else {}
     async with (
         aiohttp.ClientSession() as session,

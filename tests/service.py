@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
+
+if TYPE_CHECKING:
+    from tests.fake_telegram import FakeTelegram
+    from tests.fake_twilio import FakeTwilio
 
 ROOT = Path(__file__).resolve().parent.parent
 STARTUP_TIMEOUT = 30.0
@@ -45,6 +51,35 @@ class Service:
         self.session: aiohttp.ClientSession | None = None
         self.seen: dict[str, int] = {}
         self.unread: dict[str, list[str]] = {}
+
+    def use_twilio(self, twilio: FakeTwilio, from_number: str) -> Service:
+        """Send SMS through the fake Twilio server; webhooks are signed for this service."""
+        self.env.update(
+            HUBBOT_TWILIO_ACCOUNT_SID=twilio.account_sid,
+            HUBBOT_TWILIO_AUTH_TOKEN=twilio.auth_token,
+            HUBBOT_TWILIO_FROM_NUMBER=from_number,
+            HUBBOT_TWILIO_API_URL=twilio.url,
+            HUBBOT_PUBLIC_URL=self.url,
+            HUBBOT_SEED_DEMO="false",
+        )
+        return self
+
+    def use_telegram(self, tg: FakeTelegram, mode: str = "polling") -> Service:
+        """Talk to the fake Telegram Bot API, by polling or through the webhook."""
+        self.env.update(
+            HUBBOT_TELEGRAM_TOKEN=tg.token,
+            HUBBOT_TELEGRAM_API_URL=tg.url,
+            HUBBOT_TELEGRAM_MODE=mode,
+            HUBBOT_TELEGRAM_WEBHOOK_SECRET="s3cret-token_for-tests",
+            HUBBOT_PUBLIC_URL=self.url,
+            HUBBOT_SEED_DEMO="false",
+        )
+        return self
+
+    def query(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+        """Read the service's database directly, as an operator with sqlite3 would."""
+        with contextlib.closing(sqlite3.connect(self.workdir / "hubbot.db")) as db:
+            return db.execute(sql, params).fetchall()
 
     async def cli(self, *args: str) -> tuple[int, str]:
         proc = await asyncio.create_subprocess_exec(

@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -65,13 +63,6 @@ WORDS = {
         "counts": "Needs: 1 open, 1 matched, 1 done",
     },
 }
-
-
-@pytest.fixture
-async def service(tmp_path: Path) -> AsyncIterator[Service]:
-    svc = Service(tmp_path)
-    yield svc
-    await svc.close()
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])

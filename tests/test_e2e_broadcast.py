@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from tests.fake_telegram import FakeTelegram
-from tests.fake_twilio import FakeTwilio, inbound_form, signed_post
+from tests.fake_twilio import FakeTwilio
 from tests.service import Service
-from tests.test_e2e_telegram import World, _service
+from tests.world import World
 
 NUMBERS = {"PLATEAU": "+15145550001", "NEWTOWN": "+16135550001", "RIVIERE": "+14185550001"}
 COORD = "+15145550199"
@@ -24,22 +23,8 @@ ENGLISH = "NOTICE: boil tap water"
 
 
 @pytest.fixture
-async def tg() -> AsyncIterator[FakeTelegram]:
-    server = await FakeTelegram().start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def twilio() -> AsyncIterator[FakeTwilio]:
-    server = await FakeTwilio().start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 async def service(tmp_path: Path, tg: FakeTelegram, twilio: FakeTwilio) -> AsyncIterator[Service]:
-    svc = _service(tmp_path, tg, twilio, "polling")
+    svc = Service(tmp_path).use_twilio(twilio, NUMBERS["PLATEAU"]).use_telegram(tg)
     yield svc
     await svc.close()
 
@@ -48,20 +33,12 @@ class Region(World):
     """Three hubs, each with its own SMS number; phones text the number of their hub."""
 
     async def sms_to(self, hub: str, sender: str, body: str) -> None:
-        self.sms_count += 1
-        form = inbound_form(f"SM{self.sms_count:032d}", sender, NUMBERS[hub], body)
-        assert await signed_post(f"{self.service.url}/twilio/sms", form) == 200
+        await self.sms(sender, body, to=NUMBERS[hub])
 
     def person_id(self, address: str) -> int:
-        db = sqlite3.connect(self.service.workdir / "hubbot.db")
-        try:
-            row = db.execute(
-                "SELECT person_id FROM addresses WHERE address = ?", (address,)
-            ).fetchone()
-        finally:
-            db.close()
-        assert row is not None, f"{address} is not known"
-        return int(row[0])
+        rows = self.service.query("SELECT person_id FROM addresses WHERE address = ?", (address,))
+        assert rows, f"{address} is not known"
+        return int(rows[0][0])
 
 
 async def _region(service: Service, tg: FakeTelegram, twilio: FakeTwilio) -> Region:
@@ -82,7 +59,7 @@ async def _region(service: Service, tg: FakeTelegram, twilio: FakeTwilio) -> Reg
         assert code_ == 0, out
     assert (await service.cli("coordinator", "add", COORD, "--locale", "en"))[0] == 0
     await service.start()
-    region = Region(service, tg, twilio)
+    region = Region(service, twilio, tg)
     await region.sms_to("PLATEAU", LEADS["PLATEAU"], "ACTIVER PLATEAU 2468")
     await region.sms_to("NEWTOWN", LEADS["NEWTOWN"], "ACTIVATE NEWTOWN 2468")
     await region.sms_to("RIVIERE", LEADS["RIVIERE"], "ACTIVER RIVIERE 2468")

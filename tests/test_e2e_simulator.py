@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
-
-from tests.service import Service
+from tests.service import Service, eventually
 
 COORD = "+15145550199"
 LEAD, HELPER, VOLUNTEER, OTHER = "+15145550101", "+15145550102", "+15145550103", "+15145550104"
 EN_LEAD, EN_HELPER, EN_VOLUNTEER = "+16135550101", "+16135550102", "+16135550103"
-
-
-@pytest.fixture
-async def service(tmp_path: Path) -> AsyncIterator[Service]:
-    svc = Service(tmp_path)
-    yield svc
-    await svc.close()
 
 
 async def test_a_first_start_seeds_the_demo_hub_and_prints_how_to_talk_to_it(
@@ -102,16 +91,9 @@ async def test_a_restart_keeps_everything_and_sends_what_was_still_queued(
     # The network goes down: the next reply stays in the outbox.
     assert (await service.post("/sim/network", {"up": False}))[0] == 200
     await service.text(VOLUNTEER, "AIDE")
-    db = sqlite3.connect(tmp_path / "hubbot.db")
-    try:
-        for _ in range(100):
-            pending = db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").fetchone()
-            if pending[0]:
-                break
-            await asyncio.sleep(0.05)
-        assert pending[0] == 1
-    finally:
-        db.close()
+    pending = "SELECT COUNT(*) FROM outbox WHERE status = 'pending'"
+    assert await eventually(lambda: service.query(pending) != [(0,)], within=5)
+    assert service.query(pending) == [(1,)]
     assert await service.stop() == 0, "SIGTERM is a clean shutdown"
 
     await service.start()

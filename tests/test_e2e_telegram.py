@@ -2,53 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
-import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
 import pytest
 
-from tests.fake_telegram import TOKEN, FakeTelegram
-from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio, inbound_form, signed_post
+from tests.fake_telegram import FakeTelegram
+from tests.fake_twilio import FakeTwilio
 from tests.service import Service, eventually
+from tests.world import HUB_NUMBER, World
 
-HUB_NUMBER = "+15145550001"
 LEAD, HOLDER, VOLUNTEER = "+15145550101", "+15145550102", "+15145550103"
 TG_VOLUNTEER, TG_HOLDER, TG_COORD = 1001, 2002, 3003
 
 
-@pytest.fixture
-async def tg() -> AsyncIterator[FakeTelegram]:
-    server = await FakeTelegram().start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def twilio() -> AsyncIterator[FakeTwilio]:
-    server = await FakeTwilio().start()
-    yield server
-    await server.stop()
-
-
 def _service(tmp_path: Path, tg: FakeTelegram, twilio: FakeTwilio, mode: str) -> Service:
-    svc = Service(tmp_path)
-    svc.env.update(
-        HUBBOT_TELEGRAM_TOKEN=TOKEN,
-        HUBBOT_TELEGRAM_API_URL=tg.url,
-        HUBBOT_TELEGRAM_MODE=mode,
-        HUBBOT_TELEGRAM_WEBHOOK_SECRET="s3cret-token_for-tests",
-        HUBBOT_TWILIO_ACCOUNT_SID=ACCOUNT_SID,
-        HUBBOT_TWILIO_AUTH_TOKEN=AUTH_TOKEN,
-        HUBBOT_TWILIO_FROM_NUMBER=HUB_NUMBER,
-        HUBBOT_TWILIO_API_URL=twilio.url,
-        HUBBOT_PUBLIC_URL=svc.url,
-        HUBBOT_SEED_DEMO="false",
-    )
-    return svc
+    return Service(tmp_path).use_twilio(twilio, HUB_NUMBER).use_telegram(tg, mode)
 
 
 @pytest.fixture
@@ -58,63 +29,9 @@ async def service(tmp_path: Path, tg: FakeTelegram, twilio: FakeTwilio) -> Async
     await svc.close()
 
 
-class World:
-    """SMS phones and Telegram users around one hub."""
-
-    def __init__(self, service: Service, tg: FakeTelegram, twilio: FakeTwilio) -> None:
-        self.service, self.tg, self.twilio = service, tg, twilio
-        self.sms_count = 0
-        self.read: dict[object, int] = {}
-
-    async def sms(self, sender: str, body: str) -> None:
-        self.sms_count += 1
-        form = inbound_form(f"SM{self.sms_count:032d}", sender, HUB_NUMBER, body)
-        assert await signed_post(f"{self.service.url}/twilio/sms", form) == 200
-
-    def telegram(self, user_id: int, text: str, **kwargs: object) -> None:
-        self.tg.push(self.tg.message_update(user_id, text, **kwargs))  # type: ignore[arg-type]
-
-    async def _expect(
-        self,
-        key: object,
-        texts: Callable[[], list[str]],
-        predicate: Callable[[str], bool],
-        within: float,
-    ) -> str:
-        found: list[str] = []
-
-        def seen() -> bool:
-            for text in texts()[self.read.get(key, 0) :]:
-                self.read[key] = self.read.get(key, 0) + 1
-                if predicate(text):
-                    found.append(text)
-                    return True
-            return False
-
-        if not await eventually(seen, within):
-            raise AssertionError(f"{key} got nothing matching; it got {texts()}")
-        return found[0]
-
-    async def expect_sms(
-        self, to: str, predicate: Callable[[str], bool], within: float = 15
-    ) -> str:
-        return await self._expect(to, lambda: self.twilio.bodies_to(to), predicate, within)
-
-    async def expect_tg(
-        self, chat: int, predicate: Callable[[str], bool], within: float = 15
-    ) -> str:
-        return await self._expect(chat, lambda: self.tg.texts_to(chat), predicate, within)
-
-
 async def _hub(service: Service, tg: FakeTelegram, twilio: FakeTwilio) -> World:
-    code, out = await service.cli(
-        "hub", "add", "DEMO", "--name", "Démo", "--pin", "2468", "--sms-number", HUB_NUMBER
-    )
-    assert code == 0, out
-    await service.start()
-    world = World(service, tg, twilio)
-    await world.sms(LEAD, "ACTIVER DEMO 2468")
-    await world.expect_sms(LEAD, lambda t: "OUVERT" in t)
+    world = World(service, twilio, tg)
+    await world.open_hub(LEAD, "DEMO", "Démo")
     return world
 
 
@@ -166,11 +83,7 @@ async def test_an_alert_tapped_ok_twice_is_acknowledged_once(
     tg.push(tg.callback_update(TG_COORD, command, message))
     await world.expect_tg(TG_COORD, lambda t: t == "Bien reçu, merci. C'est noté.")
     await world.expect_tg(TG_COORD, lambda t: t == "Déjà noté, merci.")
-    db = sqlite3.connect(service.workdir / "hubbot.db")
-    try:
-        assert db.execute("SELECT COUNT(*) FROM acks").fetchone() == (1,)
-    finally:
-        db.close()
+    assert service.query("SELECT COUNT(*) FROM acks") == [(1,)]
     assert len(tg.callback_answers) == 2, "every tap is answered, so no spinner hangs"
 
 
@@ -233,15 +146,17 @@ async def test_the_webhook_checks_its_secret_and_processes_each_update_once(
                 assert resp.status == 403
             async with session.post(url, json=update) as resp:
                 assert resp.status == 403
-            db = sqlite3.connect(service.workdir / "hubbot.db")
-            assert db.execute("SELECT COUNT(*) FROM inbound").fetchone() == (0,)
-            db.close()
+            assert service.query("SELECT COUNT(*) FROM inbound") == [(0,)]
             headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token_for-tests"}
             for _ in range(3):
                 async with session.post(url, json=update, headers=headers) as resp:
                     assert resp.status == 200
+        # Each update is stored before its 200, so the count is final once the posts return.
+        assert service.query("SELECT COUNT(*) FROM inbound") == [(1,)]
         assert await eventually(lambda: len(tg.texts_to(8008)) >= 1)
-        await asyncio.sleep(0.5)  # room for a wrongly repeated reply to show up
+        assert service.query("SELECT COUNT(*) FROM outbox WHERE address = 'telegram:8008'") == [
+            (1,)
+        ]
         assert len(tg.texts_to(8008)) == 1
     finally:
         await service.close()

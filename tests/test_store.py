@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hubbot.store import outbox
+from hubbot.store import inbound, outbox
 from hubbot.store.db import Database
 from hubbot.store.migrations import MIGRATIONS
 
@@ -52,10 +52,6 @@ async def test_a_failing_transaction_leaves_nothing_behind(tmp_path: Path) -> No
 
 
 async def test_an_inbound_message_is_unique_by_channel_and_provider_id(tmp_path: Path) -> None:
-    from datetime import UTC, datetime
-
-    from hubbot.store import inbound
-
     db = await Database.open(tmp_path / "a.db")
     now = datetime.now(UTC)
     try:

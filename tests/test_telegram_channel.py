@@ -98,13 +98,6 @@ def test_html_is_escaped_and_board_ids_are_bold() -> None:
 
 
 @pytest.fixture
-async def tg() -> AsyncIterator[FakeTelegram]:
-    server = await FakeTelegram().start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 async def channel(tg: FakeTelegram) -> AsyncIterator[TelegramChannel]:
     bot = Bot(TOKEN, base_url=tg.url)
     async with bot:

@@ -21,20 +21,13 @@ CALLBACK = "https://hub.example.org/twilio/status"
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeTwilio]:
-    server = await FakeTwilio().start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def channel(fake: FakeTwilio) -> AsyncIterator[TwilioChannel]:
+async def channel(twilio: FakeTwilio) -> AsyncIterator[TwilioChannel]:
     sms = TwilioChannel(
         ACCOUNT_SID,
         AUTH_TOKEN,
         from_number="+15145550000",
         messaging_service_sid=None,
-        api_url=fake.url,
+        api_url=twilio.url,
         status_callback=CALLBACK,
         policy=SmsPolicy(mps=0),
     )
@@ -44,10 +37,10 @@ async def channel(fake: FakeTwilio) -> AsyncIterator[TwilioChannel]:
 
 
 async def test_a_send_reaches_twilio_with_to_from_body_and_status_callback(
-    fake: FakeTwilio, channel: TwilioChannel
+    twilio: FakeTwilio, channel: TwilioChannel
 ) -> None:
     sent = await channel.send("sms:+15145550101", "Besoin N1 noté", "+15145550001")
-    [message] = fake.sent
+    [message] = twilio.sent
     assert (message.to, message.sender, message.body) == (
         "+15145550101",
         "+15145550001",
@@ -57,20 +50,20 @@ async def test_a_send_reaches_twilio_with_to_from_body_and_status_callback(
     assert sent.provider_id == message.sid
 
 
-async def test_wrong_credentials_are_a_permanent_failure(fake: FakeTwilio) -> None:
+async def test_wrong_credentials_are_a_permanent_failure(twilio: FakeTwilio) -> None:
     sms = TwilioChannel(
         ACCOUNT_SID,
         "wrong",
         from_number="+15145550000",
         messaging_service_sid=None,
-        api_url=fake.url,
+        api_url=twilio.url,
         status_callback=CALLBACK,
         policy=SmsPolicy(),
     )
     try:
         with pytest.raises(SendError) as caught:
             await sms.send("sms:+15145550101", "hi")
-        assert caught.value.permanent and fake.sent == []
+        assert caught.value.permanent and twilio.sent == []
     finally:
         await sms.close()
 
@@ -85,14 +78,14 @@ async def test_wrong_credentials_are_a_permanent_failure(fake: FakeTwilio) -> No
     ],
 )
 async def test_twilio_answers_become_the_right_send_errors(
-    fake: FakeTwilio,
+    twilio: FakeTwilio,
     channel: TwilioChannel,
     reply: Reply,
     permanent: bool,
     opted_out: bool,
     retry_after: float | None,
 ) -> None:
-    fake.script = [reply]
+    twilio.script = [reply]
     with pytest.raises(SendError) as caught:
         await channel.send("sms:+15145550101", "hi")
     error = caught.value
@@ -104,7 +97,7 @@ async def test_twilio_answers_become_the_right_send_errors(
 
 
 async def test_an_outage_then_throttling_loses_nothing_and_keeps_each_persons_order(
-    tmp_path: Path, fake: FakeTwilio, channel: TwilioChannel
+    tmp_path: Path, twilio: FakeTwilio, channel: TwilioChannel
 ) -> None:
     db = await Database.open(tmp_path / "outage.db")
     clock = FakeClock()
@@ -120,7 +113,7 @@ async def test_an_outage_then_throttling_loses_nothing_and_keeps_each_persons_or
             return Reply(429, 20429, "Too Many Requests", retry_after=2)
         return None
 
-    fake.responder = outage
+    twilio.responder = outage
     dispatcher = Dispatcher(db, {"sms": channel}, clock, max_attempts=20)
     recipients = [f"+1514555010{i}" for i in range(5)]
     try:
@@ -136,21 +129,21 @@ async def test_an_outage_then_throttling_loses_nothing_and_keeps_each_persons_or
                         now=clock.now(),
                     )
         for _ in range(500):
-            if len(fake.sent) == 30:
+            if len(twilio.sent) == 30:
                 break
             if not await dispatcher.run_once():
                 wait = await dispatcher._next_wait()
                 clock.advance(seconds=wait if wait is not None else 1.0)
-        assert fake.attempts > 30, "the outage really failed some sends"
+        assert twilio.attempts > 30, "the outage really failed some sends"
         for to in recipients:
-            assert fake.bodies_to(to) == [f"{to} message {n}" for n in range(6)]
+            assert twilio.bodies_to(to) == [f"{to} message {n}" for n in range(6)]
         assert await outbox.listing(db, ("pending", "sending", "failed")) == []
     finally:
         await db.close()
 
 
 async def test_twilio_21610_marks_the_person_opted_out(
-    tmp_path: Path, fake: FakeTwilio, channel: TwilioChannel
+    tmp_path: Path, twilio: FakeTwilio, channel: TwilioChannel
 ) -> None:
     db = await Database.open(tmp_path / "optout.db")
     clock = FakeClock()
@@ -165,7 +158,7 @@ async def test_twilio_21610_marks_the_person_opted_out(
                 priority="normal",
                 now=clock.now(),
             )
-        fake.script = [Reply(400, 21610, "Attempt to send to unsubscribed recipient")]
+        twilio.script = [Reply(400, 21610, "Attempt to send to unsubscribed recipient")]
         await Dispatcher(db, {"sms": channel}, clock, max_attempts=3).run_once()
         refreshed = await people.get(db.conn, person.id)
         assert refreshed is not None and refreshed.opted_out
