@@ -52,3 +52,20 @@ async def test_a_link_code_expires_after_fifteen_minutes(harness: Harness) -> No
     harness.clock.advance(minutes=16)
     late = await harness.text(TELEGRAM, f"LINK {code.group(1)}")
     assert late[TELEGRAM][0].startswith("No link under way.")
+
+
+async def test_after_linking_an_alert_sent_before_can_still_be_acknowledged(
+    harness: Harness,
+) -> None:
+    lead = "+15145550101"
+    await harness.add_hub()
+    await harness.text(lead, "ACTIVER PLATEAU 2468")
+    await harness.text(PHONE, "REJOINDRE PLATEAU")
+    await harness.text(lead, "DIFFUSER Fermez les fenetres cote nord")
+    got = await harness.text(TELEGRAM, "LIER 514-555-0102")
+    code = re.search(r"\b(\d{6})\b", got[PHONE][0])
+    assert code is not None
+    await harness.text(TELEGRAM, f"LIER {code.group(1)}")
+    assert (await harness.text(PHONE, "OK"))[PHONE] == ["Bien reçu, merci. C'est noté."]
+    tally = (await harness.text(lead, "ETATALERTE B1"))[lead][0]
+    assert "1 confirmés" in tally and tally.endswith("Sans confirmation : -")
