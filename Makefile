@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/sms_inbound.py --messages 2000
 	$(BIN)/python bench/sms_inbound.py --messages 2000 --rate 50
 	$(BIN)/python bench/broadcast.py --members 10000
+	$(BIN)/python bench/backlog.py
 
 lock: $(STAMP)
 	{ echo "# Every package, pinned. Regenerate with: make lock"; $(BIN)/pip freeze --exclude-editable; } > constraints.txt

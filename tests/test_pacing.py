@@ -52,3 +52,18 @@ def test_a_costlier_send_books_more_of_the_keys_time() -> None:
     pacer = Pacer()
     pacer.take("k", 5, 3, START)  # a 3-segment SMS at 5 segments a second
     assert pacer.wait("k", START) == 0.6
+
+
+def test_a_message_on_two_keys_waits_for_the_later_of_them_and_books_neither() -> None:
+    pacer = Pacer()
+    pacer.take("chat", 1, 1, START)  # this chat just got a message: 1 a second
+    pacer.take("all", 30, 1, START)  # and the bot as a whole: 30 a second
+    bot_wait = pacer.wait("all", START)
+    assert pacer.book([("all", 30, 1), ("chat", 1, 1)], START) == 1.0
+    assert pacer.wait("all", START) == bot_wait, "nothing booked while it waits"
+
+
+def test_a_message_on_free_keys_is_booked_on_each_and_goes_at_once() -> None:
+    pacer = Pacer()
+    assert pacer.book([("all", 30, 1), ("chat", 1, 1)], START) == 0.0
+    assert pacer.wait("chat", START) == 1.0 and pacer.wait("all", START) > 0

@@ -13,8 +13,11 @@ and costs above one, so the arithmetic lives here, pure.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+
+Need = tuple[str, float, float]  # (key, rate in units a second, cost in units)
 
 
 @dataclass
@@ -39,6 +42,20 @@ class Pacer:
         # Late by less than one interval: book from when the key became free (see above).
         start = free if now - free < interval else now
         self.free_at[key] = start + interval
+
+    def book(self, needs: Sequence[Need], now: datetime) -> float:
+        """Book one send that spends on every key of `needs`, or say how long it must wait.
+
+        If every key is free, each is booked and 0.0 is returned. Otherwise nothing is booked
+        and the wait until all of them are free is returned: the longest of their waits. A
+        pass that offers messages in lane order at one `now` so never lets a later message
+        take a key an earlier one is waiting for.
+        """
+        wait = max((self.wait(key, now) for key, _, _ in needs), default=0.0)
+        if wait == 0.0:
+            for key, rate, cost in needs:
+                self.take(key, rate, cost, now)
+        return wait
 
     def hold(self, key: str, until: datetime) -> None:
         """The provider asked us to wait (HTTP 429): nothing goes on this key before `until`."""

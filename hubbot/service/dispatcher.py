@@ -1,4 +1,4 @@
-"""Deliver the outbox: urgent first, in order per person, paced per sender, retried with care."""
+"""Deliver the outbox: urgent first, in order per person within a lane, paced, retried with care."""
 
 from __future__ import annotations
 
@@ -56,6 +56,7 @@ class Dispatcher:
         self.pacer = Pacer()
         self.in_flight: dict[int, asyncio.Task[None]] = {}
         self.stopping = False
+        self.last_wait: float | None = None  # what the last look returned
 
     async def run(self) -> None:
         await outbox.requeue_interrupted(self.db, self.clock.now())
@@ -63,6 +64,9 @@ class Dispatcher:
             wait = await self.start_due()
             if self.stopping:
                 break
+            if wait == 0:
+                await asyncio.sleep(0)  # let finished sends settle, then look again at once
+                continue
             await self._sleep(wait)
         await self.finish_in_flight()
 
@@ -81,39 +85,52 @@ class Dispatcher:
 
     async def run_once(self) -> int:
         """Start every send that may go now and wait for them (for tests and tools)."""
-        started = len(await self._admit())
+        started, _ = await self._look()
         await self.finish_in_flight()
         return started
 
     async def start_due(self) -> float | None:
-        """Start the sends that may go now; returns seconds until more might, if known."""
-        await self._admit()
-        return await self._next_wait()
+        """Start the sends that may go now. Returns the seconds until the next one may (0: look
+        again at once), or None when nothing waits on a time: then only a new message or a
+        send ending (both wake the loop) can let one go."""
+        _, wait = await self._look()
+        return wait
 
-    async def _admit(self) -> list[OutboxRecord]:
+    async def _next_wait(self) -> float | None:
+        """What the last look returned (tests drive the fake clock by it after `run_once`)."""
+        return self.last_wait
+
+    async def _look(self) -> tuple[int, float | None]:
+        """One pass over the due messages: start those that may go, and find the next wake."""
+        cutoff = self.clock.now()
+        # Enough of each sender's messages to fill every free slot, however long its queue.
+        records = await outbox.due(self.db, cutoff, per_sender=self.concurrency)
+        # Read after the query: a slot that came free while it ran is free now, and the waits
+        # of the messages held back are measured from the same instant as their hold.
         now = self.clock.now()
         admitted: list[OutboxRecord] = []
-        blocked: set[str] = set()
-        for record in await outbox.due(self.db, now):
+        wake_at: datetime | None = None
+        dropped = False
+        for record in records:
             if len(self.in_flight) + len(admitted) >= self.concurrency:
-                break
+                break  # a send ending wakes the loop
             channel = self.channels.get(record.channel)
             if channel is None:
                 await outbox.mark_failed(self.db, record.id, now, f"no {record.channel} channel")
+                dropped = True  # the next message of its lane is due now: look again at once
                 continue
             if now - record.created > self.max_age:
                 await outbox.mark_failed(self.db, record.id, now, "expired before it could be sent")
+                dropped = True
                 continue
             limits = channel.limits(record.address, record.sender, record.text)
-            waiting = [
-                lim.key for lim in limits if lim.key in blocked or self.pacer.wait(lim.key, now)
-            ]
-            if waiting:
-                # Whatever comes later in lane order waits too: bulk never overtakes urgent.
-                blocked.update(waiting)
+            # In lane order at one `now`: a key that holds an urgent message back holds the
+            # bulk ones behind it too, and the held message's wait is its slowest key's.
+            held = self.pacer.book([(lim.key, lim.rate, lim.cost) for lim in limits], now)
+            if held:
+                at = now + timedelta(seconds=held)
+                wake_at = at if wake_at is None else min(wake_at, at)
                 continue
-            for lim in limits:
-                self.pacer.take(lim.key, lim.rate, lim.cost, now)
             admitted.append(record)
         if admitted:
             await outbox.mark_sending(self.db, (r.id for r in admitted), now)
@@ -121,20 +138,21 @@ class Dispatcher:
                 task = asyncio.create_task(self._deliver(record), name=f"send-{record.id}")
                 self.in_flight[record.id] = task
                 task.add_done_callback(functools.partial(self._forget, record.id))
-        return admitted
+        # A retry (or a message written since the cutoff) that falls due later.
+        retry = await outbox.next_due_time(self.db, cutoff)
+        if retry is not None:
+            wake_at = retry if wake_at is None else min(wake_at, retry)
+        wait: float | None = None
+        if dropped:
+            wait = 0.0
+        elif wake_at is not None:
+            # From the clock as it reads now: the writes above took some of the wait.
+            wait = max(0.0, (wake_at - self.clock.now()).total_seconds())
+        self.last_wait = wait
+        return len(admitted), wait
 
     def _forget(self, record_id: int, _task: asyncio.Task[None]) -> None:
         self.in_flight.pop(record_id, None)
-
-    async def _next_wait(self) -> float | None:
-        now = self.clock.now()
-        waits = [(t - now).total_seconds() for t in self.pacer.free_at.values() if t > now]
-        # Messages already due but held back wait on a pace (above) or on a send in flight
-        # (which wakes us); only a retry due later needs a timer of its own.
-        due = await outbox.next_due_time(self.db, now)
-        if due is not None:
-            waits.append((due - now).total_seconds())
-        return max(0.0, min(waits)) if waits else None
 
     async def _deliver(self, record: OutboxRecord) -> None:
         channel = self.channels[record.channel]
@@ -174,7 +192,7 @@ class Dispatcher:
         """They blocked the bot: stop using that address, and send alerts another way."""
         async with self.db.transaction() as conn:
             await people.mark_unreachable(conn, record.address)
-            if record.person_id is None or record.priority != "urgent":
+            if record.person_id is None or record.priority not in ("urgent", "alert"):
                 return
             fallback = await people.preferred_address(conn, record.person_id)
             if fallback is not None:

@@ -43,10 +43,17 @@ async def record(
         return cursor.lastrowid if cursor.rowcount == 1 else None
 
 
-async def unprocessed(db: Database, limit: int = 100) -> list[InboundRecord]:
+async def unprocessed(db: Database, limit: int = 16) -> list[InboundRecord]:
+    """The next messages to process: each sender's in the order they came, senders in turn.
+
+    A flood from one number then delays another person's text by a message or so, not by the
+    whole flood; take a small batch and ask again, so a text that arrives meanwhile gets its turn.
+    """
     rows = await db.fetchall(
-        "SELECT id, channel, provider_id, address, to_address, text, payload FROM inbound"
-        " WHERE processed_at IS NULL ORDER BY id LIMIT ?",
+        "WITH turns AS (SELECT id, ROW_NUMBER() OVER (PARTITION BY address ORDER BY id) AS turn"
+        "   FROM inbound WHERE processed_at IS NULL)"
+        " SELECT i.id, i.channel, i.provider_id, i.address, i.to_address, i.text, i.payload"
+        " FROM turns JOIN inbound i ON i.id = turns.id ORDER BY turns.turn, turns.id LIMIT ?",
         (limit,),
     )
     return [InboundRecord(*row) for row in rows]

@@ -1,4 +1,10 @@
-"""The outbox: every message we send, rendered, with its lane, status and attempts."""
+"""The outbox: every message we send, rendered, with its lane, status and attempts.
+
+Lanes first, order within a lane: `head` = 1 marks the oldest unsent (pending or sending) row
+of its address in its lane, and only heads are sent. So an urgent message overtakes that
+person's older normal and bulk ones, while the parts and messages of one lane keep their order.
+Whatever moves a row out of pending/sending must hand the head on (`_hand_on`).
+"""
 
 from __future__ import annotations
 
@@ -15,7 +21,12 @@ from hubbot.store.db import Database, from_iso, iso
 
 Conn = aiosqlite.Connection
 
-LANE_ORDER = "CASE priority WHEN 'urgent' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END"
+LANE_ORDER = (
+    "CASE priority WHEN 'urgent' THEN 0 WHEN 'alert' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END"
+)
+UNSENT = "status IN ('pending', 'sending')"  # the exact text of outbox_unsent_lane's WHERE
+SENDER = "(channel || ' ' || COALESCE(sender, ''))"  # whose pace a message waits for
+_HEADS = "FROM outbox INDEXED BY outbox_head WHERE status = 'pending' AND head = 1"
 
 
 @dataclass(frozen=True)
@@ -64,10 +75,15 @@ class NewMessage:
     buttons: list[tuple[str, str]] | None = None
 
 
+# A new row is the newest, so it heads its lane unless an unsent row of that address and
+# lane exists already (one seek in outbox_unsent_lane). Rows of one executemany see the ones
+# written before them: a message's second part waits for its first.
 _INSERT = (
     "INSERT INTO outbox (id, person_id, address, channel, text, msg_key, priority, status,"
-    " next_attempt_at, error, inbound_id, created_at, updated_at, sender, buttons)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " next_attempt_at, error, inbound_id, created_at, updated_at, sender, buttons, head)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+    "  ?8 IN ('pending', 'sending') AND NOT EXISTS (SELECT 1 FROM outbox p"
+    f"   WHERE p.address = ?3 AND p.priority = ?7 AND p.{UNSENT}))"
 )
 
 
@@ -136,20 +152,25 @@ async def enqueue_many(conn: Conn, messages: list[NewMessage], now: datetime) ->
     return ids
 
 
-async def due(db: Database, now: datetime, limit: int = 200) -> list[OutboxRecord]:
+async def due(db: Database, now: datetime, per_sender: int = 16) -> list[OutboxRecord]:
     """Pending messages whose time has come: urgent first, then in the order they were made.
 
-    A message waits while an older one to the same address is unsent or in flight, so each
-    person gets their messages in order.
+    Only the head of each address's lane goes: a message waits while an older one of its lane
+    to the same address is unsent or in flight, but not for another lane's. Each sender (an SMS
+    number; Telegram) offers its first `per_sender` heads, so a deep backlog on one number that
+    its pace holds back never hides what another number or Telegram could send now.
     """
     rows = await db.fetchall(
-        # outbox_lane's expression is LANE_ORDER: the index hands rows over already sorted.
-        f"SELECT {_COLUMNS} FROM outbox o INDEXED BY outbox_lane"
-        " WHERE status = 'pending' AND next_attempt_at <= ?"
-        " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.address = o.address AND p.id < o.id"
-        "   AND p.status IN ('pending', 'sending'))"
-        f" ORDER BY {LANE_ORDER}, id LIMIT ?",
-        (iso(now), limit),
+        # outbox_head holds only pending heads, by sender, then in LANE_ORDER and id: a few
+        # seeks per sender (a loose index scan), however deep the queues behind the heads are.
+        f"WITH RECURSIVE senders(pace) AS (SELECT MIN({SENDER}) {_HEADS}"
+        f"   UNION ALL SELECT (SELECT MIN({SENDER}) {_HEADS} AND {SENDER} > senders.pace)"
+        "   FROM senders WHERE senders.pace IS NOT NULL)"
+        f" SELECT {_COLUMNS} FROM senders JOIN outbox ON outbox.id IN (SELECT id {_HEADS}"
+        f"   AND {SENDER} = senders.pace AND next_attempt_at <= ? ORDER BY {LANE_ORDER}, id"
+        "   LIMIT ?)"
+        f" ORDER BY {LANE_ORDER}, id",
+        (iso(now), per_sender),
     )
     return [OutboxRecord(*row) for row in rows]
 
@@ -173,14 +194,32 @@ async def mark_sending(db: Database, ids: Iterable[int], now: datetime) -> None:
         )
 
 
+async def _hand_on(conn: Conn, lanes: Iterable[tuple[str, str]]) -> None:
+    """After rows left pending/sending, the oldest unsent row of each of their (address, lane)
+    pairs becomes its head. Idempotent; one seek in outbox_unsent_lane per pair."""
+    await conn.executemany(
+        "UPDATE outbox SET head = 1 WHERE id = (SELECT id FROM outbox"
+        f" WHERE address = ? AND priority = ? AND {UNSENT} ORDER BY id LIMIT 1) AND head = 0",
+        list(lanes),
+    )
+
+
+async def _finish(conn: Conn, sql: str, params: tuple[object, ...]) -> None:
+    """Apply an UPDATE that takes rows out of pending/sending, and hand their heads on."""
+    async with conn.execute(f"{sql} RETURNING address, priority", params) as cursor:
+        lanes = {(str(a), str(p)) for a, p in await cursor.fetchall()}
+    await _hand_on(conn, lanes)
+
+
 async def mark_sent(
     db: Database, outbox_id: int, now: datetime, provider_id: str | None, delivered: bool
 ) -> None:
     status = "delivered" if delivered else "sent"
     async with db.transaction() as conn:
-        await conn.execute(
+        await _finish(
+            conn,
             "UPDATE outbox SET status = ?, provider_id = ?, sent_at = ?, updated_at = ?,"
-            " error = NULL WHERE id = ?",
+            " error = NULL, head = 0 WHERE id = ?",
             (status, provider_id, iso(now), iso(now), outbox_id),
         )
 
@@ -189,14 +228,16 @@ async def mark_failed(
     db: Database, outbox_id: int, now: datetime, error: str, code: str | None = None
 ) -> None:
     async with db.transaction() as conn:
-        await conn.execute(
-            "UPDATE outbox SET status = 'failed', error = ?, error_code = ?, updated_at = ?"
-            " WHERE id = ?",
+        await _finish(
+            conn,
+            "UPDATE outbox SET status = 'failed', error = ?, error_code = ?, updated_at = ?,"
+            " head = 0 WHERE id = ?",
             (error, code, iso(now), outbox_id),
         )
 
 
 async def mark_retry(db: Database, outbox_id: int, now: datetime, error: str, at: datetime) -> None:
+    """Back to pending, due at `at`; it stays its lane's head, so the next ones wait for it."""
     async with db.transaction() as conn:
         await conn.execute(
             "UPDATE outbox SET status = 'pending', error = ?, next_attempt_at = ?,"
@@ -215,7 +256,10 @@ async def provider_update(
     opted_out: bool = False,
 ) -> None:
     """Apply a delivery receipt; a final status is never overwritten. `opted_out`: the
-    provider says the recipient blocked us (Twilio 21610), so they are opted out everywhere."""
+    provider says the recipient blocked us (Twilio 21610), so they are opted out everywhere.
+
+    Only rows `mark_sent` gave a provider id match, and it took them out of pending/sending and
+    handed their lane's head on already."""
     async with db.transaction() as conn:
         cursor = await conn.execute(
             "UPDATE outbox SET provider_status = ?, updated_at = ?,"
