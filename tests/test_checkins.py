@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hubbot.service.scheduler import Scheduler
+from hubbot.store import hubs
 from tests.conftest import Harness
 
 LEAD, RECEPTION, HELPER, COORD = "+15145550101", "+15145550102", "+15145550103", "+15145550199"
@@ -134,3 +135,116 @@ async def test_a_holder_past_their_shift_is_reminded_once_and_so_is_the_lead(
     assert any("Accueil depuis plus de 12 heures : prévoyez la relève" in t for t in got[LEAD])
     later = await harness.tick(minutes=30)
     assert not [t for t in later.get(RECEPTION, []) if t.startswith("Vous tenez")]
+
+
+NEW = "+15145550177"
+
+
+async def test_a_handover_moves_the_open_check_in_to_the_new_holder_and_the_lead_hears_of_them(
+    harness: Harness,
+) -> None:
+    await _open(harness)
+    await harness.tick(hours=2)
+    await harness.text(HELPER, "OK")
+    got = await harness.text(LEAD, "RELEVE accueil 514-555-0177")
+    assert got[NEW][0].startswith("Vous voici Accueil au centre PLATEAU.")
+    assert got[NEW][1].startswith("Pointage PLATEAU : tout va bien ?"), "asked at once"
+    assert not [t for t in got[RECEPTION] if t.startswith("Pointage")]
+    late = await harness.text(RECEPTION, "OK")
+    assert "Merci, pointage noté." not in late.get(RECEPTION, []), "the old holder's OK is void"
+    again = await harness.tick(minutes=15)
+    assert again[NEW][0].startswith("Rappel pointage") and RECEPTION not in again
+    lead = (await harness.tick(minutes=15))[LEAD]
+    new, old = await harness.person_id(NEW), await harness.person_id(RECEPTION)
+    assert len(lead) == 1 and lead[0].startswith(f"Pointage PLATEAU : M{new} (Accueil) ne répond")
+    assert f"M{old} " not in lead[0]
+    await harness.tick(minutes=15)
+    summary = (await harness.tick(minutes=15))[LEAD][0]
+    assert f"OK : M{await harness.person_id(HELPER)}." in summary
+    assert f"Silence : M{new}." in summary and f"M{old}" not in summary
+
+
+async def test_the_new_holder_answering_after_a_handover_closes_the_check_in_for_the_role(
+    harness: Harness,
+) -> None:
+    await _open(harness)
+    await harness.tick(hours=2)
+    await harness.text(HELPER, "OK")
+    await harness.text(RECEPTION, "HANDOVER reception 514-555-0177")
+    assert (await harness.text(NEW, "OK"))[NEW] == ["Merci, pointage noté."]
+    got = await harness.tick(minutes=15)
+    assert list(got) == [LEAD], "nobody to remind: the round ends at once"
+    helper, new = await harness.person_id(HELPER), await harness.person_id(NEW)
+    assert f"OK : M{helper}, M{new}. Aide : -. Silence : -." in got[LEAD][0]
+
+
+async def test_an_unassigned_holder_with_nobody_in_their_place_shows_as_a_vacant_role(
+    harness: Harness,
+) -> None:
+    await _open(harness)
+    await harness.tick(hours=2)
+    await harness.text(HELPER, "OK")
+    got = await harness.text(LEAD, "RETIRER 514-555-0102 accueil")
+    assert "Pointage PLATEAU : personne n'occupe le poste Accueil." in got[LEAD]
+    assert "Pointage PLATEAU : personne n'occupe le poste Accueil." in got[COORD]
+    got = await harness.tick(minutes=15)
+    assert list(got) == [LEAD], "no reminder to the old holder, no word of them being silent"
+    assert got[LEAD][0].endswith(
+        "Silence : -. Postes vacants : Accueil, Communications, Entretien des lieux."
+    )
+
+
+async def test_a_role_filled_during_a_round_is_asked_of_its_new_holder(harness: Harness) -> None:
+    await _open(harness)
+    await harness.tick(hours=2)
+    got = await harness.text(LEAD, "ASSIGNER 514-555-0177 communications")
+    assert got[NEW][-1].startswith("Pointage PLATEAU : tout va bien ?")
+    await harness.text(NEW, "OK")
+    await harness.text(RECEPTION, "OK")
+    await harness.text(HELPER, "OK")
+    summary = (await harness.tick(minutes=15))[LEAD][0]
+    assert f"M{await harness.person_id(NEW)}. Aide" in summary
+    assert summary.endswith("Postes vacants : Entretien des lieux."), "communications is held"
+
+
+async def test_at_escalation_an_ask_follows_a_roster_that_changed_behind_the_rounds_back(
+    harness: Harness,
+) -> None:
+    await _open(harness)
+    await harness.tick(hours=2)
+    await harness.text(HELPER, "OK")
+    old, new = await _swap_reception_behind_the_rounds_back(harness)
+    step = await harness.tick(minutes=15)
+    assert step[NEW] == [step[NEW][0]] and step[NEW][0].startswith("Pointage PLATEAU : tout va")
+    assert RECEPTION not in step, "no reminder for a role they no longer hold"
+    lead = (await harness.tick(minutes=15))[LEAD]
+    assert len(lead) == 1 and lead[0].startswith(f"Pointage PLATEAU : M{new} (Accueil) ne")
+    assert f"M{old} " not in lead[0]
+
+
+async def test_a_holder_asked_at_the_last_step_gets_a_window_before_the_round_closes(
+    harness: Harness,
+) -> None:
+    await _open(harness)
+    await harness.tick(hours=2)
+    await harness.text(HELPER, "OK")
+    for _ in range(3):
+        await harness.tick(minutes=15)  # reminder, lead, coordinators: all about reception
+    old, new = await _swap_reception_behind_the_rounds_back(harness)
+    step = await harness.tick(minutes=15)
+    assert list(step) == [NEW] and step[NEW][0].startswith("Pointage PLATEAU : tout va bien ?")
+    assert (await harness.text(NEW, "OK"))[NEW] == ["Merci, pointage noté."]
+    summary = (await harness.tick(minutes=15))[LEAD][0]
+    assert f"M{new}. Aide : -. Silence : -." in summary and f"M{old}" not in summary
+
+
+async def _swap_reception_behind_the_rounds_back(harness: Harness) -> tuple[int, int]:
+    """Reception moves from RECEPTION to NEW without a command (a repaired database, say)."""
+    await harness.text(NEW, "REJOINDRE PLATEAU")
+    old, new = await harness.person_id(RECEPTION), await harness.person_id(NEW)
+    async with harness.db.transaction() as conn:
+        hub = await hubs.by_code(conn, "PLATEAU")
+        assert hub is not None
+        await hubs.unassign(conn, hub.id, old, "reception", old, harness.clock.now())
+        await hubs.assign(conn, hub.id, new, "reception", old, harness.clock.now())
+    return old, new

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,30 +13,85 @@ from hubbot.domain.effects import CreateBroadcast, LogActivity, Outcome
 from hubbot.domain.permissions import Action, is_permitted
 from hubbot.domain.text import fold
 
-_TIME = re.compile(r"^(\d{1,2})(?:[:h](\d{2})?)?$", re.IGNORECASE)
+# What people write for a time: 18:00, 18h, 18h30, 6pm, 6:30pm, 6 p.m., 18 h 30, 18 heures.
+_CLOCK = re.compile(r"(?P<hour>\d{1,2})(?:(?P<sep>[:h])(?P<minute>\d{2})?)?(?P<half>[ap]\.?m\.?)?")
+_HALF = re.compile(r"[ap]\.?m\.?")
+_HOUR_WORDS = ("h", "heure", "heures")
+_NAMED = {"noon": time(12), "midi": time(12), "midnight": time(0), "minuit": time(0)}
 
 
-def parse_when(words: list[str], now: datetime, timezone: str) -> tuple[datetime, int] | None:
-    """'AT 18:00' / 'A 18h00' / 'À 18h' at the start of `words`: the next such local time,
-    and how many words it took. None if the words do not start with a time."""
-    if len(words) < 2 or fold(words[0]) not in ("at", "a"):
+@dataclass(frozen=True)
+class When:
+    """A time clause at the start of a broadcast: the local time, or the words that failed."""
+
+    used: int  # how many words it took
+    at: datetime | None = None
+    unreadable: str = ""  # the time as written, when it is not one
+
+
+def read_clock(text: str) -> time | None:
+    """'18h30', '6:30pm', '18:00', 'midi' as a time of day; None if it is not a valid one."""
+    text = fold(text)
+    if text in _NAMED:
+        return _NAMED[text]
+    m = _CLOCK.fullmatch(text)
+    if m is None or (m["sep"] == ":" and not m["minute"]):
         return None
-    m = _TIME.match(words[1])
-    if not m:
-        return None
-    hour, minute = int(m.group(1)), int(m.group(2) or 0)
+    if m["sep"] is None and m["half"] is None:
+        return None  # a bare number is no time: is 'AT 6' morning or evening?
+    hour, minute = int(m["hour"]), int(m["minute"] or 0)
+    if m["half"]:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if m["half"].startswith("p") else 0)
     if hour > 23 or minute > 59:
         return None
+    return time(hour, minute)
+
+
+def parse_when(
+    words: list[str], now: datetime, timezone: str, locale: str | None = None
+) -> When | None:
+    """'AT 18:00' / 'A 18h' / 'À 6:30pm' at the start of `words`: the next such local time.
+
+    None if the words do not start with a time clause. AT must be followed by a time; the
+    French A or À only when a number (or midi, minuit) follows it: 'A tous' is plain text.
+    """
+    if not words:
+        return None
+    marker = fold(words[0])
+    french = words[0] in ("à", "À") or (marker == "a" and locale == "fr")
+    if marker != "at" and not french:
+        return None
+    rest = [w.rstrip(",;:") for w in words[1:4]]
+    if not rest:
+        return When(1) if marker == "at" else None  # no time at all: the usage reply
+    if french and not (rest[0][:1].isdigit() or fold(rest[0]) in _NAMED):
+        return None
+    text, used = rest[0], 2
+    if len(rest) > 1 and fold(rest[1]) in _HOUR_WORDS and rest[0].isdigit():
+        text, used = text + "h", 3  # 18 h, 18 h 30
+        if len(rest) > 2 and re.fullmatch(r"\d{2}", rest[2]):
+            text, used = text + rest[2], 4
+    elif len(rest) > 1 and _HALF.fullmatch(fold(rest[1])):
+        text, used = text + rest[1], 3  # 6 pm, 6:30 p.m.
+    clock = read_clock(text)
+    if clock is None:
+        return When(used, unreadable=" ".join(words[1:used]))
     zone = ZoneInfo(timezone)
     local = now.astimezone(zone)
-    when = datetime.combine(local.date(), time(hour, minute), zone)
+    when = datetime.combine(local.date(), clock, zone)
     if when <= local:
         when += timedelta(days=1)
-    return when, 2
+    return When(used, at=when)
 
 
 def on_broadcast(cmd: Command, ctx: Context, out: Outcome) -> None:
-    """BROADCAST [ALL|CODE] [ROLE role] [URGENT] [AT 18:00] <text or #template>."""
+    """BROADCAST [ALL|CODE] [ROLE role] [URGENT] [AT 18:00] <text or #template>.
+
+    What does not parse is not sent: a bad time, an unknown template or no text at all get a
+    reply naming the problem, and nothing goes out.
+    """
     sender, words = ctx.sender, cmd.args.split()
     # ALL or another hub's code: a coordinator's reach. () means every hub.
     scope: tuple[int, ...] | None = None
@@ -65,15 +121,33 @@ def on_broadcast(cmd: Command, ctx: Context, out: Outcome) -> None:
     urgent = bool(words) and fold(words[0]) == "urgent"
     if urgent:
         words = words[1:]
-    when = parse_when(words, ctx.now, ctx.timezone)
     send_at = ctx.now
+    when = parse_when(words, ctx.now, ctx.timezone, cmd.locale)
     if when is not None:
-        send_at, used = when
-        words = words[used:]
+        if when.at is None:
+            bad = ctx.reply("broadcast.bad_time", time=when.unreadable)
+            out.messages.append(bad if when.unreadable else ctx.reply("broadcast.usage"))
+            return
+        send_at, words = when.at, words[when.used :]
     body = " ".join(words)
+    if when is not None:
+        body = body.lstrip(":-– ")  # 'A 18h : souper servi'
     if not body:
         out.messages.append(ctx.reply("broadcast.usage"))
         return
+    if body.startswith("#"):
+        first, *extra = body.split()
+        template = first[1:].lower()
+        if template not in ctx.templates:
+            known = ", ".join(f"#{t}" for t in sorted(ctx.templates)) or "-"
+            out.messages.append(
+                ctx.reply("broadcast.unknown_template", template=first[1:], templates=known)
+            )
+            return
+        if extra:
+            out.messages.append(ctx.reply("broadcast.template_alone", template=template))
+            return
+        body = f"#{template}"
     out.effects.append(
         CreateBroadcast(
             hub_ids, role, body[:1000], "urgent" if urgent else "bulk", send_at, sender.id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from hubbot.domain.messages import Button, Joined, Msg, Param
@@ -16,8 +17,37 @@ class Ask:
     id: int
     person_id: int | None
     role: str
-    state: str  # waiting | ok | help | silent | unfilled
+    state: str  # waiting | ok | help | silent | unfilled | moved
     answer: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenRound:
+    """A round still under way at a hub: which check-in, and every ask it made so far."""
+
+    id: int
+    checkin: str
+    asks: tuple[Ask, ...]
+
+
+@dataclass(frozen=True)
+class Move:
+    """An open ask the roster no longer matches: its person left the role, or a role that
+    nobody held has a holder now. The ask is closed; `to` are asked in its place.
+
+    `vacant`: nobody holds the role now, so the ask becomes unfilled (the lead is told).
+    `prompt`: those of `to` who are not already waiting on this round, so get the prompt.
+    """
+
+    ask_id: int
+    role: str
+    to: tuple[int, ...]
+    vacant: bool = False
+    prompt: tuple[int, ...] = ()
+
+
+# States in which a person counts as asked for the role in this round (answered or not).
+_CLOSED = frozenset({"moved", "unfilled"})
 
 
 def who_to_ask(hub: Hub, checkin: Checkin) -> list[tuple[int | None, str]]:
@@ -27,6 +57,35 @@ def who_to_ask(hub: Hub, checkin: Checkin) -> list[tuple[int | None, str]]:
         holders = hub.holders(role)
         asks.extend((pid, role) for pid in holders) if holders else asks.append((None, role))
     return asks
+
+
+def follow_roster(asks: Sequence[Ask], roster: Mapping[str, tuple[int, ...]]) -> list[Move]:
+    """What one round's open asks become under the roster as it is now.
+
+    A waiting ask whose person no longer holds its role moves to the role's holders; with
+    nobody holding it, it becomes unfilled (once per role: a second such ask just closes). An
+    unfilled ask whose role has holders now moves to them. Nobody is asked twice for a role.
+    """
+    asked = {(a.person_id, a.role) for a in asks if a.state not in _CLOSED}
+    waiting = {a.person_id for a in asks if a.state == "waiting"}
+    vacant = {a.role for a in asks if a.state == "unfilled"}
+    moves: list[Move] = []
+    for ask in asks:
+        holders = roster.get(ask.role, ())
+        if ask.state == "waiting":
+            if ask.person_id in holders:
+                continue
+        elif ask.state != "unfilled" or not holders:
+            continue  # answered asks stay as they were; an unfilled role still is
+        to = tuple(pid for pid in holders if (pid, ask.role) not in asked)
+        asked.update((pid, ask.role) for pid in to)
+        prompt = tuple(pid for pid in to if pid not in waiting)
+        waiting.update(to)
+        becomes_vacant = not holders and ask.role not in vacant
+        if becomes_vacant:
+            vacant.add(ask.role)
+        moves.append(Move(ask.id, ask.role, to, becomes_vacant, prompt))
+    return moves
 
 
 def prompt(checkin: Checkin, hub: Hub, again: bool = False) -> tuple[Msg, tuple[Button, ...]]:
@@ -52,22 +111,23 @@ def classify_answer(text: str) -> str:
 def summary(hub: Hub, checkin: Checkin, asks: list[Ask], labels: dict[int, str]) -> Msg:
     """Who answered OK, who needs help, who stayed silent, which roles nobody holds."""
 
-    def names(state: str) -> Param:
+    def names(*states: str) -> Param:
         found = [
             labels.get(a.person_id, member_label(a.person_id))
             for a in asks
-            if a.state == state and a.person_id is not None
+            if a.state in states and a.person_id is not None
         ]
         return Joined(tuple(found)) if found else "-"
 
-    unfilled = [a.role for a in asks if a.state == "unfilled"]
+    vacant = dict.fromkeys(a.role for a in asks if a.state == "unfilled")
+    unfilled: list[Param] = [role.name if (role := hub.playbook.role(r)) else r for r in vacant]
     return Msg(
         "checkin.summary",
         {
             "hub": hub.code,
             "round": checkin.id,
             "ok": names("ok"),
-            "help": names("help"),
+            "help": names("help", "unclear"),  # unclear is never OK: the lead looks
             "silent": names("silent"),
             "unfilled": Joined(tuple(unfilled)) if unfilled else "-",
         },

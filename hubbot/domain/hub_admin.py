@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from hubbot.domain import checkins
 from hubbot.domain.commands import Command
 from hubbot.domain.context import PIN_ATTEMPTS, PIN_LOCKOUT, Context
 from hubbot.domain.effects import (
     AssignRole,
     JoinHub,
     LogActivity,
+    MoveAsk,
     Outcome,
     RecordPinFailure,
     ResetPinFailures,
     SetHubStatus,
     UnassignRole,
 )
-from hubbot.domain.messages import Msg, Outgoing, Param
+from hubbot.domain.messages import Confirm, Msg, Outgoing, Param
 from hubbot.domain.models import Hub, Person, member_label
 from hubbot.domain.permissions import Action, is_permitted, may_hand_over
 
@@ -141,6 +143,7 @@ def _change_role(cmd: Command, ctx: Context, out: Outcome, assign: bool) -> None
             out.effects.append(JoinHub(target.id, hub.id))
         out.effects.append(AssignRole(hub.id, target.id, role.id, ctx.sender.id))
         out.messages.append(_card(ctx, hub, target.id, role.id))
+        _follow_role(ctx, out, hub, role.id, (*hub.holders(role.id), target.id))
     else:
         if not holds:
             out.messages.append(
@@ -150,6 +153,8 @@ def _change_role(cmd: Command, ctx: Context, out: Outcome, assign: bool) -> None
         out.effects.append(UnassignRole(hub.id, target.id, role.id, ctx.sender.id))
         if target.id != ctx.sender.id:
             out.messages.append(ctx.tell(target.id, "role.removed", role=role.name, hub=hub.code))
+        holders = tuple(pid for pid in hub.holders(role.id) if pid != target.id)
+        _follow_role(ctx, out, hub, role.id, holders)
     action = "role_assigned" if assign else "role_unassigned"
     change = f"{role.id} -> {member_label(target.id)}"
     out.effects.append(LogActivity(hub.id, ctx.sender.id, by_role, action, change))
@@ -194,8 +199,9 @@ def on_close(cmd: Command, ctx: Context, out: Outcome) -> None:
 
 
 def _alert_coordinators(ctx: Context, out: Outcome, key: str, hub: Hub) -> None:
+    confirm = Confirm("hub_status", hub.code, hub_id=hub.id)
     out.messages.extend(
-        ctx.alert(c.id, key, code=hub.code, hub=hub.name, by=ctx.sender.label)
+        ctx.alert(c.id, key, confirm, code=hub.code, hub=hub.name, by=ctx.sender.label)
         for c in ctx.coordinators
     )
 
@@ -243,6 +249,7 @@ def on_handover(cmd: Command, ctx: Context, out: Outcome) -> None:
     if target.id not in hub.holders(role.id):
         out.effects.append(AssignRole(hub.id, target.id, role.id, ctx.sender.id))
         out.messages.append(_card(ctx, hub, target.id, role.id))
+    _follow_role(ctx, out, hub, role.id, (target.id,))
     out.effects.append(
         LogActivity(
             hub.id,
@@ -253,3 +260,29 @@ def on_handover(cmd: Command, ctx: Context, out: Outcome) -> None:
         )
     )
     out.messages.append(ctx.reply("handover.done", role=role.name, person=target.label))
+
+
+def _follow_role(
+    ctx: Context, out: Outcome, hub: Hub, role_id: str, holders: tuple[int, ...]
+) -> None:
+    """Open check-in asks for the role follow it to `holders`, its holders after the change:
+    the old holder's answer no longer counts, the new one is asked now, and a role left
+    with nobody is reported vacant rather than its old holder silent."""
+    roster = {**hub.roster, role_id: holders}
+    role = hub.playbook.role(role_id)
+    for open_round in ctx.open_rounds:
+        checkin = hub.playbook.checkin(open_round.checkin)
+        if checkin is None or role is None:
+            continue
+        msg, buttons = checkins.prompt(checkin, hub)
+        for move in checkins.follow_roster(open_round.asks, roster):
+            if move.role != role_id:
+                continue  # other roles are followed at the round's next step
+            out.effects.append(MoveAsk(move.ask_id, move.to, move.vacant))
+            out.messages.extend(Outgoing(pid, msg, buttons=buttons) for pid in move.prompt)
+            if move.vacant:
+                told = (*roster.get("lead", ()), *(c.id for c in ctx.coordinators if role.priority))
+                for pid in dict.fromkeys(told):
+                    out.messages.append(
+                        ctx.tell(pid, "checkin.unfilled", role=role.name, hub=hub.code)
+                    )

@@ -2,42 +2,24 @@
 
 from __future__ import annotations
 
-from hubbot.domain import checkins, matching, rollcall, safety
+from hubbot.domain import matching, safety
 from hubbot.domain.board import category_name
 from hubbot.domain.commands import Command
 from hubbot.domain.context import Context
 from hubbot.domain.effects import (
-    AckBroadcast,
-    AnswerCheckin,
     CreateItem,
     JoinHub,
     LogActivity,
     Outcome,
     ScheduleRound,
 )
-from hubbot.domain.messages import Msg, Outgoing, Param, Priority, TeamMessage
+from hubbot.domain.messages import Msg, Outgoing, Priority, TeamMessage
 from hubbot.domain.models import BoardItem, Hub, ItemKind
 from hubbot.domain.notes import read_note
 from hubbot.domain.permissions import Action, is_permitted
+from hubbot.domain.reach import recipients, staff_for
 
 ITEM_TEXT_MAX = 300
-COORDINATORS = Msg("who.coordinators")
-
-
-def recipients(ctx: Context, hub: Hub, role_id: str) -> tuple[Param, tuple[int, ...]]:
-    """Who gets a message meant for a role, and how to name them to the sender.
-
-    The role's holders first; if nobody holds it, the lead; if there is no lead or the hub
-    is closed, the regional coordinators. The sender never receives their own message.
-    """
-    if hub.is_active:
-        for candidate in dict.fromkeys((role_id, "lead")):
-            ids = tuple(pid for pid in hub.holders(candidate) if pid != ctx.sender.id)
-            role = hub.playbook.role(candidate)
-            if ids and role is not None:
-                return role.name, ids
-    ids = tuple(c.id for c in ctx.coordinators if c.id != ctx.sender.id)
-    return COORDINATORS, ids
 
 
 def _ensure_member(ctx: Context, hub: Hub, out: Outcome) -> None:
@@ -96,7 +78,7 @@ def on_item(cmd: Command, ctx: Context, out: Outcome) -> None:
     if critical:
         safety.life_safety(ctx, hub, item, out)
     lane = Priority.URGENT if critical else Priority.NORMAL
-    to_name, ids = recipients(ctx, hub, "needs_offers")
+    to_name, ids = recipients(ctx, hub, "needs_offers", out)
     shown = category_name(hub, category_id)
     new = Msg(
         f"{kind.value}.new",
@@ -106,7 +88,8 @@ def on_item(cmd: Command, ctx: Context, out: Outcome) -> None:
     # The team group sees the board move, whoever is on duty.
     out.team.append(TeamMessage(hub.id, new, lane))
     if significant and not critical:
-        leads = [pid for pid in hub.holders("lead") if pid not in ids and pid != ctx.sender.id]
+        # The lead, or whoever stands in for an absent or cut-off lead.
+        leads = [pid for pid in staff_for(ctx, hub, ("lead",), out) if pid not in ids]
         out.messages.extend(
             ctx.tell(pid, "significant.alert", id=item.label, text=text, category=shown)
             for pid in leads
@@ -117,42 +100,6 @@ def on_item(cmd: Command, ctx: Context, out: Outcome) -> None:
         else:
             out.messages.append(ctx.reply(f"{kind.value}.ack_nobody", id=item.label))
     out.messages.extend(matching.suggestions(ctx, item, ids))
-
-
-def answer_checkin(text: str, ctx: Context, out: Outcome) -> None:
-    ask = ctx.waiting_ask
-    if ask is None or ctx.hub is None:
-        return
-    state = checkins.classify_answer(text)
-    out.effects.append(AnswerCheckin(ask.id, state, text))
-    out.effects.append(
-        LogActivity(ctx.hub.id, ctx.sender.id, ask.role, f"checkin_{state}", text[:100])
-    )
-    if state == "help":
-        for pid in ctx.hub.holders("lead"):
-            if pid != ctx.sender.id:
-                out.messages.append(
-                    ctx.alert(pid, "checkin.help", person=ctx.sender.label, text=text)
-                )
-        out.messages.append(ctx.reply("checkin.help_noted"))
-    else:
-        out.messages.append(ctx.reply("checkin.thanks"))
-
-
-def on_short_answer(cmd: Command, ctx: Context, out: Outcome) -> None:
-    """OK, 1 or 2: a roll call answer, else a check-in answer, else an acknowledgement of the
-    latest broadcast; otherwise plain text."""
-    if ctx.rollcall is not None:
-        rollcall.answer(cmd.args, ctx, out)
-        return
-    if ctx.waiting_ask is not None and ctx.hub is not None:
-        answer_checkin(cmd.args, ctx, out)
-        return
-    if ctx.last_broadcast is not None and cmd.args in ("ok", "1"):
-        out.effects.append(AckBroadcast(ctx.last_broadcast, ctx.sender.id))
-        out.messages.append(ctx.reply("ack.thanks"))
-        return
-    on_routed_text(Command("text", args=cmd.args), ctx, out)
 
 
 def on_checkin(cmd: Command, ctx: Context, out: Outcome) -> None:
@@ -174,7 +121,9 @@ def on_checkin(cmd: Command, ctx: Context, out: Outcome) -> None:
 
 
 def on_routed_text(cmd: Command, ctx: Context, out: Outcome) -> None:
-    """A playbook intent, or free text to the fallback role; the sender learns which role."""
+    """A playbook intent, or free text to the fallback role; the sender learns which role.
+
+    Answers to roll calls and check-ins were taken out before (domain/answering.py)."""
     hub = ctx.hub
     if hub is None:
         out.messages.append(ctx.reply("error.no_hub_text"))
@@ -183,14 +132,10 @@ def on_routed_text(cmd: Command, ctx: Context, out: Outcome) -> None:
         # A cry for help in plain words is a critical need, whatever keyword started it.
         on_item(Command("need", args=cmd.args), ctx, out)
         return
-    if ctx.waiting_ask is not None:
-        # Any text answers an open check-in; it is kept as the person's status.
-        answer_checkin(cmd.args, ctx, out)
-        return
     _ensure_member(ctx, hub, out)
     role_id = cmd.intent.route_to if cmd.intent else hub.playbook.fallback_role
     reply_key = cmd.intent.reply if cmd.intent else "reply.routed"
-    to_name, ids = recipients(ctx, hub, role_id)
+    to_name, ids = recipients(ctx, hub, role_id, out)
     text = cmd.args[:ITEM_TEXT_MAX]
     detail = f"{cmd.intent.id if cmd.intent else 'text'} -> {role_id}"
     out.effects.append(LogActivity(hub.id, ctx.sender.id, None, "message_routed", detail))

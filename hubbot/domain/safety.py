@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from hubbot.domain.context import Context
 from hubbot.domain.effects import Outcome
-from hubbot.domain.messages import Msg, Outgoing, Priority, TeamMessage
+from hubbot.domain.messages import Confirm, Msg, Outgoing, Priority, TeamMessage
 from hubbot.domain.models import BoardItem, Hub
+from hubbot.domain.reach import staff_for
 
 ALERTED_ROLES = ("lead", "communications")
 
@@ -19,8 +20,8 @@ def life_safety(ctx: Context, hub: Hub, item: BoardItem, out: Outcome) -> None:
     out.messages.append(
         Outgoing(ctx.sender.id, Msg("safety.call_911", {"address": where}), Priority.URGENT)
     )
-    staff = {pid for role in ALERTED_ROLES for pid in hub.holders(role)} - {ctx.sender.id}
-    targets = sorted(staff) or [c.id for c in ctx.coordinators if c.id != ctx.sender.id]
+    # Holders who sent STOP or whom nothing reaches count as absent: then the coordinators.
+    targets = staff_for(ctx, hub, ALERTED_ROLES, out)
     alert = Msg(
         "safety.alert",
         {
@@ -31,5 +32,8 @@ def life_safety(ctx: Context, hub: Hub, item: BoardItem, out: Outcome) -> None:
         },
     )
     # Each person is asked to acknowledge; the team group sees the same alert.
-    out.messages.extend(Outgoing(pid, alert, Priority.URGENT, ack=True) for pid in targets)
+    confirm = Confirm("life_safety", item.label, ctx.sender.id, hub.id)
+    out.messages.extend(
+        Outgoing(pid, alert, Priority.URGENT, ack=True, confirm=confirm) for pid in targets
+    )
     out.team.append(TeamMessage(hub.id, alert, Priority.URGENT))

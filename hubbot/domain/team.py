@@ -1,14 +1,14 @@
-"""Team work across channels: team groups, relays about board items, acknowledgements."""
+"""Team work across channels: team groups and relays about board items."""
 
 from __future__ import annotations
 
 from hubbot.domain import hub_admin, linking
 from hubbot.domain.commands import Command
 from hubbot.domain.context import Context
-from hubbot.domain.effects import AckBroadcast, LinkGroup, LogActivity, Outcome, RecordAck
+from hubbot.domain.effects import LinkGroup, LogActivity, Outcome
 from hubbot.domain.models import ItemKind, member_label
 from hubbot.domain.permissions import Action, is_permitted
-from hubbot.domain.routing import recipients
+from hubbot.domain.reach import recipients
 
 RELAY_MAX = 300
 
@@ -52,12 +52,15 @@ def on_relay(cmd: Command, ctx: Context, out: Outcome) -> None:
         if hub is None:
             out.messages.append(ctx.reply("error.no_hub"))
             return
-        to_name, ids = recipients(ctx, hub, "needs_offers")
+        to_name, ids = recipients(ctx, hub, "needs_offers", out)
         for pid in ids:
             out.messages.append(
                 ctx.tell(pid, "relay.from_poster", id=item.label, sender=sender.label, text=text)
             )
-        out.messages.append(ctx.reply("relay.sent", id=item.label, to=to_name))
+        if ids:
+            out.messages.append(ctx.reply("relay.sent", id=item.label, to=to_name))
+        else:
+            out.messages.append(ctx.reply("relay.nobody", id=item.label))
         return
     staff = hub is not None and is_permitted(sender, hub, Action.MANAGE_BOARD)
     if not (staff or sender.is_coordinator):
@@ -69,25 +72,3 @@ def on_relay(cmd: Command, ctx: Context, out: Outcome) -> None:
     )
     out.messages.append(ctx.reply("relay.sent", id=item.label, to=member_label(item.person_id)))
     out.effects.append(LogActivity(item.hub_id, sender.id, None, "relayed", item.label))
-
-
-def on_ack(cmd: Command, ctx: Context, out: Outcome) -> None:
-    """An acknowledgement of an alert, typed or tapped; counted once however often it comes."""
-    ref = cmd.args.strip().lower()
-    if ref.startswith("b") and ref[1:].isdigit():
-        if ctx.last_broadcast is None and not ctx.already_acked:
-            out.messages.append(ctx.reply("ack.unknown"))
-        elif ctx.already_acked:
-            out.messages.append(ctx.reply("ack.already"))
-        else:
-            out.effects.append(AckBroadcast(int(ref[1:]), ctx.sender.id))
-            out.messages.append(ctx.reply("ack.thanks"))
-        return
-    if not ctx.ack_known:
-        out.messages.append(ctx.reply("ack.unknown"))
-        return
-    if ctx.already_acked:
-        out.messages.append(ctx.reply("ack.already"))
-        return
-    out.effects.append(RecordAck(ref, ctx.sender.id))
-    out.messages.append(ctx.reply("ack.thanks"))

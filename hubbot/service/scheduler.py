@@ -1,4 +1,5 @@
-"""Run what falls due: check-in rounds, their escalation steps, scheduled status reports.
+"""Run what falls due: check-in rounds (service/rounds.py), status reports, shift reminders,
+scheduled broadcasts and the ends of roll calls.
 
 The `due` table is the truth; APScheduler only wakes us at the next due time. Each due row
 runs once, in the transaction that marks it done, so a restart neither loses nor repeats a
@@ -16,14 +17,14 @@ import aiosqlite
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from hubbot.domain import checkins
-from hubbot.domain.messages import Msg, Outgoing, Priority, TeamMessage
-from hubbot.domain.models import Hub, HubStatus
-from hubbot.domain.playbook import Checkin, Playbook
+from hubbot.domain.messages import Msg, Outgoing
+from hubbot.domain.models import HubStatus
+from hubbot.domain.playbook import Playbook
 from hubbot.domain.situation import sitrep_messages
 from hubbot.service.alerts import Alerts
 from hubbot.service.clock import Clock
 from hubbot.service.outbound import Origin, Outbound
+from hubbot.service.rounds import Rounds
 from hubbot.store import hubs, people, schedule, situation
 from hubbot.store.db import Database
 from hubbot.store.schedule import Due
@@ -53,6 +54,7 @@ class Scheduler:
         self.timezone = timezone
         self.on_outbox = on_outbox or asyncio.Event()
         self.wake = wake or asyncio.Event()
+        self.rounds = Rounds(playbooks, outbound)
 
     async def run(self) -> None:
         timer = AsyncIOScheduler()
@@ -109,15 +111,15 @@ class Scheduler:
     async def _run(self, conn: aiosqlite.Connection, due: Due) -> None:
         now = self.clock.now()
         if due.kind in ("round", "manual_round") and due.hub_id is not None:
-            hub = await self._hub(conn, due.hub_id)
+            hub = await self.rounds.hub(conn, due.hub_id)
             checkin = hub.playbook.checkin(due.ref) if hub else None
             if hub is None or checkin is None or not hub.is_active:
                 return  # closed hubs have no rounds; the next opening plans them again
-            await self._start_round(conn, hub, checkin, now)
+            await self.rounds.start(conn, hub, checkin, now)
             if due.kind == "round":
                 await schedule.add(conn, "round", hub.id, checkin.id, now + checkin.every)
         elif due.kind == "step":
-            await self._step(conn, int(due.ref), now)
+            await self.rounds.step(conn, int(due.ref), now)
         elif due.kind == "shifts" and due.hub_id is not None:
             await self._shifts(conn, due.hub_id, now)
         elif due.kind == "sitrep" and due.hub_id is not None:
@@ -131,7 +133,7 @@ class Scheduler:
 
     async def _shifts(self, conn: aiosqlite.Connection, hub_id: int, now: datetime) -> None:
         """Whoever has held a role longer than a shift is reminded to hand over, once."""
-        hub = await self._hub(conn, hub_id)
+        hub = await self.rounds.hub(conn, hub_id)
         if hub is None or not hub.is_active or hub.playbook.shift is None:
             return
         shift = hub.playbook.shift
@@ -173,7 +175,7 @@ class Scheduler:
 
     async def _sitrep(self, conn: aiosqlite.Connection, hub_id: int, now: datetime) -> None:
         """The regular status report, numbered with the others, to every coordinator."""
-        hub = await self._hub(conn, hub_id)
+        hub = await self.rounds.hub(conn, hub_id)
         if hub is None or not hub.is_active:
             return
         figures = await situation.figures(conn, hub.id, now)
@@ -182,93 +184,3 @@ class Scheduler:
         for coordinator in await people.coordinators(conn):
             await self.outbound.person(conn, Outgoing(coordinator.id, short, rich=full), ORIGIN)
         await schedule.add(conn, "sitrep", hub.id, "", now + hub.playbook.sitrep_every)
-
-    async def _hub(self, conn: aiosqlite.Connection, hub_id: int) -> Hub | None:
-        record = await hubs.by_id(conn, hub_id)
-        return await hubs.load(conn, record, self.playbooks) if record else None
-
-    async def _start_round(
-        self, conn: aiosqlite.Connection, hub: Hub, checkin: Checkin, now: datetime
-    ) -> None:
-        round_id = await schedule.start_round(conn, hub.id, checkin.id, now)
-        msg, buttons = checkins.prompt(checkin, hub)
-        for person_id, role in checkins.who_to_ask(hub, checkin):
-            if person_id is None:
-                await schedule.add_ask(conn, round_id, None, role, "unfilled")
-                await self._unfilled(conn, hub, role)
-                continue
-            await schedule.add_ask(conn, round_id, person_id, role, "waiting")
-            await self.outbound.person(conn, Outgoing(person_id, msg, buttons=buttons), ORIGIN)
-        await schedule.add(conn, "step", hub.id, str(round_id), now + checkin.window)
-        log.info("check-in round %d (%s) at %s", round_id, checkin.id, hub.code)
-
-    async def _unfilled(self, conn: aiosqlite.Connection, hub: Hub, role_id: str) -> None:
-        role = hub.playbook.role(role_id)
-        if role is None:
-            return
-        msg = Msg("checkin.unfilled", {"role": role.name, "hub": hub.code})
-        for pid in hub.holders("lead"):
-            await self.outbound.person(conn, Outgoing(pid, msg), ORIGIN)
-        if role.priority:
-            for coordinator in await people.coordinators(conn):
-                await self.outbound.person(conn, Outgoing(coordinator.id, msg), ORIGIN)
-
-    async def _step(self, conn: aiosqlite.Connection, round_id: int, now: datetime) -> None:
-        info = await schedule.round_info(conn, round_id)
-        if info is None or info[3]:
-            return
-        hub_id, checkin_id, step, _ = info
-        hub = await self._hub(conn, hub_id)
-        checkin = hub.playbook.checkin(checkin_id) if hub else None
-        if hub is None or checkin is None:
-            return
-        asks = await schedule.asks(conn, round_id)
-        waiting = [a for a in asks if a.state == "waiting" and a.person_id is not None]
-        action = checkins.step_action(checkin, step) if waiting else None
-        if action is None:
-            await schedule.silence(conn, round_id)
-            await schedule.advance_round(conn, round_id, close=True, now=now)
-            await self._summary(conn, hub, checkin, round_id)
-            return
-        if action == "repeat":
-            msg, buttons = checkins.prompt(checkin, hub, again=True)
-            for ask in waiting:
-                assert ask.person_id is not None
-                await self.outbound.person(
-                    conn, Outgoing(ask.person_id, msg, buttons=buttons), ORIGIN
-                )
-        else:
-            labels = await people.labels(conn, {a.person_id for a in waiting if a.person_id})
-            targets = (
-                list(hub.holders("lead"))
-                if action == "lead"
-                else [c.id for c in await people.coordinators(conn)]
-            )
-            for ask in waiting:
-                assert ask.person_id is not None
-                role = hub.playbook.role(ask.role)
-                alert = Msg(
-                    "checkin.silent",
-                    {
-                        "person": labels.get(ask.person_id, "?"),
-                        "role": role.name if role else ask.role,
-                        "hub": hub.code,
-                    },
-                )
-                for pid in targets:
-                    if pid != ask.person_id:
-                        await self.outbound.person(
-                            conn, Outgoing(pid, alert, Priority.URGENT, ack=True), ORIGIN
-                        )
-        await schedule.advance_round(conn, round_id, close=False, now=now)
-        await schedule.add(conn, "step", hub.id, str(round_id), now + checkin.window)
-
-    async def _summary(
-        self, conn: aiosqlite.Connection, hub: Hub, checkin: Checkin, round_id: int
-    ) -> None:
-        asks = await schedule.asks(conn, round_id)
-        labels = await people.labels(conn, {a.person_id for a in asks if a.person_id})
-        msg = checkins.summary(hub, checkin, asks, labels)
-        for pid in hub.holders("lead"):
-            await self.outbound.person(conn, Outgoing(pid, msg), ORIGIN)
-        await self.outbound.team(conn, TeamMessage(hub.id, msg), ORIGIN)

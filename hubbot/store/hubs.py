@@ -8,9 +8,10 @@ from datetime import datetime
 
 import aiosqlite
 
-from hubbot.domain.models import Hub, HubStatus
+from hubbot.domain.models import Hub, HubStatus, person_label
 from hubbot.domain.playbook import Playbook
 from hubbot.store.db import iso
+from hubbot.store.people import preferred_address_sql
 
 Conn = aiosqlite.Connection
 
@@ -184,4 +185,51 @@ async def long_shifts(conn: Conn, hub_id: int, since: datetime) -> list[tuple[in
 async def mark_reminded(conn: Conn, assignment_id: int, now: datetime) -> None:
     await conn.execute(
         "UPDATE role_assignments SET reminded_at = ? WHERE id = ?", (iso(now), assignment_id)
+    )
+
+
+@dataclass(frozen=True)
+class CutOff:
+    """A hub's role holders no message reaches now, and what the lead already heard."""
+
+    reasons: dict[int, str]  # person id -> "opted_out" | "unreachable"
+    told: frozenset[tuple[int, str]]  # (person id, role id) the lead heard about, this time
+    labels: dict[int, str]  # "M12 Ana", for telling the lead who it is
+
+
+# Holders who sent STOP or have no usable address left (the same choice as where outbound
+# sends). "Told" counts only if it came after the person last went quiet: after their latest
+# STOP, or after they last wrote (writing in makes a blocked address usable again).
+_CUT_OFF = """
+SELECT r.person_id, r.role_id, p.name, p.opted_out,
+    r.cut_off_told_at IS NOT NULL AND CASE WHEN p.opted_out = 1
+        THEN coalesce(p.opted_out_at, '') <= r.cut_off_told_at
+        ELSE coalesce((SELECT max(a.last_seen_at) FROM addresses a
+                       WHERE a.person_id = r.person_id), '') <= r.cut_off_told_at
+    END AS told
+FROM role_assignments r JOIN people p ON p.id = r.person_id
+WHERE r.hub_id = ? AND r.unassigned_at IS NULL
+    AND (p.opted_out = 1 OR {address} IS NULL)
+"""
+
+
+async def cut_off(conn: Conn, hub_id: int) -> CutOff:
+    """One query over the hub's current role holders (see domain/reach.py)."""
+    sql = _CUT_OFF.format(address=preferred_address_sql("r.person_id"))
+    async with conn.execute(sql, (hub_id,)) as cursor:
+        rows = await cursor.fetchall()
+    return CutOff(
+        {row["person_id"]: "opted_out" if row["opted_out"] else "unreachable" for row in rows},
+        frozenset((row["person_id"], row["role_id"]) for row in rows if row["told"]),
+        {row["person_id"]: person_label(row["person_id"], row["name"]) for row in rows},
+    )
+
+
+async def note_cut_off(
+    conn: Conn, hub_id: int, person_id: int, role_id: str, now: datetime
+) -> None:
+    await conn.execute(
+        "UPDATE role_assignments SET cut_off_told_at = ? WHERE hub_id = ? AND person_id = ?"
+        " AND role_id = ? AND unassigned_at IS NULL",
+        (iso(now), hub_id, person_id, role_id),
     )

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from hubbot.domain.checkins import Ask
+from hubbot.domain.checkins import Ask, OpenRound
 from hubbot.store.db import Database, from_iso, iso
 
 Conn = aiosqlite.Connection
@@ -98,26 +98,59 @@ async def asks(conn: Conn, round_id: int) -> list[Ask]:
         return [Ask(*row) for row in await cursor.fetchall()]
 
 
-async def waiting_ask(conn: Conn, person_id: int) -> Ask | None:
-    """The person's unanswered check-in in an open round, if any."""
+async def open_ask(conn: Conn, person_id: int) -> tuple[Ask, datetime] | None:
+    """The person's check-in ask in an open round, answered or not, and when it was asked."""
     async with conn.execute(
-        "SELECT a.id, a.person_id, a.role, a.state, a.answer FROM asks a"
-        " JOIN rounds r ON r.id = a.round_id WHERE a.person_id = ? AND a.state = 'waiting'"
+        "SELECT a.id, a.person_id, a.role, a.state, a.answer, r.started_at FROM asks a"
+        " JOIN rounds r ON r.id = a.round_id WHERE a.person_id = ?"
+        " AND a.state IN ('waiting', 'ok', 'help', 'unclear')"
         " AND r.closed_at IS NULL ORDER BY a.id DESC LIMIT 1",
         (person_id,),
     ) as cursor:
         row = await cursor.fetchone()
-    return Ask(*row) if row else None
+    if row is None:
+        return None
+    return Ask(*row[:5]), from_iso(row[5]) or datetime.min
 
 
 async def answer(conn: Conn, ask_id: int, state: str, text: str, now: datetime) -> None:
-    """Every open ask of the same person in the same round is answered at once."""
+    """Every ask of the same person in the same round is answered at once; a later answer
+    replaces an earlier one."""
     await conn.execute(
-        "UPDATE asks SET state = ?, answer = ?, answered_at = ? WHERE state = 'waiting'"
+        "UPDATE asks SET state = ?, answer = ?, answered_at = ?"
+        " WHERE state IN ('waiting', 'ok', 'help', 'unclear')"
         " AND round_id = (SELECT round_id FROM asks WHERE id = ?)"
         " AND person_id = (SELECT person_id FROM asks WHERE id = ?)",
         (state, text[:200], iso(now), ask_id, ask_id),
     )
+
+
+async def open_rounds(conn: Conn, hub_id: int) -> list[OpenRound]:
+    """The hub's rounds under way, each with all its asks."""
+    async with conn.execute(
+        "SELECT id, checkin FROM rounds WHERE hub_id = ? AND closed_at IS NULL ORDER BY id",
+        (hub_id,),
+    ) as cursor:
+        rounds = list(await cursor.fetchall())
+    return [OpenRound(r[0], r[1], tuple(await asks(conn, r[0]))) for r in rounds]
+
+
+async def move_ask(conn: Conn, ask_id: int, to: tuple[int, ...], vacant: bool) -> bool:
+    """Close an open ask (unfilled if its role is vacant now, else moved) and ask `to` in its
+    round instead. False if it was no longer open: it is not moved twice."""
+    cursor = await conn.execute(
+        "UPDATE asks SET state = ? WHERE id = ? AND state IN ('waiting', 'unfilled')",
+        ("unfilled" if vacant else "moved", ask_id),
+    )
+    if cursor.rowcount != 1:
+        return False
+    for person_id in to:
+        await conn.execute(
+            "INSERT INTO asks (round_id, person_id, role, state)"
+            " SELECT round_id, ?, role, 'waiting' FROM asks WHERE id = ?",
+            (person_id, ask_id),
+        )
+    return True
 
 
 async def silence(conn: Conn, round_id: int) -> None:
