@@ -83,7 +83,9 @@ async def test_an_alert_tapped_ok_twice_is_acknowledged_once(
     tg.push(tg.callback_update(TG_COORD, command, message))
     await world.expect_tg(TG_COORD, lambda t: t == "Bien reçu, merci. C'est noté.")
     await world.expect_tg(TG_COORD, lambda t: t == "Déjà noté, merci.")
-    assert service.query("SELECT COUNT(*) FROM acks") == [(1,)]
+    assert service.query("SELECT COUNT(*) FROM confirmations WHERE confirmed_at IS NOT NULL") == [
+        (1,)
+    ]
     assert len(tg.callback_answers) == 2, "every tap is answered, so no spinner hangs"
 
 

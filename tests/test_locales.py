@@ -86,6 +86,9 @@ SAMPLES = {
     "ok": "M12 Ana, M15, M17 Luc",
     "help": "M18",
     "silent": "M19 Marie-Eve, M20",
+    "why": "aucun canal ne passe",
+    "template": "power_restored",
+    "templates": "#boil_water, #shelter_open, #power_restored, #curfew, #evacuation_order",
 }
 COMPLIANCE_KEYS = {"help.reply", "stop.confirmed", "start.confirmed"}
 

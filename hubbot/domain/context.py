@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from hubbot.domain.checkins import Ask
-from hubbot.domain.messages import Msg, Outgoing, Priority
+from hubbot.domain.answers import Awaiting
+from hubbot.domain.checkins import Ask, OpenRound
+from hubbot.domain.messages import Confirm, Msg, Outgoing, Priority
 from hubbot.domain.models import (
     BoardItem,
     BroadcastStatus,
@@ -43,8 +44,10 @@ class Context:
     labels: dict[int, str] = field(default_factory=dict)  # how to show hub members: "M12 Ana"
     group_chat: int | None = None  # the Telegram group the message was written in, if any
     item: BoardItem | None = None  # the board item a relay (R N12 ...) names
-    ack_known: bool = False  # the alert an ACK names was sent to the sender
-    already_acked: bool = False
+    awaiting: tuple[Awaiting, ...] = ()  # what the sender was asked and has not answered
+    ack_target: Awaiting | None = None  # the alert or broadcast an ACK names, if still open
+    already_acked: bool = False  # ... or it was theirs and is already confirmed
+    settled_recently: bool = False  # the sender confirmed or acknowledged something lately
     link_code: str = ""  # a fresh one-time code, should LINK need one
     link_pending: int | None = None  # whom this person's pending LINK code went to
     link_code_valid: bool = False  # the code they typed matches it
@@ -58,10 +61,16 @@ class Context:
     list_kind: str | None = None
     figures: Figures | None = None  # on-site count, lifelines, board counts, next report number
     timezone: str = "America/Toronto"
-    waiting_ask: Ask | None = None  # the sender's unanswered check-in
-    rollcall: Rollcall | None = None  # the open roll call waiting for the sender's answer
+    open_ask: Ask | None = None  # the sender's check-in ask in an open round, answered or not
+    rollcall: Rollcall | None = None  # the open roll call that asked the sender, with answer
     alert_status: BroadcastStatus | None = None  # for ALERTSTATUS
-    last_broadcast: int | None = None  # the newest broadcast the sender has not acknowledged
+    # Role holders no message reaches now (person id -> "opted_out" | "unreachable"), and the
+    # (person id, role id) pairs the lead was already told about; see domain/reach.py.
+    cut_off: dict[int, str] = field(default_factory=dict)
+    cut_off_told: frozenset[tuple[int, str]] = frozenset()
+    # HANDOVER, ASSIGN, UNASSIGN: the hub's check-in rounds under way, their asks follow the role
+    open_rounds: tuple[OpenRound, ...] = ()
+    templates: frozenset[str] = frozenset()  # broadcast template ids (#boil_water), for BROADCAST
 
     def reply(self, key: str, count: int | None = None, **params: object) -> Outgoing:
         """A message back to the sender, in the normal lane."""
@@ -72,7 +81,7 @@ class Context:
     ) -> Outgoing:
         return Outgoing(person_id, Msg(key, dict(params)), priority)  # type: ignore[arg-type]
 
-    def alert(self, person_id: int, key: str, **params: object) -> Outgoing:
-        """An urgent message the recipient is asked to acknowledge."""
+    def alert(self, person_id: int, key: str, confirm: Confirm, **params: object) -> Outgoing:
+        """An urgent message the recipient is asked to confirm with OK."""
         msg = Msg(key, dict(params))  # type: ignore[arg-type]
-        return Outgoing(person_id, msg, Priority.URGENT, ack=True)
+        return Outgoing(person_id, msg, Priority.URGENT, ack=True, confirm=confirm)

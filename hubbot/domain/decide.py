@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hubbot.domain import (
+    answering,
     board,
     broadcast,
     hub_admin,
@@ -120,7 +121,7 @@ _HANDLERS = {
     "close": hub_admin.on_close,
     "link": team.on_link,
     "relay": team.on_relay,
-    "ack": team.on_ack,
+    "ack": answering.on_ack,
     "list_needs": board.on_list,
     "list_offers": board.on_list,
     "more": board.on_list,
@@ -129,13 +130,13 @@ _HANDLERS = {
     "cat": board.on_cat,
     "expire": board.on_expire,
     "match": matching.on_match,
-    "yes": matching.on_yes,
+    "yes": answering.on_yes,
     "arrive": situation.on_count,
     "leave": situation.on_count,
     "onsite": situation.on_onsite,
     "lifeline": situation.on_lifeline,
     "sitrep": situation.on_sitrep,
-    "short_answer": routing.on_short_answer,
+    "short_answer": answering.on_short_answer,
     "checkin": routing.on_checkin,
     "handover": hub_admin.on_handover,
     "broadcast": broadcast.on_broadcast,
@@ -143,6 +144,6 @@ _HANDLERS = {
     "rollcall": rollcall.on_rollcall,
     "need": routing.on_item,
     "offer": routing.on_item,
-    "intent": routing.on_routed_text,
-    "text": routing.on_routed_text,
+    "intent": answering.on_text,
+    "text": answering.on_text,
 }

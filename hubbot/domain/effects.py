@@ -127,8 +127,10 @@ class RecordSitrep:
 
 @dataclass(frozen=True)
 class AnswerCheckin:
+    """The person's answer to their check-in; a later one replaces it."""
+
     ask_id: int
-    state: str  # ok | help
+    state: str  # ok | help | unclear (domain/answers.py)
     text: str
 
 
@@ -163,9 +165,12 @@ class StartRollcall:
 
 @dataclass(frozen=True)
 class AnswerRollcall:
+    """The person's roll-call answer; a later one replaces it."""
+
     rollcall_id: int
     person_id: int
-    answer: str
+    answer: str  # 1 safe, 2 needs help, ? unclear
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -222,9 +227,20 @@ class MergePeople:
 
 
 @dataclass(frozen=True)
-class RecordAck:
-    ref: str
+class ConfirmAlert:
+    """The person confirmed the alert they were asked to (OK or the button)."""
+
+    confirmation_id: int
     person_id: int
+
+
+@dataclass(frozen=True)
+class NoteCutOff:
+    """The lead (or the coordinators) heard that this holder of the role cannot be reached."""
+
+    hub_id: int
+    person_id: int
+    role_id: str
 
 
 @dataclass(frozen=True)
@@ -236,6 +252,15 @@ class LogActivity:
     role: str | None
     action: str
     detail: str = ""
+
+
+@dataclass(frozen=True)
+class MoveAsk:
+    """A check-in ask follows the role: closed (unfilled if `vacant`), `to` asked instead."""
+
+    ask_id: int
+    to: tuple[int, ...]
+    vacant: bool
 
 
 Effect = (
@@ -251,7 +276,7 @@ Effect = (
     | CreateItem
     | LogActivity
     | LinkGroup
-    | RecordAck
+    | ConfirmAlert
     | StartLink
     | FailLink
     | MergePeople
@@ -268,6 +293,8 @@ Effect = (
     | RecordSitrep
     | CreateMatch
     | MatchConsent
+    | NoteCutOff
+    | MoveAsk
 )
 
 

@@ -10,9 +10,15 @@ from hubbot.domain.playbook import LocalText
 
 
 class Priority(StrEnum):
-    """Delivery lanes: urgent never waits behind bulk."""
+    """Delivery lanes, in the order they go: a lane never waits behind a later one.
+
+    URGENT is one person's life-safety message (a 911 reply, an alert to the lead); ALERT is an
+    urgent message to many (an URGENT broadcast, a roll call), which must not hold back the
+    first; NORMAL is replies; BULK is ordinary broadcasts.
+    """
 
     URGENT = "urgent"
+    ALERT = "alert"
     NORMAL = "normal"
     BULK = "bulk"
 
@@ -48,10 +54,22 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Confirm:
+    """What an alert asks its recipient to confirm with OK (or the button): recorded with the
+    message, so their OK confirms this and nothing else."""
+
+    kind: str  # life_safety | rollcall_help | checkin_help | checkin_silent | hub_status
+    label: str  # what it is about, as people see it: "N7", "M12", "DEMO"
+    subject_id: int | None = None  # whom it is about: they are told who confirmed
+    hub_id: int | None = None
+
+
+@dataclass(frozen=True)
 class Outgoing:
     """One message for one person. Compliance messages reach people who opted out.
 
-    `ack` asks the recipient to acknowledge it (a button on Telegram); `buttons` offer taps.
+    `ack` asks the recipient to acknowledge it (a button on Telegram), and `confirm` says
+    what their OK will confirm; `buttons` offer taps.
     """
 
     person_id: int
@@ -61,6 +79,7 @@ class Outgoing:
     ack: bool = False
     buttons: tuple[Button, ...] = ()
     rich: Msg | None = None  # a fuller form for channels with room for it (Telegram)
+    confirm: Confirm | None = None
 
 
 @dataclass(frozen=True)

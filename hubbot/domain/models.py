@@ -151,3 +151,4 @@ class Rollcall:
     id: int
     hub_id: int
     by_person_id: int | None
+    answer: str | None = None  # this person's answer so far: 1 safe, 2 help, ? unclear

@@ -10,6 +10,22 @@ from hubbot.domain.text import find_words, fold, has_words, words
 
 LOCALES = ("fr", "en")
 
+# How check-in and roll-call answers are read when a playbook does not say (domain/answers.py).
+DEFAULT_FINE_WORDS: dict[str, tuple[str, ...]] = {
+    "fr": ("bien", "ça va", "tout va bien", "en sécurité", "sain et sauf", "saine et sauve",
+           "rien à signaler", "ras", "pas de problème", "aucun problème", "correct", "oui",
+           "tout roule", "ça roule", "sous contrôle", "tout est beau", "beau"),
+    "en": ("fine", "good", "all good", "safe", "all clear", "no problem", "no problems",
+           "no issues", "yes", "alright", "all right", "well", "under control", "great"),
+}  # fmt: skip
+DEFAULT_HELP_WORDS: dict[str, tuple[str, ...]] = {
+    "fr": ("aide", "aidez", "aider", "secours", "sos", "coincé", "coincée", "coincés", "bloqué",
+           "bloquée", "bloqués", "piégé", "piégée", "besoin", "danger", "évacuer", "inondé",
+           "inondée"),
+    "en": ("help", "sos", "stuck", "trapped", "rescue", "need", "needs", "danger", "evacuate",
+           "flooded", "emergency"),
+}  # fmt: skip
+
 
 @dataclass(frozen=True)
 class LocalText:
@@ -86,6 +102,8 @@ class Playbook:
     shift: timedelta | None = None
     sitrep_every: timedelta = timedelta(hours=2)
     rollcall_window: timedelta = timedelta(minutes=15)
+    fine_words: dict[str, tuple[str, ...]] = field(default_factory=lambda: DEFAULT_FINE_WORDS)
+    help_words: dict[str, tuple[str, ...]] = field(default_factory=lambda: DEFAULT_HELP_WORDS)
 
     def checkin(self, checkin_id: str) -> Checkin | None:
         return next((c for c in self.checkins if c.id == checkin_id), None)
@@ -93,6 +111,15 @@ class Playbook:
     @cached_property
     def _life_safety_phrases(self) -> tuple[tuple[str, ...], ...]:
         return tuple(p for ps in _phrases(self.life_safety).values() for p in ps)
+
+    @cached_property
+    def fine_phrases(self) -> tuple[tuple[str, ...], ...]:
+        """The playbook's "I am fine" words, as folded word sequences (domain/answers.py)."""
+        return tuple(p for ps in _phrases(self.fine_words).values() for p in ps)
+
+    @cached_property
+    def help_phrases(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(p for ps in _phrases(self.help_words).values() for p in ps)
 
     def is_life_safety(self, text: str) -> bool:
         """Whether the text holds a life-safety word (911, FEU, not breathing...)."""

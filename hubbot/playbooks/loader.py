@@ -11,6 +11,8 @@ from pydantic import ValidationError
 
 from hubbot.domain.durations import parse_duration
 from hubbot.domain.playbook import (
+    DEFAULT_FINE_WORDS,
+    DEFAULT_HELP_WORDS,
     LOCALES,
     Category,
     Checkin,
@@ -206,6 +208,8 @@ def _to_domain(spec: PlaybookSpec) -> Playbook:
         shift=parse_duration(spec.shift) if spec.shift else None,
         sitrep_every=parse_duration(spec.sitrep_every),
         rollcall_window=parse_duration(spec.rollcall_window),
+        fine_words=_keywords(spec.answers.fine) if spec.answers.fine else DEFAULT_FINE_WORDS,
+        help_words=_keywords(spec.answers.help) if spec.answers.help else DEFAULT_HELP_WORDS,
     )
 
 

@@ -65,6 +65,22 @@ class KeywordsSpec(BaseModel):
     )
 
 
+class AnswersSpec(BaseModel):
+    """How check-in and roll-call answers are read. Only a clear "fine" counts as fine."""
+
+    model_config = ConfigDict(extra="forbid", title="Answers")
+
+    fine: KeywordsSpec | None = Field(
+        default=None,
+        description="Words that mean 'I am fine' besides OK and 1, e.g. 'bien', 'all good'."
+        " An answer is fine only with one of them and no doubt beside it ('pas bien').",
+    )
+    help: KeywordsSpec | None = Field(
+        default=None,
+        description="Words that make an answer a call for help, e.g. 'coincé', 'stuck'.",
+    )
+
+
 class RoleSpec(BaseModel):
     """A role at the hub, like a lanyard with the tasks printed on the back."""
 
@@ -183,6 +199,10 @@ class PlaybookSpec(BaseModel):
     )
     shift: Duration | None = Field(
         default=None, description="After this long on duty, holders are reminded to hand over."
+    )
+    answers: AnswersSpec = Field(
+        default_factory=AnswersSpec,
+        description="How check-in and roll-call answers are read; built-in words if omitted.",
     )
     rollcall_window: Duration = Field(
         default="15m", description="How long a safety roll call waits for answers."

@@ -76,7 +76,8 @@ class Alerts:
             if template and f"template.{template}" in self.renderer.all_keys()
             else Msg("broadcast.text", {"text": body})
         )
-        priority = Priority.URGENT if row["priority"] == "urgent" else Priority.BULK
+        # An urgent broadcast overtakes replies and bulk, but never one person's 911 reply.
+        priority = Priority.ALERT if row["priority"] == "urgent" else Priority.BULK
         buttons = (Button(Msg("ack.button"), f"ACK b{broadcast_id}"),)
         reached: list[Recipient] = []
         skipped: list[tuple[int, int | None, str | None]] = []
@@ -120,7 +121,7 @@ class Alerts:
                 continue
             await alerts.ask_rollcall(conn, rollcall_id, person_id)
             await self.outbound.person(
-                conn, Outgoing(person_id, ask, Priority.URGENT, buttons=buttons), Origin()
+                conn, Outgoing(person_id, ask, Priority.ALERT, buttons=buttons), Origin()
             )
             asked += 1
         await schedule.add(conn, "rollcall_end", effect.hub_id, str(rollcall_id), now + window)

@@ -12,6 +12,7 @@ from hubbot.domain.models import HubStatus
 from hubbot.store import (
     activity,
     alerts,
+    confirmations,
     hubs,
     items,
     linking,
@@ -53,8 +54,8 @@ async def apply(
             await items.create(conn, effect, channel, now)
         case fx.LinkGroup(chat_id, hub_id, by):
             await hubs.link_group(conn, chat_id, hub_id, by, now)
-        case fx.RecordAck(ref, person_id):
-            await activity.record_ack(conn, ref, person_id, now)
+        case fx.ConfirmAlert(confirmation_id, _person_id):
+            await confirmations.confirm(conn, confirmation_id, now)
         case fx.StartLink(person_id, target_id, code, expires_at):
             await linking.start(conn, person_id, target_id, code, expires_at)
         case fx.FailLink(person_id):
@@ -81,12 +82,16 @@ async def apply(
             await schedule.answer(conn, ask_id, state, text, now)
         case fx.ScheduleRound(hub_id, checkin):
             await schedule.add(conn, "manual_round", hub_id, checkin, now)
-        case fx.AnswerRollcall(rollcall_id, person_id, answer):
-            await alerts.answer_rollcall(conn, rollcall_id, person_id, answer, now)
+        case fx.MoveAsk(ask_id, to, vacant):
+            await schedule.move_ask(conn, ask_id, to, vacant)
+        case fx.AnswerRollcall(rollcall_id, person_id, answer, text):
+            await alerts.answer_rollcall(conn, rollcall_id, person_id, answer, text, now)
         case fx.AckBroadcast(broadcast_id, person_id):
             await alerts.ack(conn, broadcast_id, person_id, now)
         case fx.CreateBroadcast() | fx.StartRollcall():
             pass  # they send messages: the processor hands them to the alerts service
+        case fx.NoteCutOff(hub_id, person_id, role_id):
+            await hubs.note_cut_off(conn, hub_id, person_id, role_id, now)
         case fx.LogActivity():
             await activity.append(conn, effect, now)
         case _:

@@ -11,6 +11,7 @@ from datetime import datetime
 import aiosqlite
 
 from hubbot.addresses import sms_address
+from hubbot.domain.answers import AWAIT_WINDOW, Awaiting, AwaitKind
 from hubbot.domain.commands import Command, PersonRef
 from hubbot.domain.context import Context
 from hubbot.domain.models import BoardItem, Hub, ItemKind, Person
@@ -19,8 +20,8 @@ from hubbot.domain.permissions import may_hand_over
 from hubbot.domain.playbook import Playbook
 from hubbot.security import new_pin, verify_pin
 from hubbot.store import (
-    activity,
     alerts,
+    confirmations,
     hubs,
     items,
     linking,
@@ -41,6 +42,7 @@ class Lookup:
     playbooks: Mapping[str, Playbook]
     region: str
     timezone: str
+    templates: frozenset[str] = frozenset()  # broadcast template ids: 'boil_water'
 
 
 async def find_person(conn: Conn, ref: PersonRef, region: str) -> tuple[Person | None, str | None]:
@@ -72,7 +74,6 @@ async def build(
     next_number: dict[ItemKind, int] = {}
     labels: dict[int, str] = {}
     item: BoardItem | None = None
-    ack_known = already_acked = False
     if cmd.name in ("join", "activate", "link", "broadcast") and cmd.args.split():
         parts = cmd.args.split()
         record = await hubs.by_code(conn, parts[0])
@@ -83,9 +84,6 @@ async def build(
             pin_valid = needs_pin and len(parts) == 2 and verify_pin(parts[1], record.pin_hash)
     elif cmd.name == "relay":
         item = await _named_item(conn, cmd.args)
-    elif cmd.name == "ack" and (m := _ALERT.match(cmd.args.strip())):
-        ack_known = await activity.alert_sent_to(conn, int(m.group(1)), sender.id)
-        already_acked = await activity.has_ack(conn, cmd.args.strip().lower(), sender.id)
     elif cmd.name in ("assign", "unassign", "handover") and cmd.person and hub is not None:
         target, new_address = await find_person(conn, cmd.person, lookup.region)
         # A lead may assign someone who has never texted: create them, but only for a
@@ -113,31 +111,63 @@ async def build(
         labels=labels,
         group_chat=group_chat,
         item=item,
-        ack_known=ack_known,
-        already_acked=already_acked,
         timezone=lookup.timezone,
     )
     if hub is not None:
         extra = await _board_context(conn, cmd, sender, hub, now, address)
         ctx = replace(ctx, **extra)  # type: ignore[arg-type]
-    if cmd.name in ("short_answer", "text", "intent"):
-        ctx = replace(ctx, waiting_ask=await schedule.waiting_ask(conn, sender.id))
-    if cmd.name == "short_answer":
+    if hub is not None and cmd.name in _ROUTED_COMMANDS:
+        # Role holders nothing reaches count as absent (domain/reach.py): one query for all.
+        cut = await hubs.cut_off(conn, hub.id)
         ctx = replace(
-            ctx,
-            rollcall=await alerts.open_rollcall_for(conn, sender.id),
-            last_broadcast=await alerts.last_unacked(conn, sender.id),
+            ctx, cut_off=cut.reasons, cut_off_told=cut.told, labels={**cut.labels, **ctx.labels}
         )
-    if cmd.name == "ack" and (m := re.fullmatch(r"[bB](\d+)", cmd.args.strip())):
-        sent, acked = await alerts.recipient(conn, int(m.group(1)), sender.id)
-        ctx = replace(
-            ctx, last_broadcast=int(m.group(1)) if sent and not acked else None, already_acked=acked
-        )
+    if cmd.name in ("short_answer", "text", "intent", "ack", "yes"):
+        ctx = replace(ctx, **await _answer_context(conn, cmd, sender.id, now))  # type: ignore[arg-type]
     if cmd.name == "alertstatus" and (m := re.fullmatch(r"[bB]?(\d+)", cmd.args.strip())):
         ctx = replace(ctx, alert_status=await alerts.status(conn, int(m.group(1))))
+    if cmd.name in ("assign", "unassign", "handover") and hub is not None and cmd.role:
+        # An open check-in ask follows the role to whoever holds it after the change.
+        ctx = replace(ctx, open_rounds=tuple(await schedule.open_rounds(conn, hub.id)))
+    if cmd.name == "broadcast":
+        ctx = replace(ctx, templates=lookup.templates)
     if cmd.name == "link" and group_chat is None:
         ctx = replace(ctx, **await _link_context(conn, cmd, sender, hub, now, lookup))  # type: ignore[arg-type]
     return ctx
+
+
+async def _answer_context(
+    conn: Conn, cmd: Command, person_id: int, now: datetime
+) -> dict[str, object]:
+    """What an answer or an OK may be about (domain/answering.py)."""
+    if cmd.name == "ack":
+        ref = cmd.args.strip()
+        if m := _ALERT.match(ref):
+            target, done = await confirmations.by_outbox(conn, int(m.group(1)), person_id)
+            return {"ack_target": target, "already_acked": done}
+        if m := re.fullmatch(r"[bB](\d+)", ref):
+            sent, acked = await alerts.recipient(conn, int(m.group(1)), person_id)
+            target = Awaiting(AwaitKind.BROADCAST, int(m.group(1)), now, f"B{m.group(1)}")
+            return {"ack_target": target if sent and not acked else None, "already_acked": acked}
+        return {}
+    found: dict[str, object] = {}
+    awaiting: list[Awaiting] = []
+    if rollcall := await alerts.open_rollcall_for(conn, person_id):
+        found["rollcall"] = rollcall[0]
+        if rollcall[0].answer is None:
+            awaiting.append(Awaiting(AwaitKind.ROLLCALL, rollcall[0].id, rollcall[1]))
+    if ask := await schedule.open_ask(conn, person_id):
+        found["open_ask"] = ask[0]
+        if ask[0].state == "waiting":
+            awaiting.append(Awaiting(AwaitKind.CHECKIN, ask[0].id, ask[1]))
+    if cmd.name == "short_answer":
+        since = now - AWAIT_WINDOW
+        awaiting += await confirmations.open_for(conn, person_id, since)
+        if broadcast := await alerts.unacked_since(conn, person_id, since):
+            awaiting.append(broadcast)
+        found["settled_recently"] = await confirmations.settled_since(conn, person_id, since)
+    found["awaiting"] = tuple(awaiting)
+    return found
 
 
 async def _link_context(
@@ -163,6 +193,8 @@ async def _link_context(
 
 
 _BOARD_COMMANDS = ("need", "offer", "text", "intent")
+# Commands whose messages go to role holders (or whose answers may alert the lead).
+_ROUTED_COMMANDS = ("need", "offer", "text", "intent", "short_answer", "relay", "yes")
 SUGGESTION_POOL = 20  # candidates considered for a new note's suggestions
 _ITEM_COMMANDS = ("done", "cancel", "cat", "expire", "match")
 

@@ -13,7 +13,7 @@ from hubbot.channels.base import Channel
 from hubbot.domain.messages import Button, Msg, Outgoing, Priority, TeamMessage
 from hubbot.i18n import Renderer
 from hubbot.service.clock import Clock
-from hubbot.store import hubs, outbox, people
+from hubbot.store import confirmations, hubs, outbox, people
 from hubbot.store.outbox import NewMessage
 
 log = logging.getLogger(__name__)
@@ -79,10 +79,15 @@ class Outbound:
             buttons,
             held,
         )
-        if message.ack and channel_of(address) == "telegram":
-            label = self.renderer.render(Msg("ack.button"), person.locale)
-            for outbox_id in ids:
-                await outbox.set_buttons(conn, outbox_id, [(label, f"ACK o{outbox_id}")])
+        if message.ack and ids and not held:
+            if message.confirm is not None:
+                # What their OK (or the button) will confirm: this, and nothing else.
+                await confirmations.record(
+                    conn, person.id, message.confirm, ids[-1], self.clock.now()
+                )
+            if channel_of(address) == "telegram":
+                label = self.renderer.render(Msg("ack.button"), person.locale)
+                await outbox.set_buttons(conn, ids[-1], [(label, f"ACK o{ids[-1]}")])
         return ids
 
     async def team(self, conn: aiosqlite.Connection, message: TeamMessage, origin: Origin) -> None:

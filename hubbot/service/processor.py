@@ -53,7 +53,10 @@ class Processor:
         self.outbound = Outbound(renderer, channels or {}, clock)
         self.alerts = Alerts(self.outbound, renderer, playbooks, clock, timezone)
         self.default_locale = default_locale
-        self.lookup = Lookup(playbooks, region, timezone)
+        templates = frozenset(
+            k.removeprefix("template.") for k in renderer.all_keys() if k.startswith("template.")
+        )
+        self.lookup = Lookup(playbooks, region, timezone, templates)
         self.wake = wake or asyncio.Event()
         self.on_outbox = on_outbox or asyncio.Event()
         self.after = after or asyncio.Event()  # set after each message: the scheduler looks again
@@ -68,7 +71,9 @@ class Processor:
 
     async def drain(self) -> int:
         count = 0
-        while batch := await inbound.unprocessed(self.db):
+        # Small batches taken in turn over senders: a text that arrives during a flood from one
+        # number waits for a few messages, not for the flood.
+        while batch := await inbound.unprocessed(self.db, limit=16):
             for record in batch:
                 await self.process(record)
                 count += 1

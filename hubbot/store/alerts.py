@@ -7,9 +7,10 @@ from datetime import datetime
 
 import aiosqlite
 
+from hubbot.domain.answers import Awaiting, AwaitKind
 from hubbot.domain.models import BroadcastStatus, Rollcall, person_label
 from hubbot.store import people
-from hubbot.store.db import iso
+from hubbot.store.db import from_iso, iso
 
 Conn = aiosqlite.Connection
 
@@ -98,14 +99,19 @@ async def recipient(conn: Conn, broadcast_id: int, person_id: int) -> tuple[bool
     return (row is not None, row is not None and row[0] is not None)
 
 
-async def last_unacked(conn: Conn, person_id: int) -> int | None:
+async def unacked_since(conn: Conn, person_id: int, since: datetime) -> Awaiting | None:
+    """The newest broadcast sent to the person since `since` that they have not acknowledged."""
     async with conn.execute(
-        "SELECT MAX(broadcast_id) FROM broadcast_recipients WHERE person_id = ?"
-        " AND acked_at IS NULL AND skipped IS NULL",
-        (person_id,),
+        "SELECT b.id, b.sent_at FROM broadcast_recipients r JOIN broadcasts b"
+        " ON b.id = r.broadcast_id WHERE r.person_id = ? AND r.acked_at IS NULL"
+        " AND r.skipped IS NULL AND b.sent_at >= ? ORDER BY b.id DESC LIMIT 1",
+        (person_id, iso(since)),
     ) as cursor:
         row = await cursor.fetchone()
-    return int(row[0]) if row and row[0] is not None else None
+    if row is None:
+        return None
+    at = from_iso(row[1]) or since
+    return Awaiting(AwaitKind.BROADCAST, int(row[0]), at, f"B{row[0]}")
 
 
 async def ack(conn: Conn, broadcast_id: int, person_id: int, now: datetime) -> None:
@@ -170,31 +176,36 @@ async def ask_rollcall(conn: Conn, rollcall_id: int, person_id: int) -> None:
     )
 
 
-async def open_rollcall_for(conn: Conn, person_id: int) -> Rollcall | None:
+async def open_rollcall_for(conn: Conn, person_id: int) -> tuple[Rollcall, datetime] | None:
+    """The newest open roll call that asked this person, with their answer so far, and when
+    it started."""
     async with conn.execute(
-        "SELECT r.id, r.hub_id, r.by_person FROM rollcalls r JOIN rollcall_answers a"
-        " ON a.rollcall_id = r.id WHERE a.person_id = ? AND a.answer IS NULL"
+        "SELECT r.id, r.hub_id, r.by_person, a.answer, r.started_at FROM rollcalls r"
+        " JOIN rollcall_answers a ON a.rollcall_id = r.id WHERE a.person_id = ?"
         " AND r.closed_at IS NULL ORDER BY r.id DESC LIMIT 1",
         (person_id,),
     ) as cursor:
         row = await cursor.fetchone()
-    return Rollcall(row[0], row[1], row[2]) if row else None
+    if row is None:
+        return None
+    return Rollcall(row[0], row[1], row[2], row[3]), from_iso(row[4]) or datetime.min
 
 
 async def answer_rollcall(
-    conn: Conn, rollcall_id: int, person_id: int, answer: str, now: datetime
+    conn: Conn, rollcall_id: int, person_id: int, answer: str, text: str, now: datetime
 ) -> None:
+    """Record an answer; a later one replaces an earlier one."""
     await conn.execute(
-        "UPDATE rollcall_answers SET answer = ?, answered_at = ? WHERE rollcall_id = ?"
-        " AND person_id = ? AND answer IS NULL",
-        (answer, iso(now), rollcall_id, person_id),
+        "UPDATE rollcall_answers SET answer = ?, text = ?, answered_at = ? WHERE rollcall_id = ?"
+        " AND person_id = ?",
+        (answer, text, iso(now), rollcall_id, person_id),
     )
 
 
 async def close_rollcall(
     conn: Conn, rollcall_id: int, now: datetime
 ) -> tuple[int, int, list[int], int | None]:
-    """Close it; (safe, need help, the silent, who started it)."""
+    """Close it; (safe, need help or unclear, the silent, who started it)."""
     await conn.execute(
         "UPDATE rollcalls SET closed_at = ? WHERE id = ? AND closed_at IS NULL",
         (iso(now), rollcall_id),
@@ -208,5 +219,5 @@ async def close_rollcall(
     silent = [int(r[0]) for r in rows if r[1] is None]
     by = rows[0][2] if rows else None
     safe = sum(1 for r in rows if r[1] == "1")
-    helpme = sum(1 for r in rows if r[1] == "2")
+    helpme = sum(1 for r in rows if r[1] is not None and r[1] != "1")  # unclear counts too
     return safe, helpme, silent, by

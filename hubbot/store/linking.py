@@ -71,17 +71,17 @@ async def merge(conn: Conn, keep: int, drop: int, now: datetime) -> None:
         "UPDATE role_assignments SET person_id = :keep WHERE person_id = :drop",
         "UPDATE items SET person_id = :keep WHERE person_id = :drop",
         "UPDATE outbox SET person_id = :keep WHERE person_id = :drop",
-        "INSERT OR IGNORE INTO acks (ref, person_id, at)"
-        " SELECT ref, :keep, at FROM acks WHERE person_id = :drop",
-        "DELETE FROM acks WHERE person_id = :drop",
+        "UPDATE confirmations SET person_id = :keep WHERE person_id = :drop",
+        "UPDATE confirmations SET subject_id = :keep WHERE subject_id = :drop",
         # Alerts, roll calls and check-ins under way: their answers must still count.
         "INSERT OR IGNORE INTO broadcast_recipients"
         " (broadcast_id, person_id, outbox_id, skipped, acked_at)"
         " SELECT broadcast_id, :keep, outbox_id, skipped, acked_at FROM broadcast_recipients"
         " WHERE person_id = :drop",
         "DELETE FROM broadcast_recipients WHERE person_id = :drop",
-        "INSERT OR IGNORE INTO rollcall_answers (rollcall_id, person_id, answer, answered_at)"
-        " SELECT rollcall_id, :keep, answer, answered_at FROM rollcall_answers"
+        "INSERT OR IGNORE INTO rollcall_answers"
+        " (rollcall_id, person_id, answer, answered_at, text)"
+        " SELECT rollcall_id, :keep, answer, answered_at, text FROM rollcall_answers"
         " WHERE person_id = :drop",
         "DELETE FROM rollcall_answers WHERE person_id = :drop",
         "UPDATE asks SET person_id = :keep WHERE person_id = :drop",

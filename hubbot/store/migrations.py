@@ -302,4 +302,52 @@ MIGRATIONS: list[str] = [
     CREATE INDEX people_coordinators ON people(id) WHERE is_coordinator = 1;
     DROP INDEX outbox_address;
     """,
+    # 12: the lead is told once that a role's holder cannot be reached (STOP, or no channel
+    # works); a new STOP or a new silence after they wrote again tells them anew
+    """
+    ALTER TABLE role_assignments ADD COLUMN cut_off_told_at TEXT;
+    """,
+    # 13: lanes first, order within a lane: `head` marks the oldest unsent row of each address
+    # in each lane, and the dispatcher walks only pending heads, sender by sender, so an urgent
+    # message overtakes that person's bulk backlog, one number's backlog hides nothing of
+    # another's, and a look costs the same however deep the queues are.
+    # outbox_unsent_lane takes over from outbox_unsent_address, and outbox_head from outbox_lane.
+    """
+    ALTER TABLE outbox ADD COLUMN head INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX outbox_unsent_lane ON outbox(address, priority, id)
+        WHERE status IN ('pending', 'sending');
+    UPDATE outbox SET head = 1 WHERE status IN ('pending', 'sending') AND NOT EXISTS (
+        SELECT 1 FROM outbox p WHERE p.address = outbox.address AND p.priority = outbox.priority
+        AND p.status IN ('pending', 'sending') AND p.id < outbox.id);
+    CREATE INDEX outbox_head ON outbox(
+        (channel || ' ' || COALESCE(sender, '')),
+        (CASE priority WHEN 'urgent' THEN 0 WHEN 'alert' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END),
+        id, next_attempt_at
+    ) WHERE status = 'pending' AND head = 1;
+    DROP INDEX outbox_lane;
+    DROP INDEX outbox_unsent_address;
+    """,
+    # 14: OK confirms the last thing a person was asked: each alert that asks for OK records
+    # what it is about (replacing acks, which knew only the message); roll-call answers keep
+    # their words, and a later answer replaces an earlier one
+    """
+    CREATE TABLE confirmations (
+        id INTEGER PRIMARY KEY,
+        person_id INTEGER NOT NULL REFERENCES people(id),
+        hub_id INTEGER REFERENCES hubs(id),
+        kind TEXT NOT NULL,
+        label TEXT NOT NULL,
+        subject_id INTEGER REFERENCES people(id),
+        outbox_id INTEGER,
+        asked_at TEXT NOT NULL,
+        confirmed_at TEXT
+    );
+    CREATE INDEX confirmations_person ON confirmations(person_id, asked_at);
+    CREATE INDEX confirmations_outbox ON confirmations(outbox_id);
+    CREATE INDEX confirmations_topic ON confirmations(kind, label, hub_id);
+    DROP TABLE acks;
+    ALTER TABLE rollcall_answers ADD COLUMN text TEXT;
+    DROP INDEX rollcall_answers_waiting;
+    CREATE INDEX rollcall_answers_person ON rollcall_answers(person_id, rollcall_id);
+    """,
 ]
