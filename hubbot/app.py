@@ -8,14 +8,16 @@ import logging
 from dataclasses import dataclass, field
 
 from aiohttp import web
+from telegram.error import InvalidToken, TelegramError
 
 from hubbot.channels.base import Channel
 from hubbot.channels.simulator import SimulatorChannel
 from hubbot.channels.sms_policy import SmsPolicy
 from hubbot.channels.twilio_sms import TwilioChannel
 from hubbot.domain.durations import parse_duration
+from hubbot.domain.flood import FloodLimit
+from hubbot.domain.playbook import Playbook
 from hubbot.i18n import Renderer
-from hubbot.playbooks.loader import load_playbooks
 from hubbot.security import hash_pin, new_pin
 from hubbot.service import housekeeping
 from hubbot.service.clock import Clock, SystemClock
@@ -24,6 +26,7 @@ from hubbot.service.processor import Processor
 from hubbot.service.scheduler import Scheduler
 from hubbot.service.telegram_bot import TelegramBot
 from hubbot.settings import Settings
+from hubbot.startup import StartupError, cannot_listen, catalogs, load_store, playbooks_of
 from hubbot.store import hubs
 from hubbot.store.db import Database
 from hubbot.web.app import build_web_app
@@ -32,6 +35,7 @@ from hubbot.web.telegram_routes import telegram_routes
 from hubbot.web.twilio_routes import twilio_routes
 
 log = logging.getLogger(__name__)
+
 
 DEMO_CODE = "DEMO"
 SHUTDOWN_GRACE = 10.0  # seconds to let an in-flight send finish
@@ -56,13 +60,34 @@ class Hubbot:
 
     @classmethod
     async def build(cls, settings: Settings, clock: Clock | None = None) -> Hubbot:
+        """Everything, ready to start. Raises StartupError naming what is wrong, having closed
+        what it opened (an open database connection would keep the process alive)."""
         clock = clock or SystemClock()
-        renderer = Renderer(settings.locales_dir)
-        playbooks = load_playbooks(settings.playbooks_dir, renderer.all_keys())
-        db = await Database.open(settings.database)
-        # Delivery gets its own connection (and so its own SQLite thread): WAL lets it read
-        # and write beside the message processor instead of queueing behind it.
-        delivery_db = await Database.open(settings.database)
+        renderer = catalogs(settings)
+        playbooks = playbooks_of(settings, renderer)
+        db = await load_store(settings, verify=True)
+        delivery_db: Database | None = None
+        try:
+            # Delivery gets its own connection (and so its own SQLite thread): WAL lets it read
+            # and write beside the message processor instead of queueing behind it.
+            delivery_db = await load_store(settings)
+            return await cls._assemble(settings, clock, renderer, playbooks, db, delivery_db)
+        except BaseException:
+            if delivery_db is not None:
+                await delivery_db.close()
+            await db.close()
+            raise
+
+    @classmethod
+    async def _assemble(
+        cls,
+        settings: Settings,
+        clock: Clock,
+        renderer: Renderer,
+        playbooks: dict[str, Playbook],
+        db: Database,
+        delivery_db: Database,
+    ) -> Hubbot:
         policy = SmsPolicy(settings.sms_mps, settings.sms_max_segments, settings.sms_fold_accents)
         wake_outbox = asyncio.Event()
         processor_wake = asyncio.Event()
@@ -91,7 +116,17 @@ class Hubbot:
             )
         else:
             sim = sms = SimulatorChannel(delivery_db, clock, policy)
-            routes = sim_routes(db, sim, clock, settings.default_region, wake)
+            routes = []
+            if settings.sim_served:
+                routes = sim_routes(
+                    db, sim, clock, settings.default_region, wake, settings.sim_bearer()
+                )
+            else:  # anyone who reaches the port could text as anyone, the coordinator too
+                log.warning(
+                    "the simulator routes /sim/* are off: HUBBOT_HTTP_HOST=%s is not a loopback"
+                    " address and HUBBOT_SIM_TOKEN is not set",
+                    settings.http_host,
+                )
         channels: dict[str, Channel] = {"sms": sms}
         telegram: TelegramBot | None = None
         if settings.telegram_enabled:
@@ -125,6 +160,7 @@ class Hubbot:
             wake=processor_wake,
             after=scheduler_wake,
         )
+        processor.flood = FloodLimit(settings.flood_rate, settings.flood_burst)
         dispatcher = Dispatcher(
             delivery_db,
             channels,
@@ -135,7 +171,7 @@ class Hubbot:
             wake=wake_outbox,
         )
         hubbot: Hubbot
-        web_app = build_web_app(db, lambda: hubbot.running, routes)
+        web_app = build_web_app(db, lambda: hubbot.running, routes, [delivery_db])
         hubbot = cls(
             settings,
             clock,
@@ -183,21 +219,34 @@ class Hubbot:
         return pin
 
     async def start(self) -> None:
+        """Listen, then start the workers and Telegram. Raises StartupError (then call stop())."""
         if self.twilio is not None:
             await self.twilio.start()  # its aiohttp session must be made inside the loop
+        # Listen first: a port that cannot be had stops the start before any work begins.
+        self.runner = web.AppRunner(self.web_app, access_log=None)
+        await self.runner.setup()
+        host, port = self.settings.http_host, self.settings.http_port
+        try:
+            await web.TCPSite(self.runner, host, port).start()
+        except OSError as exc:
+            raise StartupError(cannot_listen(host, port, exc)) from exc
         self.dispatcher_task = asyncio.create_task(self.dispatcher.run(), name="dispatcher")
         self.tasks = [
             asyncio.create_task(self.processor.run(), name="processor"),
             self.dispatcher_task,
-            asyncio.create_task(housekeeping.run(self.db, self.clock), name="housekeeping"),
+            asyncio.create_task(
+                housekeeping.run(self.db, self.clock, keep=parse_duration(self.settings.retention)),
+                name="housekeeping",
+            ),
             asyncio.create_task(self.scheduler.run(), name="scheduler"),
         ]
-        self.runner = web.AppRunner(self.web_app, access_log=None)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, self.settings.http_host, self.settings.http_port)
-        await site.start()
         if self.telegram is not None:
-            await self.telegram.start()
+            try:
+                await self.telegram.start()
+            except InvalidToken as exc:
+                raise StartupError("HUBBOT_TELEGRAM_TOKEN: Telegram refused this token") from exc
+            except TelegramError as exc:
+                raise StartupError(f"Telegram: the bot could not start: {exc}") from exc
 
     async def stop(self) -> None:
         """Stop taking new work, let the send in flight finish, then close the store."""

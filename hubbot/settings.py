@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import timedelta
+from ipaddress import ip_address
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr, field_validator
+import phonenumbers
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hubbot.domain.durations import parse_duration
+from hubbot.domain.playbook import LOCALES
+from hubbot.i18n import catalog_path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_SIM_TOKEN = re.compile(r"^[!-~]{16,256}$")  # printable ASCII, no spaces: it goes in a header
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOOPBACK_NAMES = ("localhost", "localhost.")
 
 
 class Settings(BaseSettings):
@@ -32,11 +42,27 @@ class Settings(BaseSettings):
     http_host: str = Field("127.0.0.1", description="Address the HTTP server listens on.")
     http_port: int = Field(8080, ge=0, le=65535, description="Port of the HTTP server.")
     public_url: str | None = Field(None, description="Base URL providers call, e.g. https://x.")
+    sim_token: SecretStr | None = Field(
+        None, description="Bearer token for /sim/*; needed to serve them on a non-loopback host."
+    )
     default_playbook: str = Field("community-hub", description="Playbook id for new hubs.")
     seed_demo: bool = Field(True, description="Create the DEMO hub when the database is empty.")
     send_max_attempts: int = Field(8, ge=1, description="Tries before a message is failed.")
     send_max_age: str = Field("24h", description="A message not sent after this is failed.")
     send_concurrency: int = Field(16, ge=1, description="Sends in flight at once, at most.")
+    flood_rate: float = Field(
+        20.0, ge=0, description="Texts a minute passed on per sender after the burst; 0: off."
+    )
+    flood_burst: int = Field(20, ge=1, description="Texts a sender may send at once.")
+    retention: str = Field("30d", description="Message texts are purged this long after.")
+
+    @field_validator("retention")
+    @classmethod
+    def _retention(cls, value: str) -> str:
+        # '30m' is thirty minutes, not months: a retention shorter than a day is a typo.
+        if parse_duration(value) < timedelta(days=1):
+            raise ValueError("use at least 1d, e.g. 30d")
+        return value
 
     twilio_account_sid: str | None = Field(None, description="Twilio account SID (AC...).")
     twilio_auth_token: SecretStr | None = Field(None, description="Twilio auth token.")
@@ -72,6 +98,121 @@ class Settings(BaseSettings):
             raise ValueError("use 1 to 256 characters among A-Z, a-z, 0-9, _ and -")
         return value
 
+    # Start-up checks: a setting that cannot work stops `hubbot run` at once, with its name,
+    # instead of failing later in the middle of a crisis (an unknown zone at the first SITREP).
+
+    @field_validator(
+        "public_url",
+        "sim_token",
+        "telegram_mode",
+        "telegram_token",
+        "telegram_webhook_secret",
+        "twilio_account_sid",
+        "twilio_auth_token",
+        "twilio_from_number",
+        "twilio_messaging_service_sid",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # `HUBBOT_PUBLIC_URL=` as copied from .env.example means "not set", not an empty URL.
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (KeyError, ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name such as America/Toronto"
+            ) from None
+        return value
+
+    @field_validator("default_region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        region = value.strip().upper()
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"unknown region {value!r}; use a two-letter country code such as CA")
+        return region
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            parts = urlsplit(value.strip())
+            parts.port  # noqa: B018 -- raises on a port that is not a number
+        except ValueError:
+            parts = urlsplit("")
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                f"{value!r} is not an http(s) URL; use the base URL providers call,"
+                " e.g. https://hub.example.org"
+            )
+        return value.strip()
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"unknown log level {value!r}; use DEBUG, INFO, WARNING or ERROR")
+        return level
+
+    @field_validator("locales_dir")
+    @classmethod
+    def _locales_dir(cls, value: Path) -> Path:
+        if not value.is_dir():
+            raise ValueError(f"no folder {_shown(value)}")
+        for locale in LOCALES:
+            if not catalog_path(value, locale).is_file():
+                missing = catalog_path(value, locale).relative_to(value)
+                raise ValueError(f"{_shown(value)} has no {missing}")
+        return value
+
+    @field_validator("playbooks_dir")
+    @classmethod
+    def _playbooks_dir(cls, value: Path) -> Path:
+        if not value.exists():  # a folder of playbooks, or one playbook file
+            raise ValueError(f"no folder {_shown(value)}")
+        return value
+
+    @field_validator("sim_token")
+    @classmethod
+    def _sim_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _SIM_TOKEN.match(value.get_secret_value()):
+            raise ValueError(
+                "use 16 to 256 printable characters without spaces, e.g. the output of"
+                " python3 -c 'import secrets; print(secrets.token_urlsafe(24))'"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _twilio_complete(self) -> Settings:
+        """Twilio is all or nothing: half a configuration would quietly serve the simulator."""
+        sender = self.twilio_from_number or self.twilio_messaging_service_sid
+        parts = {
+            "HUBBOT_TWILIO_ACCOUNT_SID": bool(self.twilio_account_sid),
+            "HUBBOT_TWILIO_AUTH_TOKEN": bool(self.twilio_auth_token),
+            "HUBBOT_TWILIO_FROM_NUMBER or HUBBOT_TWILIO_MESSAGING_SERVICE_SID": bool(sender),
+        }
+        given = [name for name, present in parts.items() if present]
+        missing = [name for name, present in parts.items() if not present]
+        if given and missing:
+            raise ValueError(
+                f"{missing[0]}: not set, but {given[0]} is; Twilio needs the account SID, the"
+                " auth token and a sender (set all three, or none to use the simulator)"
+            )
+        if not missing and not self.public_url:
+            raise ValueError(
+                "HUBBOT_PUBLIC_URL: not set, but Twilio is; Twilio calls"
+                " HUBBOT_PUBLIC_URL/twilio/sms, and webhook signatures are checked against it"
+            )
+        return self
+
     @property
     def telegram_enabled(self) -> bool:
         return bool(self.telegram_token and self.telegram_token.get_secret_value())
@@ -88,6 +229,24 @@ class Settings(BaseSettings):
         return hashlib.sha256(f"hubbot-webhook:{token}".encode()).hexdigest()
 
     @property
+    def loopback(self) -> bool:
+        """The HTTP server listens on this machine only (127.0.0.1, ::1 or localhost)."""
+        host = self.http_host.strip().lower()
+        try:
+            return host in LOOPBACK_NAMES or ip_address(host.strip("[]")).is_loopback
+        except ValueError:
+            return False
+
+    @property
+    def sim_served(self) -> bool:
+        """The /sim routes exist only for the simulator channel, and on a non-loopback host
+        only behind HUBBOT_SIM_TOKEN: anyone reaching them could text as anyone."""
+        return not self.twilio_enabled and (self.loopback or self.sim_token is not None)
+
+    def sim_bearer(self) -> str | None:
+        return self.sim_token.get_secret_value() if self.sim_token else None
+
+    @property
     def twilio_enabled(self) -> bool:
         """Twilio is used when its credentials and a sender are all set."""
         sender = self.twilio_from_number or self.twilio_messaging_service_sid
@@ -97,3 +256,8 @@ class Settings(BaseSettings):
         """The URL a provider calls for `path`, as it signs it."""
         base = self.public_url or f"http://{self.http_host}:{self.http_port}"
         return base.rstrip("/") + path
+
+
+def _shown(path: Path) -> str:
+    """A path as the operator gave it, with where a relative one was looked for."""
+    return f"{str(path)!r}" if path.is_absolute() else f"{str(path)!r} (in {Path.cwd()})"

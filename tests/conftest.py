@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from hubbot.addresses import parse_address
 from hubbot.domain.playbook import Playbook
@@ -27,6 +28,20 @@ from tests.service import Service
 ROOT = Path(__file__).resolve().parent.parent
 # python-telegram-bot's documented opt-in to timedelta retry_after (as `hubbot` sets it).
 os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+# Property tests (tests/test_properties.py). The default profile is the same run every time, so
+# a failure in CI fails the same way on a laptop, and keeps no example database in the work
+# tree; `pytest --hypothesis-profile=long` runs ten times the examples from a fresh seed, and
+# keeps failing ones in .hypothesis/ (git-ignored) to try first next time. No deadline: two
+# shared cores make timings jumpy, and the suites bound their own sizes.
+settings.register_profile(
+    "hubbot", max_examples=100, derandomize=True, database=None, deadline=None, print_blob=True
+)
+settings.register_profile("long", max_examples=1000, deadline=None, print_blob=True)
+# Hypothesis starts on "default" (or "ci" when CI is set); --hypothesis-profile loads another
+# after this file, and a test module's `from tests.conftest import ...` runs it again: keep that.
+if settings.get_current_profile_name() in ("default", "ci"):
+    settings.load_profile("hubbot")
 
 
 @pytest.fixture(scope="session")

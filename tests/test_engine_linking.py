@@ -13,9 +13,11 @@ TELEGRAM = "telegram:5501"
 async def test_linking_telegram_and_sms_with_the_code_makes_one_person(harness: Harness) -> None:
     await harness.add_hub()
     await harness.text(TELEGRAM, "REJOINDRE PLATEAU")
+    await harness.text(PHONE, "AIDE")  # a code goes only to an address that has written
     got = await harness.text(TELEGRAM, "LIER 514-555-0102")
     assert got[TELEGRAM] == [
-        "Un code a été envoyé à cette adresse. Écrivez ici LIER + le code (valable 15 minutes)."
+        "Si cette adresse a déjà écrit à hubbot, un code y est envoyé (3 par heure au plus). "
+        "Suivez-le d'ici 15 minutes. Rien ne vient ? Écrivez d'abord AIDE depuis cette adresse."
     ]
     code = re.search(r"\b(\d{6})\b", got[PHONE][0])
     assert code is not None and got[PHONE][0].startswith("Code hubbot")
@@ -32,6 +34,7 @@ async def test_linking_telegram_and_sms_with_the_code_makes_one_person(harness: 
 
 async def test_three_wrong_codes_cancel_the_link(harness: Harness) -> None:
     await harness.add_hub()
+    await harness.text(PHONE, "HELP")
     got = await harness.text(TELEGRAM, "LINK 514-555-0102")
     code = re.search(r"\b(\d{6})\b", got[PHONE][0])
     assert code is not None
@@ -46,6 +49,7 @@ async def test_three_wrong_codes_cancel_the_link(harness: Harness) -> None:
 
 
 async def test_a_link_code_expires_after_fifteen_minutes(harness: Harness) -> None:
+    await harness.text(PHONE, "HELP")
     got = await harness.text(TELEGRAM, "LINK 514-555-0102")
     code = re.search(r"\b(\d{6})\b", got[PHONE][0])
     assert code is not None

@@ -89,6 +89,7 @@ SAMPLES = {
     "why": "aucun canal ne passe",
     "template": "power_restored",
     "templates": "#boil_water, #shelter_open, #power_restored, #curfew, #evacuation_order",
+    "until": "2026-12-02 14:05",
 }
 COMPLIANCE_KEYS = {"help.reply", "stop.confirmed", "start.confirmed"}
 

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from hubbot.settings import Settings
 
@@ -36,3 +37,88 @@ def test_a_bad_setting_is_refused_with_its_name(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("HUBBOT_DEFAULT_LOCALE", "de")
     with pytest.raises(ValueError, match="default_locale"):
         Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    ("variables", "named", "says"),
+    [
+        ({"HUBBOT_TIMEZONE": "Mars/Olympus"}, "timezone", "unknown time zone 'Mars/Olympus'"),
+        ({"HUBBOT_DEFAULT_REGION": "ZZ"}, "default_region", "unknown region 'ZZ'"),
+        ({"HUBBOT_PUBLIC_URL": "hub.example.org"}, "public_url", "not an http(s) URL"),
+        ({"HUBBOT_PUBLIC_URL": "ftp://hub.example.org"}, "public_url", "not an http(s) URL"),
+        ({"HUBBOT_LOG_LEVEL": "LOUD"}, "log_level", "unknown log level 'LOUD'"),
+        ({"HUBBOT_LOCALES_DIR": "/nowhere/locales"}, "locales_dir", "no folder '/nowhere/locales'"),
+        ({"HUBBOT_LOCALES_DIR": "playbooks"}, "locales_dir", "has no fr/LC_MESSAGES/hubbot.po"),
+        ({"HUBBOT_PLAYBOOKS_DIR": "/nowhere/playbooks"}, "playbooks_dir", "no folder"),
+        ({"HUBBOT_SIM_TOKEN": "short"}, "sim_token", "16 to 256"),
+    ],
+    ids=lambda value: next(iter(value)) if isinstance(value, dict) else None,
+)
+def test_a_setting_that_cannot_work_is_refused_at_start_with_its_name(
+    monkeypatch: pytest.MonkeyPatch, variables: dict[str, str], named: str, says: str
+) -> None:
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError) as refused:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+    (error,) = refused.value.errors()
+    assert error["loc"] == (named,) and says in error["msg"]
+
+
+SID, TOKEN, SENDER = "AC" + "0" * 32, "tok-SECRET-123", "+15145550000"
+
+
+@pytest.mark.parametrize(
+    ("variables", "missing"),
+    [
+        ({"HUBBOT_TWILIO_ACCOUNT_SID": SID}, "HUBBOT_TWILIO_AUTH_TOKEN: not set"),
+        (
+            {"HUBBOT_TWILIO_ACCOUNT_SID": SID, "HUBBOT_TWILIO_AUTH_TOKEN": TOKEN},
+            "HUBBOT_TWILIO_FROM_NUMBER or HUBBOT_TWILIO_MESSAGING_SERVICE_SID: not set",
+        ),
+        (
+            {"HUBBOT_TWILIO_AUTH_TOKEN": TOKEN, "HUBBOT_TWILIO_FROM_NUMBER": SENDER},
+            "HUBBOT_TWILIO_ACCOUNT_SID: not set",
+        ),
+        (
+            {
+                "HUBBOT_TWILIO_ACCOUNT_SID": SID,
+                "HUBBOT_TWILIO_AUTH_TOKEN": TOKEN,
+                "HUBBOT_TWILIO_FROM_NUMBER": SENDER,
+            },
+            "HUBBOT_PUBLIC_URL: not set",
+        ),
+    ],
+    ids=["sid only", "no sender", "no sid", "no public url"],
+)
+def test_half_a_twilio_configuration_is_refused_naming_what_is_missing(
+    monkeypatch: pytest.MonkeyPatch, variables: dict[str, str], missing: str
+) -> None:
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError) as refused:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+    message = refused.value.errors()[0]["msg"]
+    assert message.removeprefix("Value error, ").startswith(missing)
+    assert TOKEN not in message, "the token is never echoed"
+
+
+def test_a_whole_twilio_configuration_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUBBOT_TWILIO_ACCOUNT_SID", SID)
+    monkeypatch.setenv("HUBBOT_TWILIO_AUTH_TOKEN", TOKEN)
+    monkeypatch.setenv("HUBBOT_TWILIO_MESSAGING_SERVICE_SID", "MG" + "0" * 32)
+    monkeypatch.setenv("HUBBOT_PUBLIC_URL", "https://hub.example.org")
+    assert Settings(_env_file=None).twilio_enabled  # type: ignore[call-arg]
+
+
+def test_the_example_file_copied_as_is_runs_the_simulator() -> None:
+    settings = Settings(_env_file=ROOT / ".env.example")  # type: ignore[call-arg]
+    assert not settings.twilio_enabled and not settings.telegram_enabled
+    assert settings.public_url is None and settings.sim_served
+
+
+def test_region_and_log_level_are_read_in_any_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUBBOT_DEFAULT_REGION", "fr")
+    monkeypatch.setenv("HUBBOT_LOG_LEVEL", "debug")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert (settings.default_region, settings.log_level) == ("FR", "DEBUG")

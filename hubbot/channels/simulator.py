@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from hubbot.channels.base import Limit, SendError, Sent
+from hubbot.channels.decoding import clean
 from hubbot.channels.sms_policy import SmsPolicy
 from hubbot.service.clock import Clock
 from hubbot.store import mailbox
@@ -85,4 +86,5 @@ def parse_sim_inbound(data: object, normalize: Callable[[str], str | None]) -> S
     provider_id = data.get("id")
     if provider_id is not None and not isinstance(provider_id, str):
         raise ValueError('"id", when given, must be a string')
-    return SimInbound(f"sms:{e164}", text, provider_id, to_address)
+    # Surrogates have no UTF-8 form: replaced, so the text can be stored and answered.
+    return SimInbound(f"sms:{e164}", clean(text), clean(provider_id or "") or None, to_address)

@@ -14,6 +14,7 @@ from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from hubbot.channels.base import Limit, SendError, Sent
+from hubbot.channels.decoding import clean
 from hubbot.domain.sms import split_words
 
 log = logging.getLogger(__name__)
@@ -48,35 +49,53 @@ class TelegramInbound:
 
 
 def parse_update(update: Update) -> TelegramInbound | None:
-    """A message or a button tap; None for updates hubbot does not handle (edits, joins...)."""
+    """A message or a button tap; None for updates hubbot does not handle (edits, joins...)
+    and for fields of the wrong type, which Telegram never sends but a forged webhook may."""
+    if not _is_id(update.update_id):
+        return None
     if update.callback_query is not None:
         query = update.callback_query
+        user = query.from_user
         chat = query.message.chat if query.message is not None else None
+        if not _is_id(getattr(user, "id", None)) or (chat is not None and not _is_id(chat.id)):
+            return None
         return TelegramInbound(
             update.update_id,
-            query.from_user.id,
-            chat.id if chat else query.from_user.id,
-            chat.type if chat else "private",
-            query.data or "",
-            query.from_user.username,
-            query.from_user.language_code,
-            query.from_user.first_name,
-            callback_id=query.id,
+            user.id,
+            chat.id if chat else user.id,
+            (_text(chat.type) or "private") if chat else "private",
+            _text(query.data) or "",
+            _text(user.username),
+            _text(user.language_code),
+            _text(user.first_name),
+            callback_id=_text(query.id),
         )
     message = update.message
-    if message is None or message.from_user is None or message.text is None:
+    if message is None or message.from_user is None or not isinstance(message.text, str):
         return None
     user = message.from_user
+    if not (_is_id(user.id) and _is_id(getattr(message.chat, "id", None))):
+        return None
     return TelegramInbound(
         update.update_id,
         user.id,
         message.chat.id,
-        message.chat.type,
-        message.text,
-        user.username,
-        user.language_code,
-        user.first_name,
+        _text(message.chat.type) or "private",
+        clean(message.text),
+        _text(user.username),
+        _text(user.language_code),
+        _text(user.first_name),
     )
+
+
+def _is_id(value: object) -> bool:
+    """Telegram's ids are integers of at most 52 bits; a bool or a float is none."""
+    return type(value) is int and abs(value) < 2**53
+
+
+def _text(value: object) -> str | None:
+    """A string field, storable (lone surrogates replaced); None if it is not a string."""
+    return clean(value) if isinstance(value, str) else None
 
 
 def to_html(text: str) -> str:

@@ -10,6 +10,11 @@ import aiohttp
 
 POLL_SECONDS = 0.5
 DRAIN_SECONDS = 3.0  # after the last line, wait this long for replies before leaving
+REFUSALS = {
+    401: "hubbot wants the simulator token: set HUBBOT_SIM_TOKEN to the service's",
+    404: "this hubbot does not serve the simulator (Twilio is on, or it listens beyond"
+    " 127.0.0.1 without HUBBOT_SIM_TOKEN)",
+}
 
 
 class Chat:
@@ -52,14 +57,19 @@ async def _read_lines(queue: asyncio.Queue[str | None]) -> None:
             await queue.put(line.strip())
 
 
-async def chat(url: str, number: str, out: TextIO = sys.stdout) -> int:
+async def chat(url: str, number: str, out: TextIO = sys.stdout, token: str | None = None) -> int:
+    """Text from `number`; `token` is HUBBOT_SIM_TOKEN, sent as a bearer token if set."""
     session_chat = Chat(url, number, out)
-    async with aiohttp.ClientSession() as session:
+    headers = {"Authorization": f"Bearer {token}"} if token else None
+    async with aiohttp.ClientSession(headers=headers) as session:
         try:
             # Start after what this phone already received, so old replies are not replayed.
             async with session.get(
                 f"{session_chat.url}/sim/outbound", params={"to": number}
             ) as resp:
+                if resp.status in REFUSALS:
+                    print(f"! {REFUSALS[resp.status]}", file=out)
+                    return 1
                 if resp.status == 400:
                     print(f"! {(await resp.json())['error']}", file=out)
                     return 2

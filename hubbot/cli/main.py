@@ -7,12 +7,16 @@ import asyncio
 import logging
 import os
 import sys
+import traceback
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from hubbot.addresses import normalize_phone
-from hubbot.cli import admin, records
+from hubbot.cli import admin, person, records
 from hubbot.cli.playbook_cmds import cmd_check, cmd_schema
 from hubbot.domain.playbook import LOCALES
 from hubbot.i18n import Renderer
@@ -45,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     cadd = coord_sub.add_parser("add", help="make an address a coordinator")
     cadd.add_argument("address", help="+15145550101, sms:+15145550101 or telegram:<id>")
     cadd.add_argument("--locale", choices=LOCALES)
+    person.register(sub)
 
     box = sub.add_parser("outbox", help="messages waiting to go out, or failed ones and why")
     box.add_argument("--failed", action="store_true", help="list failed messages and reasons")
@@ -56,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     logs = sub.add_parser("log", help="a hub's activity log, like an ICS-214")
     logs.add_argument("--hub", required=True)
     logs.add_argument("--since", default="2h", help="how far back: 30m, 2h, 1d")
+    sub.add_parser("purge", help="purge old texts and contacts now (HUBBOT_RETENTION)")
 
     chat = sub.add_parser("chat", help="text the running service from a simulated phone")
     chat.add_argument("--from", dest="number", required=True)
@@ -63,39 +69,124 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Commands that may create the database; the others (and any new one) need it to exist, so a
+# mistyped HUBBOT_DATABASE is reported rather than answered from a fresh, empty database.
+CREATES_DATABASE = {"run", "hub add", "coordinator add"}
+NO_DATABASE = {"check", "schema", "chat"}
+# Third-party loggers that speak at INFO for routine work: the Twilio SDK logs a dozen lines
+# per SMS, APScheduler every wake-up, httpx every Telegram request. Heard at DEBUG only.
+NOISY_LOGGERS = ("twilio", "apscheduler", "httpx")
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name in NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.NOTSET if level == "DEBUG" else logging.WARNING)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. A failure is one line on stderr, `hubbot: ...` naming the setting or
+    the thing at fault, and a non-zero exit; the traceback only with HUBBOT_LOG_LEVEL=DEBUG."""
     args = _parser().parse_args(argv)
     # python-telegram-bot 22's documented opt-in: RetryAfter.retry_after as a timedelta, which
     # the Telegram adapter expects, and no deprecation warning at each 429.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
+    if args.command == "schema":  # needs no setting, so it works from any folder
+        return _finish(cmd_schema)
     try:
-        settings = Settings()
+        settings = Settings(**_overrides(args))
     except ValidationError as exc:
         for error in exc.errors():
-            name = "HUBBOT_" + "_".join(str(part) for part in error["loc"]).upper()
-            print(f"error: setting {name}: {error['msg']}", file=sys.stderr)
+            print(f"hubbot: {_setting_error(error)}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings.log_level)
+    return _finish(lambda: _dispatch(args, settings), settings.log_level == "DEBUG")
+
+
+def _finish(command: Callable[[], int], debug: bool = False) -> int:
+    """Run `command` and flush its output; turn every failure into one line on stderr."""
     try:
-        return _dispatch(args, settings)
+        code = command()
+        sys.stdout.flush()  # here, not at exit, so a closed pipe is caught below
+        return code
     except admin.UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader went away (`hubbot export ... | head`): stop quietly. Python would try to
+        # flush stdout again at exit and complain, so point it at /dev/null first.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        print(f"hubbot: {_describe(exc)}", file=sys.stderr)
+        return 1
+
+
+def _describe(exc: Exception) -> str:
+    from hubbot.store.db import StoreUnusable
+
+    if isinstance(exc, StoreUnusable):
+        return f"HUBBOT_DATABASE: {exc}"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """`hubbot check PATH` checks PATH, which it reports on if missing: the playbooks folder
+    setting is not used then, so it must not stop the command from another folder."""
+    if args.command == "check" and args.path:
+        return {"playbooks_dir": Path(args.path) if Path(args.path).exists() else Path.cwd()}
+    return {}
+
+
+def _setting_error(error: ErrorDetails) -> str:
+    """One refused setting as `HUBBOT_NAME: what is wrong`; secrets are never echoed."""
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if not error["loc"]:  # a rule across settings, which names them itself
+        return message
+    name = "HUBBOT_" + "_".join(str(part) for part in error["loc"]).upper()
+    given = error.get("input")
+    secret = "TOKEN" in name or "SECRET" in name
+    if error["type"] != "value_error" and isinstance(given, str) and not secret:
+        message = f"{message} (got {given!r})"
+    return f"{name}: {message}"
+
+
+def _missing_database(args: argparse.Namespace, settings: Settings) -> str | None:
+    action = getattr(args, "action", None)
+    command = f"{args.command} {action}" if action else args.command
+    if args.command in NO_DATABASE or command in CREATES_DATABASE or settings.database.exists():
+        return None
+    path = settings.database
+    where = "" if path.is_absolute() else f" (in {Path.cwd()})"
+    return (
+        f"HUBBOT_DATABASE: no database at {str(path)!r}{where};"
+        " `hubbot run` or `hubbot hub add` creates it"
+    )
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    missing = _missing_database(args, settings)
+    if missing is not None:
+        print(f"hubbot: {missing}", file=sys.stderr)
+        return 1
     if args.command == "run":
         from hubbot.cli.run import serve
+        from hubbot.startup import StartupError
 
-        asyncio.run(serve(settings))
+        try:
+            asyncio.run(serve(settings))
+        except StartupError as exc:
+            logging.getLogger("hubbot").debug("start-up failed", exc_info=True)
+            print(f"hubbot: {exc}", file=sys.stderr)
+            return 1
         return 0
     if args.command == "check":
         keys = Renderer(settings.locales_dir).all_keys()
         return cmd_check(Path(args.path) if args.path else settings.playbooks_dir, keys)
-    if args.command == "schema":
-        return cmd_schema()
     if args.command == "hub" and args.action == "add":
         asyncio.run(
             admin.hub_add(
@@ -116,12 +207,18 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "coordinator":
         asyncio.run(admin.coordinator_add(settings, args.address, args.locale))
         return 0
+    if args.command == "person":
+        return asyncio.run(person.run(settings, args))
     if args.command == "outbox":
         return asyncio.run(admin.outbox_list(settings, args.failed))
     if args.command == "export":
         return asyncio.run(records.export(settings, args.hub, args.what, args.format))
     if args.command == "log":
         return asyncio.run(records.log(settings, args.hub, args.since))
+    if args.command == "purge":
+        from hubbot.cli.retention import purge
+
+        return asyncio.run(purge(settings))
     if args.command == "chat":
         from hubbot.cli.chat import chat
 
@@ -129,7 +226,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         if number is None:
             raise admin.UsageError(f"{args.number!r} is not a valid phone number")
         url = args.url or f"http://{settings.http_host}:{settings.http_port}"
-        return asyncio.run(chat(url, number))
+        return asyncio.run(chat(url, number, token=settings.sim_bearer()))
     raise admin.UsageError(f"unknown command {args.command}")
 
 

@@ -31,7 +31,11 @@ def banner(settings: Settings, demo_pin: str | None, out: TextIO) -> None:
         print(
             f"Demo hub {DEMO_CODE} created. Its PIN is {demo_pin} (shown only this once).", file=out
         )
-    if not settings.twilio_enabled:
+    if not settings.twilio_enabled and not settings.sim_served:
+        print(
+            "The simulator routes are off: listen on 127.0.0.1 or set HUBBOT_SIM_TOKEN.", file=out
+        )
+    elif not settings.twilio_enabled:
         print("Talk to it as a volunteer would, in another terminal:", file=out)
         print(f"  .venv/bin/hubbot chat --from +15145550101 --url {url}", file=out)
         print(
@@ -42,14 +46,34 @@ def banner(settings: Settings, demo_pin: str | None, out: TextIO) -> None:
 
 
 async def serve(settings: Settings, out: TextIO = sys.stdout) -> None:
+    """Serve until SIGTERM or SIGINT. Raises StartupError if it cannot start, having stopped
+    what had started; a signal during the start stops it too."""
     hubbot = await Hubbot.build(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    stopping = asyncio.create_task(stop.wait(), name="stop")
+    try:
+        starting = asyncio.create_task(_start(hubbot), name="start")
+        await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if not starting.done():  # a signal while starting (Telegram slow to answer, say)
+            starting.cancel()
+            await asyncio.gather(starting, return_exceptions=True)
+            log.info("stopped while starting")
+            return
+        demo_pin = starting.result()  # raises what the start raised
+        banner(settings, demo_pin, out)
+        await stopping
+        log.info("shutting down")
+    finally:
+        stopping.cancel()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+        await hubbot.stop()
+
+
+async def _start(hubbot: Hubbot) -> str | None:
     demo_pin = await hubbot.seed_demo()
     await hubbot.start()
-    banner(settings, demo_pin, out)
-    await stop.wait()
-    log.info("shutting down")
-    await hubbot.stop()
+    return demo_pin

@@ -11,6 +11,7 @@ from hubbot.domain.effects import ListState, LogActivity, Outcome, UpdateItem
 from hubbot.domain.hub_admin import checked
 from hubbot.domain.messages import Msg, Param
 from hubbot.domain.models import BoardItem, Hub, ItemKind
+from hubbot.domain.numbers import parse_number
 from hubbot.domain.permissions import Action, is_permitted
 
 PAGE = 5  # lines per SMS page of a list
@@ -18,9 +19,13 @@ _ID = re.compile(r"^([NnOo])(\d+)$")
 
 
 def item_ref(text: str) -> str | None:
-    """'n12' -> 'N12'; None if it is not a board id."""
+    """'n12' -> 'N12', 'N007' -> 'N7'; None if it is not a board id. A number too large for any
+    note stays as written: it names a note that does not exist."""
     m = _ID.match(text.strip())
-    return f"{m.group(1).upper()}{m.group(2)}" if m else None
+    if m is None:
+        return None
+    number = parse_number(m.group(2))
+    return f"{m.group(1).upper()}{m.group(2) if number is None else number}"
 
 
 def category_name(hub: Hub, category: str | None) -> Param:

@@ -95,6 +95,7 @@ RESERVED_WORDS = frozenset(
 _MEMBER = re.compile(r"^m(\d+)$", re.IGNORECASE)
 _USERNAME = re.compile(r"^@([A-Za-z0-9_]{3,32})$")
 _PHONE = re.compile(r"^\+?[\d\s().-]{7,20}$")
+_LINK_CODE = re.compile(r"^\d{6}$")
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,9 @@ def parse(text: str, playbook: Playbook | None) -> Command:
         if whole in table:
             return Command(name, args=whole if name == "short_answer" else "", locale=table[whole])
     head, rest = _first_word(stripped)
+    if head in YES_WORDS and _LINK_CODE.match(rest):
+        # YES 123456 from the address a link code went to: that address agrees to the link.
+        return Command("link_confirm", args=rest, locale=YES_WORDS[head])
     if head == "start" and rest:  # Telegram deep links: /start DEMO joins hub DEMO
         return Command("join", args=rest)
     if head in COMMAND_WORDS:

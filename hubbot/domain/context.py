@@ -48,10 +48,18 @@ class Context:
     ack_target: Awaiting | None = None  # the alert or broadcast an ACK names, if still open
     already_acked: bool = False  # ... or it was theirs and is already confirmed
     settled_recently: bool = False  # the sender confirmed or acknowledged something lately
-    link_code: str = ""  # a fresh one-time code, should LINK need one
+    link_code: str = ""  # a fresh one-time code, should LINK need one ("": no readable address)
     link_pending: int | None = None  # whom this person's pending LINK code went to
     link_code_valid: bool = False  # the code they typed matches it
     link_attempts: int = 0
+    link_confirm_by_target: bool = False  # ... and it must be confirmed from there, not here
+    link_failures: tuple[datetime, ...] = ()  # the sender's wrong LINK codes in the last day
+    link_codes_to_target: int = 0  # LINK codes sent to the target's address in the last hour
+    target_has_written: bool = False  # the address a code would go to has written to hubbot
+    target_privileged: bool = False  # the target is a coordinator or holds a role
+    link_requests: tuple[int, ...] = ()  # YES <code>: who asked to link with the sender
+    link_confirm_from: int | None = None  # ... and the one whose code it is
+    target_hubs: frozenset[int] = frozenset()  # ASSIGN, UNASSIGN, HANDOVER: the target's hubs
     board: tuple[BoardItem, ...] = ()  # the hub's open items: critical first, then oldest
     items: dict[str, BoardItem] = field(default_factory=dict)  # items the command names
     match: MatchView | None = None  # the sender's latest match waiting for consent

@@ -7,6 +7,7 @@ from hubbot.domain import (
     board,
     broadcast,
     hub_admin,
+    linking,
     matching,
     rollcall,
     routing,
@@ -18,8 +19,7 @@ from hubbot.domain.context import Context
 from hubbot.domain.effects import JoinHub, LogActivity, Outcome, SetLocale, SetName, SetOptOut
 from hubbot.domain.messages import Button, Msg, Outgoing
 from hubbot.domain.models import member_label
-
-NAME_MAX = 40
+from hubbot.domain.names import NAME_MAX, clean_name
 
 
 def decide(cmd: Command, ctx: Context) -> Outcome:
@@ -79,9 +79,10 @@ def _on_lang(cmd: Command, ctx: Context, out: Outcome) -> None:
 
 
 def _on_name(cmd: Command, ctx: Context, out: Outcome) -> None:
-    name = " ".join(cmd.args.split())
-    if not name or len(name) > NAME_MAX:
-        out.messages.append(ctx.reply("name.usage", max=NAME_MAX))
+    """NAME Ana: letters, digits, spaces and - ' . only, so no one can pose as someone else."""
+    name = clean_name(cmd.args)
+    if name is None:
+        out.messages.append(ctx.reply("name.rules", max=NAME_MAX))
         return
     out.effects.append(SetName(ctx.sender.id, name))
     out.messages.append(ctx.reply("name.changed", name=name, member=member_label(ctx.sender.id)))
@@ -120,6 +121,7 @@ _HANDLERS = {
     "roles": hub_admin.on_roles,
     "close": hub_admin.on_close,
     "link": team.on_link,
+    "link_confirm": linking.on_link_confirm,
     "relay": team.on_relay,
     "ack": answering.on_ack,
     "list_needs": board.on_list,

@@ -5,8 +5,12 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from hubbot.domain.numbers import parse_number
+
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdj])\s*$", re.IGNORECASE)
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "j": "days"}
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "j": 86400}
+LONGEST = timedelta(days=36525)  # a century: a date a duration away stays before year 9999
+_MOST = int(LONGEST.total_seconds())
 
 
 def parse_duration(text: str) -> timedelta:
@@ -16,10 +20,12 @@ def parse_duration(text: str) -> timedelta:
         raise ValueError(
             f"invalid duration {text!r}: write a number and a unit, like 90s, 15m, 2h or 3d"
         )
-    amount, unit = int(match.group(1)), match.group(2).lower()
+    amount, unit = parse_number(match.group(1), _MOST), match.group(2).lower()
+    if amount is None or amount * _SECONDS[unit] > _MOST:
+        raise ValueError(f"invalid duration {text!r}: it must be at most {LONGEST.days}d")
     if amount <= 0:
         raise ValueError(f"invalid duration {text!r}: it must be more than zero")
-    return timedelta(**{_UNITS[unit]: amount})
+    return timedelta(seconds=amount * _SECONDS[unit])
 
 
 def format_duration(value: timedelta) -> str:

@@ -211,11 +211,15 @@ class StartLink:
     target_id: int
     code: str
     expires_at: datetime
+    confirm_by_target: bool = False  # the target replies YES <code> from there instead
 
 
 @dataclass(frozen=True)
 class FailLink:
+    """A wrong code; `by_target`: typed as YES <code> by the person asked to confirm."""
+
     person_id: int
+    by_target: bool = False
 
 
 @dataclass(frozen=True)

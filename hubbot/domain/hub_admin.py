@@ -18,7 +18,7 @@ from hubbot.domain.effects import (
 )
 from hubbot.domain.messages import Confirm, Msg, Outgoing, Param
 from hubbot.domain.models import Hub, Person, member_label
-from hubbot.domain.permissions import Action, is_permitted, may_hand_over
+from hubbot.domain.permissions import Action, is_permitted, may_act_on, may_hand_over
 
 
 def pin_checked(ctx: Context, out: Outcome, code: str, action: str) -> Hub | None:
@@ -133,6 +133,8 @@ def _change_role(cmd: Command, ctx: Context, out: Outcome, assign: bool) -> None
     if target is None:
         out.messages.append(ctx.reply("error.unknown_person", person=cmd.person_text))
         return
+    if not _in_reach(cmd, ctx, out, hub, target):
+        return
     role, holds = cmd.role, target.id in hub.holders(cmd.role.id)
     by_role = _role(hub, ctx.sender)
     if assign:
@@ -160,6 +162,18 @@ def _change_role(cmd: Command, ctx: Context, out: Outcome, assign: bool) -> None
     out.effects.append(LogActivity(hub.id, ctx.sender.id, by_role, action, change))
     done = "assign.done" if assign else "unassign.done"
     out.messages.append(ctx.reply(done, person=target.label, role=role.name))
+
+
+def _in_reach(cmd: Command, ctx: Context, out: Outcome, hub: Hub, target: Person) -> bool:
+    """Staff may act only on their own hub's people (or on someone in no hub yet); anyone else
+    gets the same plain answer, naming them as typed, whether or not another hub knows them."""
+    if may_act_on(ctx.sender, hub, target.id, ctx.target_hubs):
+        return True
+    out.messages.append(ctx.reply("error.not_member", person=cmd.person_text, hub=hub.code))
+    detail = f"{cmd.name}: {member_label(target.id)} is not a member"
+    by_role = _role(hub, ctx.sender)
+    out.effects.append(LogActivity(hub.id, ctx.sender.id, by_role, "refused", detail))
+    return False
 
 
 def on_roles(cmd: Command, ctx: Context, out: Outcome) -> None:
@@ -233,6 +247,8 @@ def on_handover(cmd: Command, ctx: Context, out: Outcome) -> None:
     target = ctx.target
     if target is None:
         out.messages.append(ctx.reply("error.unknown_person", person=cmd.person_text))
+        return
+    if not _in_reach(cmd, ctx, out, hub, target):
         return
     if target.id not in hub.members:
         out.effects.append(JoinHub(target.id, hub.id))

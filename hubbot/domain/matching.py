@@ -73,14 +73,21 @@ def on_match(cmd: Command, ctx: Context, out: Outcome) -> None:
     hub = checked(cmd, ctx, out, Action.MANAGE_BOARD)
     if hub is None:
         return
-    refs = [item_ref(word) for word in cmd.args.split()]
-    need = next((ctx.items.get(r) for r in refs if r and r.startswith("N")), None)
-    offer = next((ctx.items.get(r) for r in refs if r and r.startswith("O")), None)
-    if len(refs) != 2 or need is None or offer is None:
+    refs = sorted(r for word in cmd.args.split() if (r := item_ref(word)))
+    if len(cmd.args.split()) != 2 or [r[0] for r in refs] != ["N", "O"]:
         out.messages.append(ctx.reply("match.usage"))
         return
+    found: list[BoardItem] = []
+    for ref in refs:
+        item = ctx.items.get(ref)
+        if item is None or item.hub_id != hub.id:
+            # Another hub's note reads exactly like a missing one: ids must not be probed.
+            out.messages.append(ctx.reply("error.unknown_item", id=ref))
+            return
+        found.append(item)
+    need, offer = found
     for item in (need, offer):
-        if item.hub_id != hub.id or not item.is_open(ctx.now) or item.status != "open":
+        if not item.is_open(ctx.now) or item.status != "open":
             out.messages.append(ctx.reply("item.not_open", id=item.label))
             return
     out.effects.append(CreateMatch(hub.id, need.number, offer.number, ctx.sender.id))

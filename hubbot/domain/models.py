@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from hubbot.domain.names import shown_name
 from hubbot.domain.playbook import Playbook
 
 
@@ -29,8 +30,9 @@ def member_label(person_id: int) -> str:
 
 
 def person_label(person_id: int, name: str | None) -> str:
-    """M12, or 'M12 Marie' when they gave a name."""
-    return f"{member_label(person_id)} {name}" if name else member_label(person_id)
+    """M12, or 'M12 Marie' when they gave a name (shown safely: domain/names.py)."""
+    shown = shown_name(name)
+    return f"{member_label(person_id)} {shown}" if shown else member_label(person_id)
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,14 @@ def may_hand_over(person: Person, hub: Hub, role_id: str) -> bool:
     return is_permitted(person, hub, Action.ASSIGN) or person.id in hub.holders(role_id)
 
 
+def may_act_on(person: Person, hub: Hub, target_id: int, target_hubs: frozenset[int]) -> bool:
+    """Staff act on their own hub's people, and on people in no hub yet (a phone number that
+    has never texted); only a coordinator may take someone from another hub."""
+    if person.is_coordinator or target_id in hub.members or hub.roles_of(target_id):
+        return True
+    return not target_hubs - {hub.id}
+
+
 def is_permitted(person: Person, hub: Hub, action: Action) -> bool:
     """True if the person may take the action in this hub."""
     if person.is_coordinator:

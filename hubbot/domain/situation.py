@@ -13,6 +13,7 @@ from hubbot.domain.effects import LogActivity, Outcome, RecordLifeline, RecordOn
 from hubbot.domain.hub_admin import checked
 from hubbot.domain.messages import Joined, Msg, Outgoing, Param
 from hubbot.domain.models import Figures, Hub, Lifeline
+from hubbot.domain.numbers import parse_number
 from hubbot.domain.permissions import Action
 from hubbot.domain.text import fold
 
@@ -33,7 +34,8 @@ def _count(cmd: Command) -> int | None:
     arg = cmd.args.strip()
     if not arg:
         return 1
-    return int(arg) if arg.isdigit() and 0 < int(arg) <= MAX_STEP else None
+    step = parse_number(arg, MAX_STEP)  # '²' passes isdigit() but is no number
+    return step if step else None
 
 
 def on_count(cmd: Command, ctx: Context, out: Outcome) -> None:

@@ -43,11 +43,12 @@ def on_relay(cmd: Command, ctx: Context, out: Outcome) -> None:
     if not item_id or not text:
         out.messages.append(ctx.reply("relay.usage"))
         return
-    if item is None:
+    hub = ctx.hub if ctx.hub and item and ctx.hub.id == item.hub_id else None
+    sender = ctx.sender
+    if item is None or not (hub or sender.id == item.person_id or sender.is_coordinator):
+        # Another hub's note reads exactly like a missing one: ids must not be probed.
         out.messages.append(ctx.reply("error.unknown_item", id=item_id.upper()))
         return
-    hub = ctx.hub if ctx.hub and ctx.hub.id == item.hub_id else None
-    sender = ctx.sender
     if sender.id == item.person_id:
         if hub is None:
             out.messages.append(ctx.reply("error.no_hub"))

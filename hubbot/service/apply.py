@@ -56,10 +56,10 @@ async def apply(
             await hubs.link_group(conn, chat_id, hub_id, by, now)
         case fx.ConfirmAlert(confirmation_id, _person_id):
             await confirmations.confirm(conn, confirmation_id, now)
-        case fx.StartLink(person_id, target_id, code, expires_at):
-            await linking.start(conn, person_id, target_id, code, expires_at)
-        case fx.FailLink(person_id):
-            await linking.fail(conn, person_id)
+        case fx.StartLink(person_id, target_id, code, expires_at, confirm):
+            await linking.start(conn, person_id, target_id, code, expires_at, now, confirm)
+        case fx.FailLink(person_id, by_target):
+            await linking.fail(conn, person_id, now, by_target)
         case fx.MergePeople(keep_id, drop_id):
             await linking.merge(conn, keep_id, drop_id, now)
         case fx.UpdateItem(kind, number, fields):

@@ -14,8 +14,10 @@ from hubbot.addresses import sms_address
 from hubbot.domain.answers import AWAIT_WINDOW, Awaiting, AwaitKind
 from hubbot.domain.commands import Command, PersonRef
 from hubbot.domain.context import Context
+from hubbot.domain.linking import CODES_WINDOW, WRONG_WINDOW
 from hubbot.domain.models import BoardItem, Hub, ItemKind, Person
 from hubbot.domain.notes import read_note
+from hubbot.domain.numbers import parse_number
 from hubbot.domain.permissions import may_hand_over
 from hubbot.domain.playbook import Playbook
 from hubbot.security import new_pin, verify_pin
@@ -48,7 +50,8 @@ class Lookup:
 async def find_person(conn: Conn, ref: PersonRef, region: str) -> tuple[Person | None, str | None]:
     """A named person, or (None, the SMS address to create them at) for an unknown phone."""
     if ref.kind == "member":
-        return await people.get(conn, int(ref.value)), None
+        number = parse_number(ref.value)  # M99999999999999999999 is nobody, not an overflow
+        return (await people.get(conn, number) if number is not None else None), None
     if ref.kind == "username":
         return await people.by_username(conn, ref.value), None
     address = sms_address(ref.value, region)
@@ -124,8 +127,8 @@ async def build(
         )
     if cmd.name in ("short_answer", "text", "intent", "ack", "yes"):
         ctx = replace(ctx, **await _answer_context(conn, cmd, sender.id, now))  # type: ignore[arg-type]
-    if cmd.name == "alertstatus" and (m := re.fullmatch(r"[bB]?(\d+)", cmd.args.strip())):
-        ctx = replace(ctx, alert_status=await alerts.status(conn, int(m.group(1))))
+    if cmd.name == "alertstatus" and (number := _numbered(r"[bB]?(\d+)", cmd.args)) is not None:
+        ctx = replace(ctx, alert_status=await alerts.status(conn, number))
     if cmd.name in ("assign", "unassign", "handover") and hub is not None and cmd.role:
         # An open check-in ask follows the role to whoever holds it after the change.
         ctx = replace(ctx, open_rounds=tuple(await schedule.open_rounds(conn, hub.id)))
@@ -133,6 +136,11 @@ async def build(
         ctx = replace(ctx, templates=lookup.templates)
     if cmd.name == "link" and group_chat is None:
         ctx = replace(ctx, **await _link_context(conn, cmd, sender, hub, now, lookup))  # type: ignore[arg-type]
+    if cmd.name == "link_confirm":
+        ctx = replace(ctx, **await _link_confirm_context(conn, cmd, sender, now))  # type: ignore[arg-type]
+    if cmd.name in ("assign", "unassign", "handover") and ctx.target is not None:
+        # Staff act on their own hub's people only (domain/hub_admin.py): where is this one?
+        ctx = replace(ctx, target_hubs=await people.hubs_of(conn, ctx.target.id))
     return ctx
 
 
@@ -142,12 +150,12 @@ async def _answer_context(
     """What an answer or an OK may be about (domain/answering.py)."""
     if cmd.name == "ack":
         ref = cmd.args.strip()
-        if m := _ALERT.match(ref):
-            target, done = await confirmations.by_outbox(conn, int(m.group(1)), person_id)
+        if (number := _numbered(_ALERT, ref)) is not None:
+            target, done = await confirmations.by_outbox(conn, number, person_id)
             return {"ack_target": target, "already_acked": done}
-        if m := re.fullmatch(r"[bB](\d+)", ref):
-            sent, acked = await alerts.recipient(conn, int(m.group(1)), person_id)
-            target = Awaiting(AwaitKind.BROADCAST, int(m.group(1)), now, f"B{m.group(1)}")
+        if (number := _numbered(r"[bB](\d+)", ref)) is not None:
+            sent, acked = await alerts.recipient(conn, number, person_id)
+            target = Awaiting(AwaitKind.BROADCAST, number, now, f"B{number}")
             return {"ack_target": target if sent and not acked else None, "already_acked": acked}
         return {}
     found: dict[str, object] = {}
@@ -173,23 +181,54 @@ async def _answer_context(
 async def _link_context(
     conn: Conn, cmd: Command, sender: Person, hub: Hub | None, now: datetime, lookup: Lookup
 ) -> dict[str, object]:
-    """For LINK: the pending code's state, or the person to send a new code to."""
+    """For LINK: the pending code's state, or the person to send a new code to, and the
+    counts the abuse limits need (domain/linking.py)."""
+    found: dict[str, object] = {
+        "link_failures": await linking.wrong_codes_by(conn, sender.id, now - WRONG_WINDOW)
+    }
     arg = cmd.args.strip()
     if re.fullmatch(r"\d{6}", arg):
         pending = await linking.pending(conn, sender.id)
         if pending is None or pending.expires_at <= now:
-            return {}
+            return found
         return {
+            **found,
             "link_pending": pending.target_id,
             "link_attempts": pending.attempts,
+            # Checked again now: the other side may have taken a role since the code went.
+            "link_confirm_by_target": pending.confirm_by_target
+            or await linking.privileged(conn, pending.target_id),
             "link_code_valid": pending.matches(arg),
         }
     if cmd.person is None or cmd.person.kind == "member":
-        return {}  # member numbers are not proof of owning an address
+        return found  # member numbers are not proof of owning an address
     target, new_address = await find_person(conn, cmd.person, lookup.region)
-    if target is None and new_address:
-        target = await people.create(conn, new_address, sender.locale, now)
-    return {"target": target, "link_code": new_pin()}
+    if target is None and new_address is None and cmd.person.kind == "phone":
+        return found  # not a phone number after all: no code
+    # An address nobody has seen is not created: a code never goes to it.
+    found["link_code"] = new_pin()
+    if target is not None:
+        found["target"] = target
+        found["target_has_written"] = await people.has_written_where_reached(conn, target.id)
+        found["target_privileged"] = await linking.privileged(conn, target.id)
+        found["link_codes_to_target"] = await linking.codes_sent_to(
+            conn, target.id, now - CODES_WINDOW
+        )
+    return found
+
+
+async def _link_confirm_context(
+    conn: Conn, cmd: Command, sender: Person, now: datetime
+) -> dict[str, object]:
+    """For YES <code>: the requests waiting for this address's own yes, and whose code it is."""
+    waiting = await linking.waiting_for(conn, sender.id, now)
+    code = cmd.args.strip()
+    return {
+        "link_failures": await linking.wrong_codes_by(conn, sender.id, now - WRONG_WINDOW),
+        "link_requests": tuple(w.person_id for w in waiting),
+        "link_confirm_from": next((w.person_id for w in waiting if w.matches(code)), None),
+        "link_attempts": min((w.attempts for w in waiting), default=0),
+    }
 
 
 _BOARD_COMMANDS = ("need", "offer", "text", "intent")
@@ -258,7 +297,15 @@ async def _named_item(conn: Conn, text: str) -> BoardItem | None:
     if not (m := _ITEM.match(text)):
         return None
     kind = ItemKind.NEED if m.group(1).upper() == "N" else ItemKind.OFFER
-    return await items.get(conn, kind, int(m.group(2)))
+    number = parse_number(m.group(2))
+    return await items.get(conn, kind, number) if number is not None else None
+
+
+def _numbered(pattern: str | re.Pattern[str], text: str) -> int | None:
+    """The number in `text` when all of it matches `pattern` (its group 1 the digits); None when
+    it does not, or when the number is too large to name anything (SQLite stops at 2**63)."""
+    m = re.fullmatch(pattern, text.strip())
+    return parse_number(m.group(1)) if m else None
 
 
 def contact_of(address: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import random
@@ -13,7 +14,7 @@ from hubbot.channels.base import Channel, SendError
 from hubbot.domain.pacing import Pacer
 from hubbot.service.clock import Clock
 from hubbot.store import outbox, people
-from hubbot.store.db import Database
+from hubbot.store.db import Database, fault_pause, is_storage_fault
 from hubbot.store.outbox import OutboxRecord
 
 log = logging.getLogger(__name__)
@@ -59,9 +60,41 @@ class Dispatcher:
         self.last_wait: float | None = None  # what the last look returned
 
     async def run(self) -> None:
-        await outbox.requeue_interrupted(self.db, self.clock.now())
+        """Deliver until stopping. A failure (a full disk, an I/O error, a lock held too long)
+        pauses delivery, longer each time, and never ends it."""
+        failures = 0
+        # A send whose outcome could not be written stays 'sending' and would hold its
+        # person's lane until a restart. So at start, and after each new storage fault once
+        # the sends in flight have ended, every row still 'sending' goes back to pending (it
+        # may arrive twice: at least once). `requeued`: the fault count at the last such pass.
+        requeued: int | None = None
         while not self.stopping:
-            wait = await self.start_due()
+            try:
+                if requeued != self.db.faults:
+                    faults = self.db.faults
+                    await self.finish_in_flight()
+                    await outbox.requeue_interrupted(self.db, self.clock.now())
+                    requeued = faults
+                wait = await self.start_due()
+            except Exception as exc:
+                failures += 1
+                pause = fault_pause(failures)
+                if is_storage_fault(exc):
+                    log.warning("delivery paused: %s; try %d in %.1fs", exc, failures, pause)
+                else:
+                    log.exception("delivery failed; try %d in %.1fs", failures, pause)
+                deadline = asyncio.get_running_loop().time() + pause
+                while not self.stopping:  # the whole pause, unless stop() wakes us
+                    left = deadline - asyncio.get_running_loop().time()
+                    if left <= 0:
+                        break
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self.wake.wait(), left)
+                    self.wake.clear()
+                continue
+            if failures:
+                log.warning("delivery resumed after %d failed tries", failures)
+                failures = 0
             if self.stopping:
                 break
             if wait == 0:
@@ -155,6 +188,18 @@ class Dispatcher:
         self.in_flight.pop(record_id, None)
 
     async def _deliver(self, record: OutboxRecord) -> None:
+        try:
+            await self._send_and_record(record)
+        except Exception as exc:
+            if not is_storage_fault(exc):
+                raise
+            # The outcome could not be written: the row stays `sending`, and run() puts it
+            # back once the store works again (at least once, never lost).
+            log.warning("send %d: its outcome could not be stored: %s", record.id, exc)
+        finally:
+            self.wake.set()
+
+    async def _send_and_record(self, record: OutboxRecord) -> None:
         channel = self.channels[record.channel]
         try:
             result = await channel.send(
@@ -169,7 +214,6 @@ class Dispatcher:
             await outbox.mark_sent(
                 self.db, record.id, self.clock.now(), result.provider_id, result.delivered
             )
-        self.wake.set()
 
     async def _failed(self, record: OutboxRecord, exc: SendError) -> None:
         now = self.clock.now()

@@ -12,7 +12,8 @@ import aiosqlite
 from hubbot.channels.base import Channel
 from hubbot.domain.commands import parse
 from hubbot.domain.decide import decide
-from hubbot.domain.effects import CreateBroadcast, StartRollcall
+from hubbot.domain.effects import CreateBroadcast, LogActivity, StartRollcall
+from hubbot.domain.flood import FloodLimit, admit, always_passes
 from hubbot.domain.messages import Msg, Outgoing
 from hubbot.domain.models import Hub
 from hubbot.domain.playbook import LOCALES, Playbook
@@ -23,7 +24,7 @@ from hubbot.service.clock import Clock
 from hubbot.service.context import Lookup, build
 from hubbot.service.outbound import Origin, Outbound
 from hubbot.store import hubs, inbound, people
-from hubbot.store.db import Database
+from hubbot.store.db import Database, fault_pause, from_iso, is_storage_fault
 from hubbot.store.inbound import InboundRecord
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 
 class Processor:
     """Turns each inbound row into effects and outbox rows, all in one transaction."""
+
+    flood = FloodLimit()  # off unless the composition root sets the configured limit
 
     def __init__(
         self,
@@ -62,9 +65,27 @@ class Processor:
         self.after = after or asyncio.Event()  # set after each message: the scheduler looks again
 
     async def run(self) -> None:
-        """Work through the journal, then wait to be woken by the next stored message."""
+        """Work through the journal, then wait to be woken by the next stored message.
+
+        Nothing ends this loop but cancellation: after a failure (a full disk, an I/O error, a
+        lock held too long) it waits, longer each time, and tries the same messages again, so
+        the work resumes by itself once the store does."""
+        failures = 0
         while True:
-            done = await self.drain()
+            try:
+                done = await self.drain()
+            except Exception as exc:
+                failures += 1
+                pause = fault_pause(failures)
+                if is_storage_fault(exc):
+                    log.warning("processing paused: %s; try %d in %.1fs", exc, failures, pause)
+                else:
+                    log.exception("processing failed; try %d in %.1fs", failures, pause)
+                await asyncio.sleep(pause)
+                continue
+            if failures:
+                log.warning("processing resumed after %d failed tries", failures)
+                failures = 0
             if not done:
                 await self.wake.wait()
                 self.wake.clear()
@@ -84,6 +105,8 @@ class Processor:
             async with self.db.transaction() as conn:
                 await self._process(conn, record)
         except Exception as exc:
+            if is_storage_fault(exc):
+                raise  # the store failed, not the message: run() keeps it and tries again
             # A bug must not eat the message: keep it, mark why, and tell the sender.
             log.exception("could not process inbound %d", record.id)
             async with self.db.transaction() as conn:
@@ -121,6 +144,33 @@ class Processor:
         if hub_record is not None:
             hub = await hubs.load(conn, hub_record, self.playbooks)
         cmd = parse(record.text, hub.playbook if hub else None)
+        origin = Origin(
+            record.id,
+            sender.id,
+            record.address,
+            group_chat,
+            hub_record.sms_number if hub_record else None,
+        )
+        # Flood control (domain/flood.py), on the time the text came in: over the limit it is
+        # kept, marked throttled, relayed to nobody and answered once per hold.
+        guarded = [hub.playbook] if hub else self.playbooks.values()
+        if self.flood.enabled and not always_passes(
+            cmd.name, record.text, sender.opted_out, guarded
+        ):
+            received = from_iso(record.received_at) or now
+            verdict = admit(await inbound.bucket(conn, record.address), self.flood, received)
+            await inbound.save_bucket(conn, record.address, verdict.bucket)
+            if not verdict.passed:
+                log.info("inbound %d from M%d: throttled", record.id, sender.id)
+                if verdict.notice:
+                    minutes = self.flood.minutes
+                    notice = Outgoing(sender.id, Msg("flood.notice", {"minutes": minutes}))
+                    await self.outbound.person(conn, notice, origin)
+                    hub_id = hub.id if hub else None
+                    entry = LogActivity(hub_id, sender.id, None, "throttled", f"{minutes} min")
+                    await apply(conn, entry, now, record.channel)
+                await inbound.mark_throttled(conn, record.id, now)
+                return
         ctx = await build(conn, cmd, sender, hub, now, self.lookup, group_chat, record.address)
         outcome = decide(cmd, ctx)
         log.info(
@@ -133,13 +183,6 @@ class Processor:
         )
         for effect in outcome.effects:
             await apply(conn, effect, now, record.channel)
-        origin = Origin(
-            record.id,
-            sender.id,
-            record.address,
-            group_chat,
-            hub_record.sms_number if hub_record else None,
-        )
         for effect in outcome.effects:
             if isinstance(effect, CreateBroadcast):
                 await self.alerts.create(conn, effect, origin)

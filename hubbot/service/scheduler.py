@@ -26,7 +26,7 @@ from hubbot.service.clock import Clock
 from hubbot.service.outbound import Origin, Outbound
 from hubbot.service.rounds import Rounds
 from hubbot.store import hubs, people, schedule, situation
-from hubbot.store.db import Database
+from hubbot.store.db import Database, fault_pause, is_storage_fault
 from hubbot.store.schedule import Due
 
 log = logging.getLogger(__name__)
@@ -57,12 +57,29 @@ class Scheduler:
         self.rounds = Rounds(playbooks, outbound)
 
     async def run(self) -> None:
+        """Run what is due, then sleep until the next due time or a wake-up. A failure (a full
+        disk, an I/O error, a lock held too long) pauses it, longer each time, and never ends
+        it: what fell due meanwhile runs once the store works again."""
         timer = AsyncIOScheduler()
         timer.start()
+        failures = 0
         try:
             while True:
-                await self.tick()
-                at = await schedule.next_time(self.db)
+                try:
+                    await self.tick()
+                    at = await schedule.next_time(self.db)
+                except Exception as exc:
+                    failures += 1
+                    pause = fault_pause(failures)
+                    if is_storage_fault(exc):
+                        log.warning("schedule paused: %s; try %d in %.1fs", exc, failures, pause)
+                    else:
+                        log.exception("schedule failed; try %d in %.1fs", failures, pause)
+                    await asyncio.sleep(pause)
+                    continue
+                if failures:
+                    log.warning("schedule resumed after %d failed tries", failures)
+                    failures = 0
                 if at is not None:
                     timer.add_job(
                         self.wake.set,

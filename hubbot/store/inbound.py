@@ -7,7 +7,8 @@ from datetime import datetime
 
 import aiosqlite
 
-from hubbot.store.db import Database, iso
+from hubbot.domain.flood import Bucket
+from hubbot.store.db import Database, from_iso, iso
 
 Conn = aiosqlite.Connection
 
@@ -21,6 +22,7 @@ class InboundRecord:
     to_address: str | None
     text: str
     payload: str | None = None  # channel details as JSON (Telegram: chat, username, language)
+    received_at: str | None = None
 
 
 async def record(
@@ -52,7 +54,8 @@ async def unprocessed(db: Database, limit: int = 16) -> list[InboundRecord]:
     rows = await db.fetchall(
         "WITH turns AS (SELECT id, ROW_NUMBER() OVER (PARTITION BY address ORDER BY id) AS turn"
         "   FROM inbound WHERE processed_at IS NULL)"
-        " SELECT i.id, i.channel, i.provider_id, i.address, i.to_address, i.text, i.payload"
+        " SELECT i.id, i.channel, i.provider_id, i.address, i.to_address, i.text, i.payload,"
+        " i.received_at"
         " FROM turns JOIN inbound i ON i.id = turns.id ORDER BY turns.turn, turns.id LIMIT ?",
         (limit,),
     )
@@ -65,4 +68,34 @@ async def mark_processed(
     await conn.execute(
         "UPDATE inbound SET processed_at = ?, error = ? WHERE id = ?",
         (iso(now), error, inbound_id),
+    )
+
+
+async def mark_throttled(conn: Conn, inbound_id: int, now: datetime) -> None:
+    """Over its sender's flood limit: kept, processed, and passed on to nobody."""
+    await conn.execute(
+        "UPDATE inbound SET processed_at = ?, throttled_at = ? WHERE id = ?",
+        (iso(now), iso(now), inbound_id),
+    )
+
+
+async def bucket(conn: Conn, address: str) -> Bucket | None:
+    """The sender's flood-control bucket (domain/flood.py), if they wrote before."""
+    async with conn.execute(
+        "SELECT tokens, at, held_until FROM flood WHERE address = ?", (address,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        return None
+    at = from_iso(row["at"])
+    assert at is not None
+    return Bucket(float(row["tokens"]), at, from_iso(row["held_until"]))
+
+
+async def save_bucket(conn: Conn, address: str, value: Bucket) -> None:
+    await conn.execute(
+        "INSERT INTO flood (address, tokens, at, held_until) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (address) DO UPDATE SET tokens = excluded.tokens, at = excluded.at,"
+        " held_until = excluded.held_until",
+        (address, value.tokens, iso(value.at), iso(value.held_until)),
     )

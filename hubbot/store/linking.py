@@ -1,4 +1,4 @@
-"""LINK codes, and merging two records of one person into one."""
+"""LINK codes, their counts for abuse limits, and merging two records of one person into one."""
 
 from __future__ import annotations
 
@@ -21,44 +21,120 @@ def _hash(code: str) -> str:
 
 @dataclass(frozen=True)
 class PendingLink:
-    target_id: int
+    person_id: int  # who asked
+    target_id: int  # whose address got the code
     code_hash: str
     expires_at: datetime
     attempts: int
+    confirm_by_target: bool = False  # the target confirms with YES <code>, from there
 
     def matches(self, code: str) -> bool:
         return self.attempts < MAX_ATTEMPTS and hmac.compare_digest(_hash(code), self.code_hash)
 
 
+_COLUMNS = "person_id, target_id, code_hash, expires_at, attempts, confirm_by_target"
+
+
+def _pending(row: aiosqlite.Row) -> PendingLink:
+    expires = from_iso(row[3])
+    assert expires is not None
+    return PendingLink(row[0], row[1], row[2], expires, row[4], bool(row[5]))
+
+
 async def pending(conn: Conn, person_id: int) -> PendingLink | None:
+    """The code this person asked for, if any (expired or not)."""
     async with conn.execute(
-        "SELECT target_id, code_hash, expires_at, attempts FROM link_codes WHERE person_id = ?",
-        (person_id,),
+        f"SELECT {_COLUMNS} FROM link_codes WHERE person_id = ?", (person_id,)
     ) as cursor:
         row = await cursor.fetchone()
-    if row is None:
-        return None
-    expires = from_iso(row[2])
-    assert expires is not None
-    return PendingLink(row[0], row[1], expires, row[3])
+    return _pending(row) if row else None
 
 
-async def start(conn: Conn, person_id: int, target_id: int, code: str, expires: datetime) -> None:
+async def waiting_for(conn: Conn, target_id: int, now: datetime) -> list[PendingLink]:
+    """Unexpired requests that this person must confirm from their own address."""
+    async with conn.execute(
+        f"SELECT {_COLUMNS} FROM link_codes WHERE target_id = ? AND confirm_by_target = 1"
+        " AND expires_at > ? ORDER BY expires_at",
+        (target_id, iso(now)),
+    ) as cursor:
+        return [_pending(row) for row in await cursor.fetchall()]
+
+
+async def start(
+    conn: Conn,
+    person_id: int,
+    target_id: int,
+    code: str,
+    expires: datetime,
+    now: datetime,
+    confirm_by_target: bool = False,
+) -> None:
+    """A new code replaces this person's earlier one; it counts against the target's limit."""
     await conn.execute(
-        "INSERT INTO link_codes (person_id, target_id, code_hash, expires_at) VALUES (?, ?, ?, ?)"
+        "INSERT INTO link_codes (person_id, target_id, code_hash, expires_at, confirm_by_target)"
+        " VALUES (?, ?, ?, ?, ?)"
         " ON CONFLICT(person_id) DO UPDATE SET target_id = excluded.target_id,"
-        " code_hash = excluded.code_hash, expires_at = excluded.expires_at, attempts = 0",
-        (person_id, target_id, _hash(code), iso(expires)),
+        " code_hash = excluded.code_hash, expires_at = excluded.expires_at, attempts = 0,"
+        " confirm_by_target = excluded.confirm_by_target",
+        (person_id, target_id, _hash(code), iso(expires), int(confirm_by_target)),
+    )
+    await _event(conn, "code", person_id, target_id, now)
+
+
+async def fail(conn: Conn, person_id: int, now: datetime, by_target: bool = False) -> None:
+    """A wrong code: it uses up a try of the request (the sender's own, or with `by_target`
+    those waiting for the sender's YES) and counts against the sender's daily limit."""
+    column = "target_id" if by_target else "person_id"
+    extra = " AND confirm_by_target = 1" if by_target else ""
+    await conn.execute(
+        f"UPDATE link_codes SET attempts = attempts + 1 WHERE {column} = ?{extra}", (person_id,)
+    )
+    await conn.execute(
+        f"DELETE FROM link_codes WHERE {column} = ?{extra} AND attempts >= ?",
+        (person_id, MAX_ATTEMPTS),
+    )
+    await _event(conn, "wrong", person_id, None, now)
+
+
+async def _event(
+    conn: Conn, kind: str, person_id: int, target_id: int | None, now: datetime
+) -> None:
+    await conn.execute(
+        "INSERT INTO link_events (kind, person_id, target_id, at) VALUES (?, ?, ?, ?)",
+        (kind, person_id, target_id, iso(now)),
     )
 
 
-async def fail(conn: Conn, person_id: int) -> None:
-    await conn.execute(
-        "UPDATE link_codes SET attempts = attempts + 1 WHERE person_id = ?", (person_id,)
-    )
-    await conn.execute(
-        "DELETE FROM link_codes WHERE person_id = ? AND attempts >= ?", (person_id, MAX_ATTEMPTS)
-    )
+async def codes_sent_to(conn: Conn, target_id: int, since: datetime) -> int:
+    """How many codes went to this person's address since then, whoever asked."""
+    async with conn.execute(
+        "SELECT COUNT(*) FROM link_events WHERE target_id = ? AND kind = 'code' AND at >= ?",
+        (target_id, iso(since)),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def wrong_codes_by(conn: Conn, person_id: int, since: datetime) -> tuple[datetime, ...]:
+    """When this person typed a wrong code since then, oldest first."""
+    async with conn.execute(
+        "SELECT at FROM link_events WHERE person_id = ? AND kind = 'wrong' AND at >= ? ORDER BY at",
+        (person_id, iso(since)),
+    ) as cursor:
+        rows = await cursor.fetchall()
+    return tuple(t for row in rows if (t := from_iso(row[0])) is not None)
+
+
+async def privileged(conn: Conn, person_id: int) -> bool:
+    """A coordinator, or the holder of a role in some hub now."""
+    async with conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM people WHERE id = :p AND is_coordinator = 1)"
+        " OR EXISTS (SELECT 1 FROM role_assignments WHERE person_id = :p"
+        " AND unassigned_at IS NULL)",
+        {"p": person_id},
+    ) as cursor:
+        row = await cursor.fetchone()
+    return bool(row and row[0])
 
 
 async def merge(conn: Conn, keep: int, drop: int, now: datetime) -> None:
@@ -98,7 +174,7 @@ async def merge(conn: Conn, keep: int, drop: int, now: datetime) -> None:
         " WHERE person_id = :keep AND unassigned_at IS NULL AND id NOT IN ("
         "   SELECT MIN(id) FROM role_assignments WHERE person_id = :keep"
         "   AND unassigned_at IS NULL GROUP BY hub_id, role_id)",
-        "DELETE FROM link_codes WHERE person_id IN (:keep, :drop)",
+        "DELETE FROM link_codes WHERE person_id IN (:keep, :drop) OR target_id IN (:keep, :drop)",
     ]
     params = {"keep": keep, "drop": drop, "now": iso(now)}
     for sql in moves:

@@ -350,4 +350,41 @@ MIGRATIONS: list[str] = [
     DROP INDEX rollcall_answers_waiting;
     CREATE INDEX rollcall_answers_person ON rollcall_answers(person_id, rollcall_id);
     """,
+    # 15: flood control per sender (domain/flood.py): each sender's token bucket, kept beside
+    # the journal so a restart or a rolled-back message judges the same; a text over the limit
+    # is stored and marked throttled, not passed on
+    """
+    ALTER TABLE inbound ADD COLUMN throttled_at TEXT;
+    CREATE TABLE flood (
+        address TEXT PRIMARY KEY,         -- the sender, as in inbound.address
+        tokens REAL NOT NULL,
+        at TEXT NOT NULL,                 -- when `tokens` was counted
+        held_until TEXT                   -- a hold under way: nothing passes before this
+    );
+    """,
+    # 16: retention (store/retention.py): message texts are purged in place, so counts, tallies
+    # and references stay; people no hub needs any more lose their addresses and names
+    """
+    ALTER TABLE inbound ADD COLUMN purged_at TEXT;
+    ALTER TABLE outbox ADD COLUMN purged_at TEXT;
+    ALTER TABLE people ADD COLUMN forgotten_at TEXT;
+    CREATE INDEX inbound_unpurged ON inbound(received_at) WHERE purged_at IS NULL;
+    CREATE INDEX outbox_unpurged ON outbox(created_at) WHERE purged_at IS NULL;
+    """,
+    # 17: LINK abuse limits (domain/linking.py): every code sent and every wrong code typed
+    # is counted, so codes to one address and wrong guesses by one person are capped; a
+    # request to a coordinator's or role holder's address waits for that address's own YES
+    """
+    ALTER TABLE link_codes ADD COLUMN confirm_by_target INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX link_codes_target ON link_codes(target_id);
+    CREATE TABLE link_events (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,               -- code (one was sent) | wrong (a wrong code typed)
+        person_id INTEGER NOT NULL REFERENCES people(id),  -- who asked, or who typed it
+        target_id INTEGER REFERENCES people(id),           -- whose address got the code
+        at TEXT NOT NULL
+    );
+    CREATE INDEX link_events_target ON link_events(target_id, kind, at);
+    CREATE INDEX link_events_person ON link_events(person_id, kind, at);
+    """,
 ]

@@ -97,6 +97,26 @@ async def preferred_address(conn: Conn, person_id: int) -> str | None:
     return str(row[0]) if row else None
 
 
+async def has_written_where_reached(conn: Conn, person_id: int) -> bool:
+    """Whether the address a message to this person would go to has written to hubbot."""
+    sql = _PREFERRED.format(person="?").replace("SELECT address", "SELECT last_seen_at")
+    async with conn.execute(sql, (person_id,)) as cursor:
+        row = await cursor.fetchone()
+    return bool(row and row[0])
+
+
+async def hubs_of(conn: Conn, person_id: int) -> frozenset[int]:
+    """The hubs a person is in: member, role holder now, or current hub."""
+    async with conn.execute(
+        "SELECT hub_id FROM memberships WHERE person_id = :p"
+        " UNION SELECT hub_id FROM role_assignments WHERE person_id = :p"
+        " AND unassigned_at IS NULL"
+        " UNION SELECT hub_id FROM people WHERE id = :p AND hub_id IS NOT NULL",
+        {"p": person_id},
+    ) as cursor:
+        return frozenset(int(row[0]) for row in await cursor.fetchall())
+
+
 async def coordinators(conn: Conn) -> tuple[Person, ...]:
     async with conn.execute("SELECT * FROM people WHERE is_coordinator = 1 ORDER BY id") as cur:
         return tuple(_person(row) for row in await cur.fetchall())

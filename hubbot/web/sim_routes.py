@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 from hubbot.addresses import normalize_phone
+from hubbot.channels import decoding
 from hubbot.channels.simulator import SimulatorChannel, parse_sim_inbound
+from hubbot.domain.numbers import parse_number
 from hubbot.service.clock import Clock
 from hubbot.store import inbound
 from hubbot.store.db import Database
@@ -18,14 +21,25 @@ log = logging.getLogger(__name__)
 
 
 def sim_routes(
-    db: Database, sim: SimulatorChannel, clock: Clock, region: str, on_inbound: Callable[[], None]
+    db: Database,
+    sim: SimulatorChannel,
+    clock: Clock,
+    region: str,
+    on_inbound: Callable[[], None],
+    token: str | None = None,
 ) -> list[web.RouteDef]:
+    """The simulator's routes; with a `token`, each request must carry it as a bearer token.
+
+    Whoever reaches these routes can text as anyone, the coordinator included: the composition
+    root serves them only on a loopback host, or behind HUBBOT_SIM_TOKEN.
+    """
+
     def normalize(number: str) -> str | None:
         return normalize_phone(number, region)
 
     async def post_inbound(request: web.Request) -> web.Response:
         try:
-            data = await request.json()
+            data = decoding.loads(await request.read())
         except ValueError:
             return _error(400, "the body must be JSON")
         try:
@@ -46,9 +60,8 @@ def sim_routes(
         e164 = normalize(to)
         if e164 is None:
             return _error(400, "give ?to= a valid phone number, like +15145550101")
-        try:
-            after = int(request.query.get("after", "0"))
-        except ValueError:
+        after = parse_number(request.query.get("after", "0"))
+        if after is None:
             return _error(400, "?after= must be a message id (a number)")
         messages = await sim.mailbox(f"sms:{e164}", after)
         return web.json_response(
@@ -57,7 +70,7 @@ def sim_routes(
 
     async def post_network(request: web.Request) -> web.Response:
         try:
-            data = await request.json()
+            data = decoding.loads(await request.read())
         except ValueError:
             return _error(400, "the body must be JSON")
         if not isinstance(data, dict) or not isinstance(data.get("up"), bool):
@@ -68,11 +81,40 @@ def sim_routes(
             on_inbound()
         return web.json_response({"up": sim.network_up})
 
+    def guarded(handler: Handler) -> Handler:
+        return handler if token is None else _bearer(token, handler)
+
     return [
-        web.post("/sim/inbound", post_inbound),
-        web.get("/sim/outbound", get_outbound),
-        web.post("/sim/network", post_network),
+        web.post("/sim/inbound", guarded(post_inbound)),
+        web.get("/sim/outbound", guarded(get_outbound)),
+        web.post("/sim/network", guarded(post_network)),
     ]
+
+
+Handler = Callable[[web.Request], Awaitable[web.Response]]
+
+
+def _bearer(token: str, handler: Handler) -> Handler:
+    """Refuse (401) a request without `Authorization: Bearer <token>`; compared in constant
+    time, so the answer's timing says nothing about how much of a guess was right."""
+    expected = f"Bearer {token}".encode()
+
+    async def checked(request: web.Request) -> web.Response:
+        given = request.headers.get("Authorization", "")
+        if not hmac.compare_digest(given.encode("utf-8", "replace"), expected):
+            log.warning(
+                "refused %s %s from %s: %s simulator token",
+                request.method,
+                request.path,
+                request.remote,
+                "missing" if not given else "wrong",
+            )
+            response = _error(401, "this simulator needs its token: Authorization: Bearer ...")
+            response.headers["WWW-Authenticate"] = 'Bearer realm="hubbot simulator"'
+            return response
+        return await handler(request)
+
+    return checked
 
 
 def _error(status: int, message: str) -> web.Response:

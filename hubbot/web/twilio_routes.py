@@ -31,8 +31,17 @@ def twilio_routes(
 
     async def signed_form(request: web.Request) -> dict[str, str] | None:
         """The form, if Twilio signed it for our public URL; None (and a warning) if not."""
-        form = {key: str(value) for key, value in (await request.post()).items()}
         signature = request.headers.get("X-Twilio-Signature")
+        try:
+            posted = await request.post()
+        except (ValueError, LookupError) as exc:
+            # Bytes that are not UTF-8, an unknown charset, a broken multipart body: Twilio
+            # sends none of these, so nothing here was signed by Twilio.
+            log.warning(
+                "refused %s from %s: unreadable form: %s", request.path, request.remote, exc
+            )
+            return None
+        form = {key: str(value) for key, value in posted.items()}
         url = url_for(request.path) + (f"?{request.query_string}" if request.query_string else "")
         # A missing header must be caught first: the validator raises on None.
         if not signature or not validator.validate(url, form, signature):

@@ -1,0 +1,57 @@
+"""What start-up reads and checks: each failure becomes one line that names its setting."""
+
+from __future__ import annotations
+
+import errno
+import socket
+
+from hubbot.domain.playbook import Playbook
+from hubbot.i18n import Renderer
+from hubbot.playbooks.loader import PlaybookError, load_playbooks
+from hubbot.settings import Settings
+from hubbot.store.db import Database, StoreUnusable
+
+
+class StartupError(Exception):
+    """hubbot cannot start; the message names the setting or the thing at fault, in one line."""
+
+
+def catalogs(settings: Settings) -> Renderer:
+    try:
+        return Renderer(settings.locales_dir)
+    except Exception as exc:  # a catalog missing, unreadable or not a .po file
+        raise StartupError(
+            f"HUBBOT_LOCALES_DIR: cannot read the catalogs in {str(settings.locales_dir)!r}: {exc}"
+        ) from exc
+
+
+def playbooks_of(settings: Settings, renderer: Renderer) -> dict[str, Playbook]:
+    try:
+        playbooks = load_playbooks(settings.playbooks_dir, renderer.all_keys())
+    except PlaybookError as exc:
+        more = len(exc.problems) - 1
+        tail = f" (and {more} more: `hubbot check` lists them)" if more > 0 else ""
+        raise StartupError(f"HUBBOT_PLAYBOOKS_DIR: {exc.problems[0]}{tail}") from exc
+    if not playbooks:
+        raise StartupError(f"HUBBOT_PLAYBOOKS_DIR: no playbook in {str(settings.playbooks_dir)!r}")
+    return playbooks
+
+
+async def load_store(settings: Settings, verify: bool = False) -> Database:
+    try:
+        return await Database.open(settings.database, verify=verify)
+    except StoreUnusable as exc:
+        raise StartupError(f"HUBBOT_DATABASE: {exc}") from exc
+
+
+def cannot_listen(host: str, port: int, exc: OSError) -> str:
+    where = f"{host}:{port}"
+    if isinstance(exc, socket.gaierror):
+        return f"HUBBOT_HTTP_HOST: cannot listen on {host!r}: {exc.strerror or exc}"
+    if exc.errno == errno.EADDRINUSE:
+        return f"HUBBOT_HTTP_PORT: {where} is already in use (another hubbot running?)"
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"HUBBOT_HTTP_HOST: {host!r} is not an address of this machine"
+    if exc.errno == errno.EACCES:
+        return f"HUBBOT_HTTP_PORT: not allowed to listen on {where} (ports below 1024 need rights)"
+    return f"HUBBOT_HTTP_HOST: cannot listen on {where}: {exc.strerror or exc}"

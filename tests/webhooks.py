@@ -1,0 +1,54 @@
+"""The real web app's provider routes (simulator, Telegram, Twilio), served in-process."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from aiohttp import test_utils
+
+from hubbot.channels.simulator import SimulatorChannel
+from hubbot.channels.sms_policy import SmsPolicy
+from hubbot.i18n import Renderer
+from hubbot.service.telegram_bot import TelegramBot
+from hubbot.store.db import Database
+from hubbot.web.app import build_web_app
+from hubbot.web.sim_routes import sim_routes
+from hubbot.web.telegram_routes import telegram_routes
+from hubbot.web.twilio_routes import twilio_routes
+from tests.fake_telegram import FakeTelegram
+from tests.fake_twilio import AUTH_TOKEN
+from tests.fakes import FakeClock
+
+TELEGRAM_SECRET = "s3cret-token_for-tests"
+Client = test_utils.TestClient  # type: ignore[type-arg]
+
+
+@asynccontextmanager
+async def webhooks(
+    db: Database, clock: FakeClock, tg: FakeTelegram, renderer: Renderer
+) -> AsyncIterator[Client]:
+    """A client for /sim/*, /telegram/webhook and /twilio/* over `db`. Twilio's signatures
+    are checked against the test server's own URL, with tests.fake_twilio's AUTH_TOKEN."""
+    sim = SimulatorChannel(db, clock, SmsPolicy(1.0, 3, False))
+    bot = TelegramBot(
+        tg.token,
+        tg.url,
+        webhook_url="http://hub.test/telegram/webhook",
+        secret=TELEGRAM_SECRET,
+        db=db,
+        clock=clock,
+        renderer=renderer,
+        on_inbound=lambda: None,
+        global_rate=30.0,
+    )
+    base: list[str] = []
+    routes = [
+        *sim_routes(db, sim, clock, "CA", lambda: None),
+        *telegram_routes(bot),
+        *twilio_routes(db, clock, AUTH_TOKEN, lambda path: base[0] + path, "CA", lambda: None),
+    ]
+    app = build_web_app(db, lambda: True, routes)
+    async with test_utils.TestClient(test_utils.TestServer(app)) as client:
+        base.append(str(client.make_url("")).rstrip("/"))
+        yield client
