@@ -159,8 +159,8 @@ class Hubbot:
             on_outbox=wake_outbox,
             wake=processor_wake,
             after=scheduler_wake,
+            flood=FloodLimit(settings.flood_rate, settings.flood_burst),
         )
-        processor.flood = FloodLimit(settings.flood_rate, settings.flood_burst)
         dispatcher = Dispatcher(
             delivery_db,
             channels,

@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 from hubbot.channels.base import Channel, SendError
 from hubbot.domain.pacing import Pacer
 from hubbot.service.clock import Clock
+from hubbot.service.retrying import Retrying
 from hubbot.store import outbox, people
-from hubbot.store.db import Database, fault_pause, is_storage_fault
+from hubbot.store.db import Database, is_storage_fault
 from hubbot.store.outbox import OutboxRecord
 
 log = logging.getLogger(__name__)
@@ -57,12 +58,12 @@ class Dispatcher:
         self.pacer = Pacer()
         self.in_flight: dict[int, asyncio.Task[None]] = {}
         self.stopping = False
-        self.last_wait: float | None = None  # what the last look returned
+        self.last_wait: float | None = None  # what the last look returned (tests drive by it)
 
     async def run(self) -> None:
         """Deliver until stopping. A failure (a full disk, an I/O error, a lock held too long)
         pauses delivery, longer each time, and never ends it."""
-        failures = 0
+        retrying = Retrying("delivery")
         # A send whose outcome could not be written stays 'sending' and would hold its
         # person's lane until a restart. So at start, and after each new storage fault once
         # the sends in flight have ended, every row still 'sending' goes back to pending (it
@@ -77,13 +78,7 @@ class Dispatcher:
                     requeued = faults
                 wait = await self.start_due()
             except Exception as exc:
-                failures += 1
-                pause = fault_pause(failures)
-                if is_storage_fault(exc):
-                    log.warning("delivery paused: %s; try %d in %.1fs", exc, failures, pause)
-                else:
-                    log.exception("delivery failed; try %d in %.1fs", failures, pause)
-                deadline = asyncio.get_running_loop().time() + pause
+                deadline = asyncio.get_running_loop().time() + retrying.failed(exc)
                 while not self.stopping:  # the whole pause, unless stop() wakes us
                     left = deadline - asyncio.get_running_loop().time()
                     if left <= 0:
@@ -92,9 +87,7 @@ class Dispatcher:
                         await asyncio.wait_for(self.wake.wait(), left)
                     self.wake.clear()
                 continue
-            if failures:
-                log.warning("delivery resumed after %d failed tries", failures)
-                failures = 0
+            retrying.succeeded()
             if self.stopping:
                 break
             if wait == 0:
@@ -128,10 +121,6 @@ class Dispatcher:
         send ending (both wake the loop) can let one go."""
         _, wait = await self._look()
         return wait
-
-    async def _next_wait(self) -> float | None:
-        """What the last look returned (tests drive the fake clock by it after `run_once`)."""
-        return self.last_wait
 
     async def _look(self) -> tuple[int, float | None]:
         """One pass over the due messages: start those that may go, and find the next wake."""

@@ -10,12 +10,12 @@ from collections.abc import Mapping
 import aiosqlite
 
 from hubbot.channels.base import Channel
-from hubbot.domain.commands import parse
+from hubbot.domain.commands import Command, parse
 from hubbot.domain.decide import decide
 from hubbot.domain.effects import CreateBroadcast, LogActivity, StartRollcall
 from hubbot.domain.flood import FloodLimit, admit, always_passes
 from hubbot.domain.messages import Msg, Outgoing
-from hubbot.domain.models import Hub
+from hubbot.domain.models import Hub, Person
 from hubbot.domain.playbook import LOCALES, Playbook
 from hubbot.i18n import Renderer
 from hubbot.service.alerts import Alerts
@@ -23,8 +23,9 @@ from hubbot.service.apply import apply
 from hubbot.service.clock import Clock
 from hubbot.service.context import Lookup, build
 from hubbot.service.outbound import Origin, Outbound
+from hubbot.service.retrying import Retrying
 from hubbot.store import hubs, inbound, people
-from hubbot.store.db import Database, fault_pause, from_iso, is_storage_fault
+from hubbot.store.db import Database, from_iso, is_storage_fault
 from hubbot.store.inbound import InboundRecord
 
 log = logging.getLogger(__name__)
@@ -32,8 +33,6 @@ log = logging.getLogger(__name__)
 
 class Processor:
     """Turns each inbound row into effects and outbox rows, all in one transaction."""
-
-    flood = FloodLimit()  # off unless the composition root sets the configured limit
 
     def __init__(
         self,
@@ -49,8 +48,10 @@ class Processor:
         on_outbox: asyncio.Event | None = None,
         wake: asyncio.Event | None = None,
         after: asyncio.Event | None = None,
+        flood: FloodLimit | None = None,
     ) -> None:
         self.db = db
+        self.flood = flood or FloodLimit()  # off unless the root passes the configured limit
         self.playbooks = playbooks
         self.clock = clock
         self.outbound = Outbound(renderer, channels or {}, clock)
@@ -70,22 +71,14 @@ class Processor:
         Nothing ends this loop but cancellation: after a failure (a full disk, an I/O error, a
         lock held too long) it waits, longer each time, and tries the same messages again, so
         the work resumes by itself once the store does."""
-        failures = 0
+        retrying = Retrying("processing")
         while True:
             try:
                 done = await self.drain()
             except Exception as exc:
-                failures += 1
-                pause = fault_pause(failures)
-                if is_storage_fault(exc):
-                    log.warning("processing paused: %s; try %d in %.1fs", exc, failures, pause)
-                else:
-                    log.exception("processing failed; try %d in %.1fs", failures, pause)
-                await asyncio.sleep(pause)
+                await asyncio.sleep(retrying.failed(exc))
                 continue
-            if failures:
-                log.warning("processing resumed after %d failed tries", failures)
-                failures = 0
+            retrying.succeeded()
             if not done:
                 await self.wake.wait()
                 self.wake.clear()
@@ -151,26 +144,8 @@ class Processor:
             group_chat,
             hub_record.sms_number if hub_record else None,
         )
-        # Flood control (domain/flood.py), on the time the text came in: over the limit it is
-        # kept, marked throttled, relayed to nobody and answered once per hold.
-        guarded = [hub.playbook] if hub else self.playbooks.values()
-        if self.flood.enabled and not always_passes(
-            cmd.name, record.text, sender.opted_out, guarded
-        ):
-            received = from_iso(record.received_at) or now
-            verdict = admit(await inbound.bucket(conn, record.address), self.flood, received)
-            await inbound.save_bucket(conn, record.address, verdict.bucket)
-            if not verdict.passed:
-                log.info("inbound %d from M%d: throttled", record.id, sender.id)
-                if verdict.notice:
-                    minutes = self.flood.minutes
-                    notice = Outgoing(sender.id, Msg("flood.notice", {"minutes": minutes}))
-                    await self.outbound.person(conn, notice, origin)
-                    hub_id = hub.id if hub else None
-                    entry = LogActivity(hub_id, sender.id, None, "throttled", f"{minutes} min")
-                    await apply(conn, entry, now, record.channel)
-                await inbound.mark_throttled(conn, record.id, now)
-                return
+        if await self._throttled(conn, record, cmd, sender, hub, origin):
+            return
         ctx = await build(conn, cmd, sender, hub, now, self.lookup, group_chat, record.address)
         outcome = decide(cmd, ctx)
         log.info(
@@ -193,6 +168,39 @@ class Processor:
         for team_message in outcome.team:
             await self.outbound.team(conn, team_message, origin)
         await inbound.mark_processed(conn, record.id, now)
+
+    async def _throttled(
+        self,
+        conn: aiosqlite.Connection,
+        record: InboundRecord,
+        cmd: Command,
+        sender: Person,
+        hub: Hub | None,
+        origin: Origin,
+    ) -> bool:
+        """Flood control (domain/flood.py), on the time the text came in: over the limit it is
+        kept, marked throttled, relayed to nobody and answered once per hold."""
+        guarded = [hub.playbook] if hub else self.playbooks.values()
+        if not self.flood.enabled or always_passes(
+            cmd.name, record.text, sender.opted_out, guarded
+        ):
+            return False
+        now = self.clock.now()
+        received = from_iso(record.received_at) or now
+        verdict = admit(await inbound.bucket(conn, record.address), self.flood, received)
+        await inbound.save_bucket(conn, record.address, verdict.bucket)
+        if verdict.passed:
+            return False
+        log.info("inbound %d from M%d: throttled", record.id, sender.id)
+        if verdict.notice:
+            minutes = self.flood.minutes
+            notice = Outgoing(sender.id, Msg("flood.notice", {"minutes": minutes}))
+            await self.outbound.person(conn, notice, origin)
+            hub_id = hub.id if hub else None
+            entry = LogActivity(hub_id, sender.id, None, "throttled", f"{minutes} min")
+            await apply(conn, entry, now, record.channel)
+        await inbound.mark_throttled(conn, record.id, now)
+        return True
 
 
 def _locale(language: object) -> str | None:

@@ -24,9 +24,10 @@ from hubbot.domain.situation import sitrep_messages
 from hubbot.service.alerts import Alerts
 from hubbot.service.clock import Clock
 from hubbot.service.outbound import Origin, Outbound
+from hubbot.service.retrying import Retrying
 from hubbot.service.rounds import Rounds
 from hubbot.store import hubs, people, schedule, situation
-from hubbot.store.db import Database, fault_pause, is_storage_fault
+from hubbot.store.db import Database
 from hubbot.store.schedule import Due
 
 log = logging.getLogger(__name__)
@@ -62,24 +63,16 @@ class Scheduler:
         it: what fell due meanwhile runs once the store works again."""
         timer = AsyncIOScheduler()
         timer.start()
-        failures = 0
+        retrying = Retrying("schedule")
         try:
             while True:
                 try:
                     await self.tick()
                     at = await schedule.next_time(self.db)
                 except Exception as exc:
-                    failures += 1
-                    pause = fault_pause(failures)
-                    if is_storage_fault(exc):
-                        log.warning("schedule paused: %s; try %d in %.1fs", exc, failures, pause)
-                    else:
-                        log.exception("schedule failed; try %d in %.1fs", failures, pause)
-                    await asyncio.sleep(pause)
+                    await asyncio.sleep(retrying.failed(exc))
                     continue
-                if failures:
-                    log.warning("schedule resumed after %d failed tries", failures)
-                    failures = 0
+                retrying.succeeded()
                 if at is not None:
                     timer.add_job(
                         self.wake.set,
