@@ -343,3 +343,27 @@ async def test_messages_queued_before_the_upgrade_keep_each_lanes_order(tmp_path
         assert channel.to("sms:+15145550101") == ["sos", "bulk 0", "bulk 1"]
     finally:
         await db.close()
+
+
+async def test_people_take_turns_so_a_queue_to_one_person_does_not_hold_back_anothers_reply(
+    tmp_path: Path,
+) -> None:
+    db = await Database.open(tmp_path / "turns.db")
+    clock = FakeClock()
+    channel = FakeChannel(rate=1.0, clock=clock)  # the default pace: one segment a second
+    dispatcher = Dispatcher(db, {"sms": channel}, clock, max_attempts=3)
+    lead, flooder, ana = "sms:+15145550101", "sms:+15145550112", "sms:+15145550111"
+    hub = "+15145550000"
+    try:
+        for n in range(20):  # a flood relayed to the lead, and each text acknowledged
+            await _queue(db, clock, lead, f"relay {n}", sender=hub)
+            await _queue(db, clock, flooder, f"ack {n}", sender=hub)
+        await _drive(dispatcher, clock, 3, channel)
+        await _queue(db, clock, ana, "your question went to the lead", sender=hub)
+        await _drive(dispatcher, clock, 6, channel)
+        assert "your question went to the lead" in channel.to(ana), "within 3 s, not 40 s"
+        assert channel.to(lead)[:3] == ["relay 0", "relay 1", "relay 2"], "each in order"
+        await _drive(dispatcher, clock, 41, channel)
+        assert channel.to(lead) == [f"relay {n}" for n in range(20)]
+    finally:
+        await db.close()

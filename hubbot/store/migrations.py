@@ -314,15 +314,17 @@ MIGRATIONS: list[str] = [
     # outbox_unsent_lane takes over from outbox_unsent_address, and outbox_head from outbox_lane.
     """
     ALTER TABLE outbox ADD COLUMN head INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE outbox ADD COLUMN turn INTEGER;  -- when it became a head (id units): see outbox.py
     CREATE INDEX outbox_unsent_lane ON outbox(address, priority, id)
         WHERE status IN ('pending', 'sending');
     UPDATE outbox SET head = 1 WHERE status IN ('pending', 'sending') AND NOT EXISTS (
         SELECT 1 FROM outbox p WHERE p.address = outbox.address AND p.priority = outbox.priority
         AND p.status IN ('pending', 'sending') AND p.id < outbox.id);
+    UPDATE outbox SET turn = id WHERE head = 1;
     CREATE INDEX outbox_head ON outbox(
         (channel || ' ' || COALESCE(sender, '')),
         (CASE priority WHEN 'urgent' THEN 0 WHEN 'alert' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END),
-        id, next_attempt_at
+        turn, next_attempt_at
     ) WHERE status = 'pending' AND head = 1;
     DROP INDEX outbox_lane;
     DROP INDEX outbox_unsent_address;

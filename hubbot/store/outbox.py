@@ -77,13 +77,15 @@ class NewMessage:
 
 # A new row is the newest, so it heads its lane unless an unsent row of that address and
 # lane exists already (one seek in outbox_unsent_lane). Rows of one executemany see the ones
-# written before them: a message's second part waits for its first.
+# written before them: a message's second part waits for its first. `turn` is when a row
+# became a head, in id units: the row's own id at insert, the newest id when handed the head.
+_NEXT_ID = "(SELECT COALESCE(MAX(id), 0) + 1 FROM outbox)"
 _INSERT = (
     "INSERT INTO outbox (id, person_id, address, channel, text, msg_key, priority, status,"
-    " next_attempt_at, error, inbound_id, created_at, updated_at, sender, buttons, head)"
+    " next_attempt_at, error, inbound_id, created_at, updated_at, sender, buttons, head, turn)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
     "  ?8 IN ('pending', 'sending') AND NOT EXISTS (SELECT 1 FROM outbox p"
-    f"   WHERE p.address = ?3 AND p.priority = ?7 AND p.{UNSENT}))"
+    f"   WHERE p.address = ?3 AND p.priority = ?7 AND p.{UNSENT}), COALESCE(?1, {_NEXT_ID}))"
 )
 
 
@@ -156,20 +158,23 @@ async def due(db: Database, now: datetime, per_sender: int = 16) -> list[OutboxR
     """Pending messages whose time has come: urgent first, then in the order they were made.
 
     Only the head of each address's lane goes: a message waits while an older one of its lane
-    to the same address is unsent or in flight, but not for another lane's. Each sender (an SMS
+    to the same address is unsent or in flight, but not for another lane's. Within a lane,
+    heads go in the order they became heads, so people take turns: a queue of 40 messages to
+    one person (a flood relayed to the lead) lets another person's reply go next, not 41st.
+    Each sender (an SMS
     number; Telegram) offers its first `per_sender` heads, so a deep backlog on one number that
     its pace holds back never hides what another number or Telegram could send now.
     """
     rows = await db.fetchall(
-        # outbox_head holds only pending heads, by sender, then in LANE_ORDER and id: a few
+        # outbox_head holds only pending heads, by sender, then in LANE_ORDER and turn: a few
         # seeks per sender (a loose index scan), however deep the queues behind the heads are.
         f"WITH RECURSIVE senders(pace) AS (SELECT MIN({SENDER}) {_HEADS}"
         f"   UNION ALL SELECT (SELECT MIN({SENDER}) {_HEADS} AND {SENDER} > senders.pace)"
         "   FROM senders WHERE senders.pace IS NOT NULL)"
         f" SELECT {_COLUMNS} FROM senders JOIN outbox ON outbox.id IN (SELECT id {_HEADS}"
-        f"   AND {SENDER} = senders.pace AND next_attempt_at <= ? ORDER BY {LANE_ORDER}, id"
-        "   LIMIT ?)"
-        f" ORDER BY {LANE_ORDER}, id",
+        f"   AND {SENDER} = senders.pace AND next_attempt_at <= ?"
+        f"   ORDER BY {LANE_ORDER}, turn LIMIT ?)"
+        f" ORDER BY {LANE_ORDER}, turn, id",
         (iso(now), per_sender),
     )
     return [OutboxRecord(*row) for row in rows]
@@ -198,7 +203,7 @@ async def _hand_on(conn: Conn, lanes: Iterable[tuple[str, str]]) -> None:
     """After rows left pending/sending, the oldest unsent row of each of their (address, lane)
     pairs becomes its head. Idempotent; one seek in outbox_unsent_lane per pair."""
     await conn.executemany(
-        "UPDATE outbox SET head = 1 WHERE id = (SELECT id FROM outbox"
+        f"UPDATE outbox SET head = 1, turn = {_NEXT_ID} WHERE id = (SELECT id FROM outbox"
         f" WHERE address = ? AND priority = ? AND {UNSENT} ORDER BY id LIMIT 1) AND head = 0",
         list(lanes),
     )
