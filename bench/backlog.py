@@ -37,6 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from hubbot.domain.messages import Priority  # noqa: E402
 from hubbot.store import hubs, outbox, people  # noqa: E402
 from hubbot.store.db import Database  # noqa: E402
 from tests import fake_twilio  # noqa: E402
@@ -62,7 +63,7 @@ async def _seed_backlog(db_path: Path, pending: int, addresses: int, senders: in
             None,
             f"sms:+1438200{n % addresses:04d}",
             f"Bulletin {n}: point d'eau ouvert",
-            "bulk",
+            Priority.BULK,
             sender=_sender(n % addresses % senders),
         )
         for n in range(pending)

@@ -27,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from hubbot.domain.messages import Priority  # noqa: E402
 from hubbot.store import inbound, outbox  # noqa: E402
 from hubbot.store.db import Database  # noqa: E402
 from tests import fake_twilio  # noqa: E402
@@ -98,7 +99,7 @@ async def _raw_inserts(path: Path, count: int) -> float:
                     person_id=None,
                     address=f"sms:+1438{i:07d}",
                     text="Besoin N1 noté",
-                    priority="normal",
+                    priority=Priority.NORMAL,
                     now=now,
                     inbound_id=row,
                 )

@@ -5,34 +5,38 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from aiohttp import web
 from telegram.error import InvalidToken, TelegramError
 
 from hubbot.channels.base import Channel
-from hubbot.channels.simulator import SimulatorChannel
+from hubbot.channels.simulator import SimulatorChannel, sim_routes
 from hubbot.channels.sms_policy import SmsPolicy
-from hubbot.channels.twilio_sms import TwilioChannel
+from hubbot.channels.telegram import TelegramBot, telegram_routes
+from hubbot.channels.twilio import TwilioChannel, twilio_routes
+from hubbot.clock import Clock, SystemClock
 from hubbot.domain.durations import parse_duration
 from hubbot.domain.flood import FloodLimit
 from hubbot.domain.playbook import Playbook
 from hubbot.i18n import Renderer
 from hubbot.security import hash_pin, new_pin
 from hubbot.service import housekeeping
-from hubbot.service.clock import Clock, SystemClock
+from hubbot.service.alerts import Alerts
+from hubbot.service.apply import Effects
 from hubbot.service.dispatcher import Dispatcher
-from hubbot.service.processor import Processor
-from hubbot.service.scheduler import Scheduler
-from hubbot.service.telegram_bot import TelegramBot
+from hubbot.service.facts import Lookup
+from hubbot.service.ingest import JournalIngest
+from hubbot.service.outbound import Outbound
+from hubbot.service.processor import Intake, Processor, Wakes
+from hubbot.service.rounds import Rounds
+from hubbot.service.scheduler import Scheduler, registry
 from hubbot.settings import Settings
 from hubbot.startup import StartupError, cannot_listen, catalogs, load_store, playbooks_of
 from hubbot.store import hubs
 from hubbot.store.db import Database
 from hubbot.web.app import build_web_app
-from hubbot.web.sim_routes import sim_routes
-from hubbot.web.telegram_routes import telegram_routes
-from hubbot.web.twilio_routes import twilio_routes
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +101,7 @@ class Hubbot:
             processor_wake.set()
             wake_outbox.set()
 
+        ingest = JournalIngest(db, clock, wake)  # every channel's one way in
         twilio: TwilioChannel | None = None
         sms: Channel
         if settings.twilio_enabled:
@@ -112,14 +117,14 @@ class Hubbot:
                 policy=policy,
             )
             routes = twilio_routes(
-                db, clock, token, settings.webhook_url, settings.default_region, wake
+                db, clock, ingest, token, settings.webhook_url, settings.default_region
             )
         else:
             sim = sms = SimulatorChannel(delivery_db, clock, policy)
             routes = []
             if settings.sim_served:
                 routes = sim_routes(
-                    db, sim, clock, settings.default_region, wake, settings.sim_bearer()
+                    sim, ingest, settings.default_region, wake, settings.sim_bearer()
                 )
             else:  # anyone who reaches the port could text as anyone, the coordinator too
                 log.warning(
@@ -138,29 +143,22 @@ class Hubbot:
                     settings.webhook_url("/telegram/webhook") if settings.telegram_webhook else None
                 ),
                 secret=settings.telegram_secret(),
-                db=db,
-                clock=clock,
                 renderer=renderer,
-                on_inbound=wake,
+                ingest=ingest,
                 global_rate=settings.telegram_rate,
             )
             channels["telegram"] = telegram.channel
             if settings.telegram_webhook:
                 routes = [*routes, *telegram_routes(telegram)]
-        processor = Processor(
-            db,
-            playbooks,
-            renderer,
-            clock,
-            default_locale=settings.default_locale,
-            region=settings.default_region,
-            timezone=settings.timezone,
-            channels=channels,
-            on_outbox=wake_outbox,
-            wake=processor_wake,
-            after=scheduler_wake,
-            flood=FloodLimit(settings.flood_rate, settings.flood_burst),
+        local = Local(
+            settings.default_locale,
+            settings.default_region,
+            settings.timezone,
+            FloodLimit(settings.flood_rate, settings.flood_burst),
         )
+        wakes = Wakes(inbound=processor_wake, outbox=wake_outbox, schedule=scheduler_wake)
+        outbound = Outbound(renderer, channels, clock)
+        processor, scheduler = workers(db, clock, playbooks, outbound, local, wakes)
         dispatcher = Dispatcher(
             delivery_db,
             channels,
@@ -183,16 +181,7 @@ class Hubbot:
             dispatcher,
             web_app,
             telegram,
-            Scheduler(
-                db,
-                playbooks,
-                clock,
-                processor.outbound,
-                wake_outbox,
-                processor.alerts,
-                settings.timezone,
-                wake=scheduler_wake,
-            ),
+            scheduler,
         )
         return hubbot
 
@@ -266,3 +255,34 @@ class Hubbot:
             await self.twilio.close()
         await self.delivery_db.close()
         await self.db.close()
+
+
+@dataclass(frozen=True)
+class Local:
+    """Where the service runs: the language of someone new, the region phone numbers are read
+    in, the time zone of times shown, and the flood limit (off by default)."""
+
+    default_locale: str
+    region: str
+    timezone: str = "America/Toronto"
+    flood: FloodLimit = field(default_factory=FloodLimit)
+
+
+def workers(
+    db: Database,
+    clock: Clock,
+    playbooks: Mapping[str, Playbook],
+    outbound: Outbound,
+    local: Local,
+    wakes: Wakes,
+) -> tuple[Processor, Scheduler]:
+    """The message processor and the scheduler, sharing one way to apply effects and queue
+    messages, and the registry of timed work."""
+    keys = outbound.renderer.all_keys()
+    templates = frozenset(k.removeprefix("template.") for k in keys if k.startswith("template."))
+    alerts = Alerts(outbound, playbooks, templates, local.timezone)
+    effects = Effects(outbound, alerts)
+    lookup = Lookup(playbooks, local.region, local.timezone, templates)
+    intake = Intake(lookup, local.default_locale, local.flood)
+    jobs = registry(Rounds(playbooks, local.timezone), alerts)
+    return Processor(db, clock, intake, effects, wakes), Scheduler(db, clock, jobs, effects, wakes)

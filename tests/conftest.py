@@ -22,7 +22,7 @@ from hubbot.store import hubs, inbound, people
 from hubbot.store.db import Database
 from tests.fake_telegram import FakeTelegram
 from tests.fake_twilio import FakeTwilio
-from tests.fakes import FakeChannel, FakeClock
+from tests.fakes import FakeChannel, FakeClock, workers
 from tests.service import Service
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,16 +160,8 @@ async def harness(
     db = await Database.open(tmp_path / "hub.db")
     clock = FakeClock()
     channel = FakeChannel()
-    processor = Processor(
-        db,
-        playbooks,
-        renderer,
-        clock,
-        default_locale="fr",
-        region="CA",
-        channels={"sms": channel, "telegram": channel},
-    )
-    dispatcher = Dispatcher(db, {"sms": channel, "telegram": channel}, clock, max_attempts=3)
-    scheduler = Scheduler(db, playbooks, clock, processor.outbound, alerts=processor.alerts)
+    channels = {"sms": channel, "telegram": channel}
+    processor, scheduler = workers(db, clock, playbooks, renderer, channels)
+    dispatcher = Dispatcher(db, channels, clock, max_attempts=3)
     yield Harness(db, clock, channel, processor, dispatcher, scheduler)
     await db.close()

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from hubbot.channels.base import Limit, SendError, Sent
+from hubbot import app
+from hubbot.channels.base import Channel, Limit, SendError, Sent
+from hubbot.domain.playbook import Playbook
+from hubbot.i18n import Renderer
+from hubbot.service.outbound import Outbound
+from hubbot.service.processor import Processor, Wakes
+from hubbot.service.scheduler import Scheduler
+from hubbot.store.db import Database
 
 
 class FakeClock:
@@ -57,3 +65,16 @@ class FakeChannel:
 
     def to(self, address: str) -> list[str]:
         return [text for to, text in self.sent if to == address]
+
+
+def workers(
+    db: Database,
+    clock: FakeClock,
+    playbooks: Mapping[str, Playbook],
+    renderer: Renderer,
+    channels: Mapping[str, Channel] | None = None,
+    locale: str = "fr",
+) -> tuple[Processor, Scheduler]:
+    """The processor and scheduler as the composition root wires them, in Quebec."""
+    outbound = Outbound(renderer, channels or {}, clock)
+    return app.workers(db, clock, playbooks, outbound, app.Local(locale, "CA"), Wakes())

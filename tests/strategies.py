@@ -5,15 +5,8 @@ from __future__ import annotations
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from hubbot.domain.commands import (
-    COMMAND_WORDS,
-    HELP_WORDS,
-    OPT_IN_WORDS,
-    OPT_OUT_WORDS,
-    ROSTER_WORDS,
-    SHORT_ANSWERS,
-    YES_WORDS,
-)
+from hubbot.domain.commands import CommandId
+from hubbot.domain.registry import REGISTRY
 
 # Characters that trip up naive code: digits int() refuses or accepts, case changes that change
 # length (ß, İ, ﬁ), accents written apart, direction marks, emoji, NUL, the replacement mark.
@@ -35,13 +28,7 @@ ODD = (
 )
 KEYWORDS = sorted(
     {
-        *COMMAND_WORDS,
-        *OPT_OUT_WORDS,
-        *OPT_IN_WORDS,
-        *HELP_WORDS,
-        *ROSTER_WORDS,
-        *YES_WORDS,
-        *SHORT_ANSWERS,
+        *REGISTRY.reserved,
         "arrêt",
         "arrivée",
         "départ",
@@ -131,14 +118,16 @@ _COMMAND = st.builds(
     st.lists(_TOKEN, max_size=6),
     st.sampled_from((" ", "  ", "\n", " \t")),
 )
+_TAKES_NUMBERS = {
+    CommandId(name)
+    for name in (
+        "ack", "alertstatus", "done", "cat", "expire", "cancel", "match", "relay",
+        "arrive", "leave", "assign", "unassign", "handover", "link", "more",
+    )
+}  # fmt: skip
 # Commands that read an id, a count or a duration, with one to three number-like arguments:
 # the shapes where a huge or odd number used to crash ("ACK B99999999999999999999").
-NUMBERED = sorted(
-    word
-    for word, (name, _) in COMMAND_WORDS.items()
-    if name in ("ack", "alertstatus", "done", "cat", "expire", "cancel", "match", "relay")
-    or name in ("arrive", "leave", "assign", "unassign", "handover", "link", "more")
-)
+NUMBERED = sorted(word for word, (spec, _) in REGISTRY.words.items() if spec.id in _TAKES_NUMBERS)
 _REF = st.one_of(
     st.tuples(st.sampled_from("NOnoBbMm"), _NUMBER).map("".join),
     _NUMBER,

@@ -1,4 +1,4 @@
-"""The core stays pure: hubbot/domain imports only the standard library and itself."""
+"""The layers hold: the core imports only the standard library, and no layer imports upward."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import ast
 import sys
 from pathlib import Path
 
-DOMAIN = Path(__file__).resolve().parent.parent / "hubbot" / "domain"
+HUBBOT = Path(__file__).resolve().parent.parent / "hubbot"
+DOMAIN = HUBBOT / "domain"
 # The standard library, minus what would smuggle I/O or concurrency into the core.
 FORBIDDEN_STDLIB = {
     "asyncio",
@@ -49,3 +50,71 @@ def test_the_architecture_check_would_catch_an_sdk_import(tmp_path: Path) -> Non
     leaky = tmp_path / "leaky.py"
     leaky.write_text("import aiosqlite\nfrom hubbot.store import db\n")
     assert _imports(leaky) == {"aiosqlite", "hubbot.store"}
+
+
+# What each layer must never import: the layers above it. The clock, addresses, i18n and the
+# store sit below the channels and the service; the composition root (hubbot.app), the web app
+# and the command line sit on top.
+UPWARD = {
+    "channels": ("hubbot.service", "hubbot.web", "hubbot.cli", "hubbot.app"),
+    "service": ("hubbot.web", "hubbot.cli", "hubbot.app"),
+    "store": ("hubbot.service", "hubbot.channels", "hubbot.web", "hubbot.cli", "hubbot.app"),
+}
+
+
+def _names(path: Path, package: str) -> set[str]:
+    """Every module `path` may reach: `from a import b` counts as a and a.b (b may be a
+    module), and a relative import is resolved within `package`."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                parent = ".".join(parts[: len(parts) - node.level + 1])
+                base = f"{parent}.{base}" if base else parent
+            names.add(base)
+            names.update(f"{base}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _upward(layer: str, path: Path, package: str) -> list[str]:
+    """The names imported in `path` that reach above `layer`."""
+    return sorted(
+        name
+        for name in _names(path, package)
+        for above in UPWARD[layer]
+        if name == above or name.startswith(f"{above}.")
+    )
+
+
+def test_no_layer_imports_one_above_it() -> None:
+    offenders = {}
+    for layer in UPWARD:
+        for path in sorted((HUBBOT / layer).rglob("*.py")):
+            package = ".".join(("hubbot", *path.parent.relative_to(HUBBOT).parts))
+            if found := _upward(layer, path, package):
+                offenders[str(path.relative_to(HUBBOT))] = found
+    assert not offenders, f"these reach up a layer: {offenders}"
+
+
+def test_the_layer_check_would_catch_a_channel_reaching_up(tmp_path: Path) -> None:
+    leaky = tmp_path / "leaky.py"
+    leaky.write_text(
+        "from hubbot.service.ingest import JournalIngest\n"
+        "from hubbot import app\n"
+        "from ...web import app as web_app\n"
+        "from hubbot.clock import Clock\n"
+        "from hubbot.store import inbound\n"
+    )
+    package = "hubbot.channels.twilio"
+    assert _upward("channels", leaky, package) == [
+        "hubbot.app",
+        "hubbot.service.ingest",
+        "hubbot.service.ingest.JournalIngest",
+        "hubbot.web",
+        "hubbot.web.app",
+    ]
+    assert _upward("service", leaky, package) == ["hubbot.app", "hubbot.web", "hubbot.web.app"]

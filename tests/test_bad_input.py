@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from hubbot.channels.telegram.routes import SECRET_HEADER
 from hubbot.domain.durations import parse_duration
 from hubbot.domain.numbers import parse_number
 from hubbot.i18n import Renderer
-from hubbot.web.telegram_routes import SECRET_HEADER
 from tests.conftest import Harness
 from tests.fake_telegram import FakeTelegram
 from tests.fake_twilio import inbound_form, sign

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from hubbot.service.scheduler import Scheduler
 from tests.conftest import Harness
+from tests.fakes import workers
 
 LEAD, A, B, C, COORD = (
     "+15145550101",
@@ -66,12 +66,9 @@ async def test_a_scheduled_broadcast_fires_once_at_its_time_even_after_a_restart
     got = await harness.text(LEAD, "DIFFUSER A 23h30 Couvre-feu du centre")
     assert got[LEAD] == ["Diffusion B1 prévue à 23:30."]
     assert A not in await harness.tick(hours=1, minutes=29)
-    harness.scheduler = Scheduler(
-        harness.db,
-        harness.processor.playbooks,
-        harness.clock,
-        harness.processor.outbound,
-        alerts=harness.processor.alerts,
+    outbound = harness.processor.outbound
+    _, harness.scheduler = workers(
+        harness.db, harness.clock, harness.processor.playbooks, outbound.renderer, outbound.channels
     )
     fired = await harness.tick(minutes=1)
     assert fired[A] == ["Couvre-feu du centre"]

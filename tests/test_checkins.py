@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from hubbot.service.scheduler import Scheduler
 from hubbot.store import hubs
 from tests.conftest import Harness
+from tests.fakes import workers
 
 LEAD, RECEPTION, HELPER, COORD = "+15145550101", "+15145550102", "+15145550103", "+15145550199"
 
@@ -73,8 +73,9 @@ async def test_a_restart_neither_repeats_nor_skips_a_step(harness: Harness) -> N
     await harness.text(RECEPTION, "OK")
     assert HELPER in await harness.tick(minutes=15)
     # A new process on the same database: the next step is the lead's, once.
-    harness.scheduler = Scheduler(
-        harness.db, harness.processor.playbooks, harness.clock, harness.processor.outbound
+    outbound = harness.processor.outbound
+    _, harness.scheduler = workers(
+        harness.db, harness.clock, harness.processor.playbooks, outbound.renderer, outbound.channels
     )
     assert await harness.tick() == {}, "nothing due is run again"
     assert list(await harness.tick(minutes=15)) == [LEAD]

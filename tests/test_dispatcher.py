@@ -13,7 +13,7 @@ import pytest
 
 from hubbot.channels.base import SendError
 from hubbot.service.dispatcher import Dispatcher, backoff
-from hubbot.store import outbox
+from hubbot.store import delivery, outbox
 from hubbot.store.db import Database
 from hubbot.store.migrations import MIGRATIONS
 from tests.fakes import FakeChannel, FakeClock
@@ -167,8 +167,8 @@ async def test_after_the_last_attempt_a_message_is_failed_not_dropped(setup: Set
 async def test_sends_interrupted_by_a_crash_are_sent_again_at_start(setup: Setup) -> None:
     db, clock, channel, dispatcher = setup
     row = await _queue(db, clock, "sms:+15145550101", "in flight")
-    await outbox.mark_sending(db, [row], clock.now())
-    assert await outbox.requeue_interrupted(db, clock.now()) == 1
+    await delivery.mark_sending(db, [row], clock.now())
+    assert await delivery.requeue_interrupted(db, clock.now()) == 1
     await dispatcher.run_once()
     assert channel.sent == [("sms:+15145550101", "in flight")]
 

@@ -113,3 +113,27 @@ async def test_a_repeated_provider_message_is_processed_once(harness: Harness) -
     await harness.processor.drain()
     rows = await harness.db.fetchone("SELECT COUNT(*) FROM outbox")
     assert rows is not None and rows[0] == 1
+
+
+async def test_whoami_tells_a_holder_their_number_hub_roles_and_language(
+    harness: Harness,
+) -> None:
+    await harness.add_hub()
+    await harness.text(LEAD, "ACTIVER PLATEAU 2468")
+    await harness.text(LEAD, "ASSIGNER 514-555-0102 besoins et offres")
+    await harness.text(HELPER, "NOM Ana")
+    got = await harness.text(HELPER, "MOI")
+    [reply] = got[HELPER]
+    assert reply.startswith("Votre fiche : M2 Ana, centre PLATEAU. Postes : Besoins")
+    assert "Langue FR" in reply
+
+
+async def test_whoami_without_a_hub_says_how_to_join_in_the_senders_language(
+    harness: Harness,
+) -> None:
+    got = await harness.text(VOLUNTEER, "/whoami")
+    [reply] = got[VOLUNTEER]
+    assert reply.startswith("You are M1, not in a hub yet.")
+    assert "JOIN CODE" in reply
+    member = await harness.text(VOLUNTEER, "moi")
+    assert member[VOLUNTEER][0].startswith("Votre fiche : M1, sans centre."), "MOI is French"

@@ -13,21 +13,20 @@ import pytest
 from aiohttp import test_utils
 
 from hubbot.channels.base import Sent
-from hubbot.channels.simulator import SimulatorChannel
+from hubbot.channels.simulator import SimulatorChannel, sim_routes
 from hubbot.channels.sms_policy import SmsPolicy
 from hubbot.domain.playbook import Playbook
 from hubbot.i18n import Renderer
 from hubbot.security import hash_pin
 from hubbot.service import processor as processor_module
 from hubbot.service.dispatcher import Dispatcher
+from hubbot.service.ingest import JournalIngest
 from hubbot.service.processor import Processor
-from hubbot.service.scheduler import Scheduler
 from hubbot.store import db as db_module
 from hubbot.store import hubs, inbound, outbox, people
 from hubbot.store.db import Database
 from hubbot.web.app import build_web_app
-from hubbot.web.sim_routes import sim_routes
-from tests.fakes import FakeChannel, FakeClock
+from tests.fakes import FakeChannel, FakeClock, workers
 
 PHONE = "sms:+15145550199"
 
@@ -78,10 +77,7 @@ async def one(db: Database, sql: str) -> tuple[object, ...]:
 def processor_on(
     db: Database, playbooks: dict[str, Playbook], renderer: Renderer, clock: FakeClock
 ) -> Processor:
-    channel = FakeChannel()
-    return Processor(
-        db, playbooks, renderer, clock, default_locale="en", region="CA", channels={"sms": channel}
-    )
+    return workers(db, clock, playbooks, renderer, {"sms": FakeChannel()}, locale="en")[0]
 
 
 async def stop(task: asyncio.Task[None]) -> None:
@@ -144,7 +140,8 @@ async def test_a_webhook_the_full_disk_cannot_store_gets_503_and_health_recovers
 ) -> None:
     clock = FakeClock()
     sim = SimulatorChannel(disk, clock, SmsPolicy(1.0, 3, False))
-    app = build_web_app(disk, lambda: True, sim_routes(disk, sim, clock, "CA", lambda: None))
+    routes = sim_routes(sim, JournalIngest(disk, clock, lambda: None), "CA", lambda: None)
+    app = build_web_app(disk, lambda: True, routes)
     text = {"from": "+15145550199", "text": "HELP"}
     async with test_utils.TestClient(test_utils.TestServer(app)) as client:
         disk.full = True
@@ -219,7 +216,7 @@ async def test_the_scheduler_waits_out_a_full_disk_and_plans_the_open_hub_afterw
     await inbound.record(disk, "sms", "SM1", PHONE, None, "ACTIVATE PLATEAU 2468", clock.now())
     await processor.drain()
     await disk.conn.execute("DELETE FROM due")  # what the scheduler plans, it has yet to plan
-    scheduler = Scheduler(disk, playbooks, clock, processor.outbound, alerts=processor.alerts)
+    _, scheduler = workers(disk, clock, playbooks, renderer, {"sms": FakeChannel()}, locale="en")
     disk.full = True
     task = asyncio.create_task(scheduler.run())
     await until(lambda: disk.faults >= 3)

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from hubbot.addresses import parse_address
 from hubbot.domain.flood import Bucket, FloodLimit, admit, always_passes
 from hubbot.domain.playbook import Playbook
-from hubbot.service.processor import Processor
 from hubbot.store import inbound, people
 from tests.conftest import Harness
+from tests.fakes import workers
 
 LEAD, FLOODER, NEIGHBOUR, ANGLO = "+15145550101", "+15145550150", "+15145550160", "+15145550170"
 LIMIT = FloodLimit(per_minute=20, burst=20)
@@ -209,14 +209,8 @@ async def test_a_restart_gives_a_flooder_no_fresh_burst(
     await _store(harness, FLOODER, [f"question {n}" for n in range(30)])
     await harness.text(NEIGHBOUR, "bonjour")
     throttled = await _throttled(harness)
-    restarted = Processor(
-        harness.db,
-        playbooks,
-        harness.processor.outbound.renderer,
-        harness.clock,
-        default_locale="fr",
-        region="CA",
-    )
+    renderer = harness.processor.outbound.renderer
+    restarted, _ = workers(harness.db, harness.clock, playbooks, renderer)
     restarted.flood = LIMIT
     await _store(harness, FLOODER, ["question apres redemarrage"])
     await restarted.drain()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ast
-import itertools
 import string
 from pathlib import Path
 
@@ -11,9 +9,11 @@ import pytest
 
 from hubbot.domain.models import ItemKind
 from hubbot.domain.playbook import Playbook
+from hubbot.domain.registry import REGISTRY
 from hubbot.domain.situation import TOPICS
 from hubbot.domain.sms import segment_count
 from hubbot.i18n import Entry, Renderer, catalog_path, entries, read_catalog
+from tests.message_keys import UnreadableKey, keys_in
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ("fr", "en")
@@ -98,25 +98,6 @@ def _catalogs() -> dict[str, dict[str, Entry]]:
     return {lc: entries(read_catalog(catalog_path(ROOT / "locales", lc), lc)) for lc in LOCALES}
 
 
-def _keys_used_in_code() -> set[str]:
-    """Message keys passed to Msg(), reply() or tell() anywhere in hubbot/."""
-    keys: set[str] = set()
-    for path in (ROOT / "hubbot").rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.Call):
-                continue
-            name = getattr(node.func, "attr", getattr(node.func, "id", ""))
-            position = {"Msg": 0, "reply": 0, "tell": 1}.get(name)
-            if position is None or len(node.args) <= position:
-                continue
-            arg = node.args[position]
-            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                keys.add(arg.value)
-            elif isinstance(arg, ast.JoinedStr):
-                keys.update(_expand(arg, path))
-    return keys
-
-
 # What the variable part of an f-string key can be, by the expression's name.
 DYNAMIC = {
     "kind": [k.value for k in ItemKind],
@@ -130,18 +111,32 @@ DYNAMIC = {
 }
 
 
-def _expand(node: ast.JoinedStr, path: Path) -> set[str]:
-    """f"{kind.value}.ack" -> need.ack and offer.ack; f"topic.{ll.topic}" -> topic.power..."""
-    parts: list[list[str]] = []
-    for value in node.values:
-        if isinstance(value, ast.Constant):
-            parts.append([str(value.value)])
-            continue
-        source = ast.unparse(value)
-        options = next((opts for name, opts in DYNAMIC.items() if name in source), None)
-        assert options is not None, f"{path}: teach DYNAMIC what {source} can be"
-        parts.append(options)
-    return {"".join(combo) for combo in itertools.product(*parts)}
+def _keys_used_in_code() -> set[str]:
+    """Message keys passed to Msg(), reply(), tell() or alert() anywhere in hubbot/."""
+    return keys_in(ROOT / "hubbot", DYNAMIC)
+
+
+def test_a_key_the_check_cannot_read_fails_it(tmp_path: Path) -> None:
+    (tmp_path / "feature.py").write_text(
+        "def on_x(ctx, keys):\n    return ctx.reply(keys[0])\n", encoding="utf-8"
+    )
+    with pytest.raises(UnreadableKey):
+        keys_in(tmp_path, DYNAMIC)
+
+
+def test_the_check_reads_keys_chosen_in_the_code(tmp_path: Path) -> None:
+    (tmp_path / "feature.py").write_text(
+        "def on_x(ctx, ok, kind):\n"
+        "    key = 'a.yes' if ok else 'a.no'\n"
+        "    for who, k in ((1, 'b.one'), (2, 'b.two')):\n"
+        "        ctx.tell(who, k)\n"
+        "    ctx.reply(f'{kind.value}.new')\n"
+        "    return ctx.reply(key)\n",
+        encoding="utf-8",
+    )
+    assert keys_in(tmp_path, DYNAMIC) == {
+        "a.yes", "a.no", "b.one", "b.two", "need.new", "offer.new",
+    }  # fmt: skip
 
 
 def test_every_key_the_code_uses_is_translated_in_both_languages() -> None:
@@ -160,13 +155,20 @@ def test_both_catalogs_hold_the_same_keys() -> None:
     assert set(fr) == set(en)
 
 
-def test_playbook_reply_keys_are_translated(
+def test_playbook_reply_and_prompt_keys_are_translated(
     playbooks: dict[str, Playbook], renderer: Renderer
 ) -> None:
     for playbook in playbooks.values():
-        for intent in playbook.intents:
-            for locale in LOCALES:
-                assert intent.reply in renderer.keys[locale]
+        keys = [i.reply for i in playbook.intents] + [c.prompt for c in playbook.checkins]
+        for locale in LOCALES:
+            assert set(keys) <= set(renderer.keys[locale])
+
+
+def test_every_command_spec_key_is_translated(renderer: Renderer) -> None:
+    keys = {spec.no_hub for spec in REGISTRY.specs.values()}
+    keys |= {menu.key for menu in REGISTRY.menu()}
+    for locale in LOCALES:
+        assert keys <= set(renderer.keys[locale])
 
 
 def _fields(text: str) -> set[str]:

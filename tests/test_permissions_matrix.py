@@ -63,3 +63,42 @@ async def test_only_the_permitted_roles_can_run(hub: Harness, command: str) -> N
         outcomes[who] = not reply.startswith(REFUSALS)
     allowed = {who for who, ok in outcomes.items() if ok}
     assert allowed == COMMANDS[command], f"{command}: {outcomes}"
+
+
+# Commands a plain member may not run, each refused in its own way (spec guard, per-note
+# check, role holder check, coordinator-only scope): every one reaches the activity log.
+REFUSED_FOR_A_MEMBER = {
+    "ROLLCALL": "rollcall",
+    "POINTAGE": "checkin",
+    "DIFFUSER Eau chaude au gymnase": "broadcast",
+    "DIFFUSER TOUS Eau chaude au gymnase": "broadcast",
+    f"RELEVE accueil {PEOPLE['member']}": "handover",
+    f"ASSIGNER {PEOPLE['member']} accueil": "assign",
+    f"RETIRER {PEOPLE['reception']} accueil": "unassign",
+    "FERMER": "close",
+    "BESOINS": "list_needs",
+    "JUMELER {need} {offer}": "match",
+    "FAIT {need} livré": "done",
+    "ANNULER {need}": "cancel",
+    "ARRIVEE 2": "arrive",
+    "ETAT courant coupé": "lifeline",
+    "BILAN": "sitrep",
+}
+
+
+@pytest.mark.parametrize("command", list(REFUSED_FOR_A_MEMBER))
+async def test_every_refusal_is_written_to_the_activity_log(hub: Harness, command: str) -> None:
+    await hub.text(POSTER, "BESOIN eau potable")
+    await hub.text(POSTER, "OFFRE eau potable")
+    need = await items.next_number(hub.db.conn, ItemKind.NEED) - 1
+    offer = await items.next_number(hub.db.conn, ItemKind.OFFER) - 1
+    text = command.format(need=f"N{need}", offer=f"O{offer}")
+    reply = (await hub.text(PEOPLE["member"], text))[PEOPLE["member"]][0]
+    assert reply.startswith(REFUSALS) or "coordinat" in reply, reply
+    async with hub.db.conn.execute(
+        "SELECT action, detail FROM activity_log WHERE action = 'refused' ORDER BY id DESC"
+    ) as cursor:
+        logged = [tuple(row) for row in await cursor.fetchall()]
+    assert logged, f"{command}: refused but not logged"
+    _action, detail = logged[0]
+    assert detail.startswith(REFUSED_FOR_A_MEMBER[command])

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import logging
 import string
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,10 +15,27 @@ from hypothesis import strategies as st
 from hubbot.domain.answers import CALLS, Awaiting, AwaitKind
 from hubbot.domain.board import item_ref
 from hubbot.domain.checkins import Ask, OpenRound
-from hubbot.domain.commands import Command, parse
-from hubbot.domain.context import Context, MatchView
-from hubbot.domain.decide import _HANDLERS, decide
+from hubbot.domain.commands import Command
+from hubbot.domain.context import Context
+from hubbot.domain.decide import decide
 from hubbot.domain.durations import LONGEST, parse_duration
+from hubbot.domain.facts import (
+    AlertStatusFacts,
+    AnswerFacts,
+    BoardFacts,
+    FigureFacts,
+    LinkFacts,
+    MatchFacts,
+    MatchView,
+    NamedHub,
+    NewPerson,
+    Numbers,
+    RelayFacts,
+    RosterFacts,
+    RoundFacts,
+    TargetFacts,
+    TemplateFacts,
+)
 from hubbot.domain.messages import Joined, Msg, Outgoing, Param
 from hubbot.domain.models import (
     BoardItem,
@@ -33,6 +50,7 @@ from hubbot.domain.models import (
 )
 from hubbot.domain.numbers import MAX_NUMBER, parse_number
 from hubbot.domain.playbook import LocalText
+from hubbot.domain.registry import REGISTRY, parse
 from hubbot.domain.situation import TOPICS
 from hubbot.i18n import Renderer, catalog_path, entries, read_catalog
 from hubbot.playbooks.loader import load_playbooks
@@ -98,7 +116,7 @@ def test_a_duration_is_read_within_a_century_or_refused_with_a_reason(text: str)
 @given(texts(), st.booleans())
 def test_any_text_parses_into_a_command_that_has_a_handler(text: str, in_a_hub: bool) -> None:
     command = parse(text, PLAYBOOK if in_a_hub else None)
-    assert command.name in _HANDLERS
+    assert command.name in REGISTRY.specs
     for word in command.args.split():
         item_ref(word)  # never raises either
 
@@ -236,87 +254,98 @@ rollcalls = st.builds(
     by_person_id=st.none() | person_ids,
     answer=st.none() | st.sampled_from(("1", "2", "?")),
 )
-# What the service looks up, by command (service/context.py gathers only what each one needs).
-_ROUTED = ("need", "offer", "text", "intent", "short_answer", "relay", "yes")
-_ANSWERS = ("short_answer", "text", "intent", "ack", "yes")
+
+
+def _board(draw: st.DrawFn, command: Command, hub: Hub | None) -> BoardFacts:
+    if hub is None:
+        return BoardFacts()
+    named: dict[str, BoardItem] = {}
+    for word in command.args.split()[:2]:
+        ref = item_ref(word)
+        if ref and (n := parse_number(ref[1:])) and draw(st.booleans()):
+            kind = ItemKind.NEED if ref[0] == "N" else ItemKind.OFFER
+            named[ref] = draw(items(st.just(n), st.just(kind)))
+    return BoardFacts(
+        tuple(draw(st.lists(board_items, max_size=6))),
+        named,
+        draw(st.sampled_from((None, "need", "offer"))),
+        draw(st.integers(0, 12)),
+    )
+
+
+def _match(draw: st.DrawFn, command: Command, hub: Hub | None) -> MatchFacts:
+    needs = draw(st.lists(items(st.integers(1, 12), st.just(ItemKind.NEED)), max_size=1))
+    offers = draw(st.lists(items(st.integers(1, 12), st.just(ItemKind.OFFER)), max_size=1))
+    if not (needs and offers):
+        return MatchFacts()
+    match = MatchView(1, needs[0], offers[0], draw(st.booleans()), draw(st.booleans()))
+    return MatchFacts(match, {pid: "+15145550101" for pid in PEOPLE if draw(st.booleans())})
+
+
+def _target(draw: st.DrawFn, command: Command, hub: Hub | None) -> TargetFacts:
+    new = draw(st.none() | st.just(NewPerson(99, "sms:+15145550199", "fr")))
+    hubs_of = frozenset(draw(st.sets(st.sampled_from((1, 2)))))
+    return TargetFacts(draw(st.none() | people), new, hubs_of)
+
+
+def _link(draw: st.DrawFn, command: Command, hub: Hub | None) -> LinkFacts:
+    return LinkFacts(
+        code=draw(st.sampled_from(("", "123456"))),
+        target=draw(st.none() | people),
+        pending=draw(st.none() | person_ids),
+        code_valid=draw(st.booleans()),
+        attempts=draw(st.integers(0, 5)),
+        confirm_by_target=draw(st.booleans()),
+        failures=tuple(NOW - timedelta(minutes=m) for m in range(draw(st.integers(0, 6)))),
+        codes_to_target=draw(st.integers(0, 6)),
+        target_has_written=draw(st.booleans()),
+        target_privileged=draw(st.booleans()),
+        requests=tuple(draw(st.lists(person_ids, max_size=2))),
+        confirm_from=draw(st.none() | person_ids),
+    )
+
+
+def _answers(draw: st.DrawFn, command: Command, hub: Hub | None) -> AnswerFacts:
+    return AnswerFacts(
+        awaiting=tuple(draw(st.lists(awaitings, max_size=3))),
+        open_ask=draw(st.none() | asks),
+        rollcall=draw(st.none() | rollcalls),
+        settled_recently=draw(st.booleans()),
+        ack_target=draw(st.none() | awaitings),
+        already_acked=draw(st.booleans()),
+    )
+
+
+def _roster(draw: st.DrawFn, command: Command, hub: Hub | None) -> RosterFacts:
+    cut_off = st.dictionaries(person_ids, st.sampled_from(("opted_out", "unreachable")))
+    return RosterFacts(draw(st.dictionaries(person_ids, short_text)), draw(cut_off))
+
+
+# What the service could gather, by fact group: one strategy for each of its loaders.
+FACTS: dict[type, Callable[[st.DrawFn, Command, Hub | None], object]] = {
+    NamedHub: lambda draw, c, h: NamedHub(draw(st.none() | hubs), draw(st.booleans())),
+    TargetFacts: _target,
+    Numbers: lambda draw, c, h: Numbers({k: draw(st.integers(1, 99)) for k in ItemKind}),
+    RosterFacts: _roster,
+    BoardFacts: _board,
+    RelayFacts: lambda draw, c, h: RelayFacts(draw(st.none() | board_items)),
+    MatchFacts: _match,
+    AnswerFacts: _answers,
+    LinkFacts: _link,
+    FigureFacts: lambda draw, c, h: FigureFacts(draw(st.none() | figures)),
+    AlertStatusFacts: lambda draw, c, h: AlertStatusFacts(draw(st.none() | broadcast_statuses)),
+    RoundFacts: lambda draw, c, h: RoundFacts(tuple(draw(st.lists(rounds, max_size=2)))),
+    TemplateFacts: lambda draw, c, h: TemplateFacts(
+        frozenset(("boil_water", "shelter_open", "power_restored"))
+    ),
+}
 
 
 @st.composite
 def contexts(draw: st.DrawFn, command: Command) -> Context:
     """What the service could have gathered for `command`: a hub with the shipped playbook
-    and people in its roles, the notes the command names, what the sender was asked."""
-    name, hub = command.name, draw(st.none() | hubs)
-    fields: dict[str, Any] = {
-        "coordinators": tuple(draw(st.lists(people, max_size=2))),
-        "group_chat": draw(st.none() | st.integers(-(10**13), -1)),
-        "templates": frozenset(("boil_water", "shelter_open", "power_restored")),
-    }
-    if name in ("join", "activate", "link", "broadcast"):
-        fields.update(target_hub=draw(st.none() | hubs), pin_valid=draw(st.booleans()))
-    if name == "relay":
-        fields["item"] = draw(st.none() | board_items)
-    if name in ("assign", "unassign", "handover", "link"):
-        fields.update(
-            target=draw(st.none() | people),
-            target_hubs=frozenset(draw(st.sets(st.sampled_from((1, 2))))),
-            open_rounds=tuple(draw(st.lists(rounds, max_size=2))),
-        )
-    if name in ("need", "offer", "text", "intent", "short_answer"):
-        fields["next_number"] = {kind: draw(st.integers(1, 99)) for kind in ItemKind}
-    if name == "roles":
-        fields["labels"] = draw(st.dictionaries(person_ids, short_text))
-    if hub is not None:
-        board = tuple(draw(st.lists(board_items, max_size=6)))
-        needs = [i for i in board if i.kind is ItemKind.NEED]
-        offers = [i for i in board if i.kind is ItemKind.OFFER]
-        match = None
-        if needs and offers and draw(st.booleans()):
-            match = MatchView(1, needs[0], offers[0], draw(st.booleans()), draw(st.booleans()))
-        named: dict[str, BoardItem] = {}
-        for word in command.args.split()[:2]:
-            ref = item_ref(word)
-            if ref and (n := parse_number(ref[1:])) and draw(st.booleans()):
-                kind = ItemKind.NEED if ref[0] == "N" else ItemKind.OFFER
-                named[ref] = draw(items(st.just(n), st.just(kind)))
-        fields.update(
-            board=board,
-            items=named,
-            match=match,
-            contacts={pid: "+15145550101" for pid in PEOPLE if draw(st.booleans())},
-            sender_contact=draw(st.sampled_from(("", "+15145550101", "Telegram 42"))),
-            list_offset=draw(st.integers(0, 12)),
-            list_kind=draw(st.sampled_from((None, "need", "offer"))),
-            figures=draw(figures),
-        )
-    if hub is not None and name in _ROUTED:
-        fields["cut_off"] = draw(
-            st.dictionaries(person_ids, st.sampled_from(("opted_out", "unreachable")))
-        )
-    if name in _ANSWERS:
-        fields.update(
-            awaiting=tuple(draw(st.lists(awaitings, max_size=3))),
-            ack_target=draw(st.none() | awaitings),
-            already_acked=draw(st.booleans()),
-            settled_recently=draw(st.booleans()),
-            open_ask=draw(st.none() | asks),
-            rollcall=draw(st.none() | rollcalls),
-        )
-    if name == "alertstatus":
-        fields["alert_status"] = draw(st.none() | broadcast_statuses)
-    if name in ("link", "link_confirm"):
-        fields.update(
-            link_code=draw(st.sampled_from(("", "123456"))),
-            link_pending=draw(st.none() | person_ids),
-            link_code_valid=draw(st.booleans()),
-            link_attempts=draw(st.integers(0, 5)),
-            link_confirm_by_target=draw(st.booleans()),
-            link_failures=tuple(NOW - timedelta(minutes=m) for m in range(draw(st.integers(0, 6)))),
-            link_codes_to_target=draw(st.integers(0, 6)),
-            target_has_written=draw(st.booleans()),
-            target_privileged=draw(st.booleans()),
-            link_requests=tuple(draw(st.lists(person_ids, max_size=2))),
-            link_confirm_from=draw(st.none() | person_ids),
-        )
+    and people in its roles, and each fact group the command's spec names."""
+    hub = draw(st.none() | hubs)
     sender = draw(people)
     if hub is not None and draw(st.booleans()):
         # Staff half the time, as most commands need a role: the lead, or another holder.
@@ -325,7 +354,21 @@ def contexts(draw: st.DrawFn, command: Command) -> Context:
         sender = replace(sender, id=draw(st.sampled_from(holders)), hub_id=hub.id)
         roster = {**hub.roster, role: holders}
         hub = replace(hub, roster=roster, members=hub.members | {sender.id})
-    return Context(now=NOW, sender=sender, hub=hub, **fields)
+    facts = {kind: FACTS[kind](draw, command, hub) for kind in REGISTRY.spec(command.name).facts}
+    return Context(
+        now=NOW,
+        sender=sender,
+        hub=hub,
+        coordinators=tuple(draw(st.lists(people, max_size=2))),
+        group_chat=draw(st.none() | st.integers(-(10**13), -1)),
+        sender_contact=draw(st.sampled_from(("", "+15145550101", "Telegram 42"))),
+        facts=facts,
+    )
+
+
+def test_every_fact_group_has_a_strategy_here() -> None:
+    wanted = {kind for spec in REGISTRY.specs.values() for kind in spec.facts}
+    assert wanted <= set(FACTS)
 
 
 def _rendered(renderer: Renderer, message: Outgoing | Msg) -> None:

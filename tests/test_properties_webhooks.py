@@ -19,17 +19,15 @@ from urllib.parse import urlencode
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from hubbot.channels.telegram.routes import SECRET_HEADER
 from hubbot.domain.playbook import Playbook
 from hubbot.i18n import Renderer
 from hubbot.service.dispatcher import Dispatcher
-from hubbot.service.processor import Processor
-from hubbot.service.scheduler import Scheduler
 from hubbot.store.db import Database
-from hubbot.web.telegram_routes import SECRET_HEADER
 from tests.conftest import Harness
 from tests.fake_telegram import FakeTelegram
 from tests.fake_twilio import sign
-from tests.fakes import FakeChannel, FakeClock
+from tests.fakes import FakeChannel, FakeClock, workers
 from tests.strategies import examples, texts
 from tests.webhooks import TELEGRAM_SECRET, Client, webhooks
 
@@ -326,11 +324,8 @@ async def _staffed_hub(
     loop.stack.push_async_callback(db.close)
     clock, channel = FakeClock(), FakeChannel()
     channels = {"sms": channel, "telegram": channel}
-    processor = Processor(
-        db, playbooks, renderer, clock, default_locale="fr", region="CA", channels=channels
-    )
+    processor, scheduler = workers(db, clock, playbooks, renderer, channels)
     dispatcher = Dispatcher(db, channels, clock, max_attempts=3)
-    scheduler = Scheduler(db, playbooks, clock, processor.outbound, alerts=processor.alerts)
     harness = Harness(db, clock, channel, processor, dispatcher, scheduler)
     await harness.add_hub()
     await harness.add_coordinator(COORD)

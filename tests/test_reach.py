@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from hubbot.domain.context import Context
 from hubbot.domain.effects import NoteCutOff, Outcome
+from hubbot.domain.facts import RosterFacts
 from hubbot.domain.messages import Msg
 from hubbot.domain.models import Hub, HubStatus, Person
 from hubbot.domain.playbook import Playbook
@@ -29,9 +30,7 @@ def _context(
         sender=Person(MEMBER, "fr"),
         hub=hub,
         coordinators=(Person(COORD, "en", is_coordinator=True),),
-        labels={HELPER: "M2 Ana"},
-        cut_off=cut_off,
-        cut_off_told=told,
+        facts={RosterFacts: RosterFacts({HELPER: "M2 Ana"}, cut_off, told)},
     )
 
 

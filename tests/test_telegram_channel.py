@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from telegram import Bot, Update
 
-from hubbot.channels.base import SendError
-from hubbot.channels.telegram import TelegramChannel, parse_update, to_html
+from hubbot.channels.base import InboundMessage, SendError
+from hubbot.channels.telegram.parse import parse_update
+from hubbot.channels.telegram.send import TelegramChannel, to_html
 from hubbot.service.dispatcher import Dispatcher
 from hubbot.store import outbox, people
 from hubbot.store.db import Database
@@ -82,6 +83,18 @@ def test_a_group_message_keeps_the_person_and_the_group_apart() -> None:
     message = _parse(GROUP_MESSAGE)
     assert message.address == "telegram:5502" and message.chat_id == -100123  # type: ignore[attr-defined]
     assert message.in_group  # type: ignore[attr-defined]
+
+
+def test_a_group_message_is_journalled_under_its_update_id_with_the_group_in_its_details() -> None:
+    message = _parse(GROUP_MESSAGE)
+    assert message.inbound() == InboundMessage(  # type: ignore[attr-defined]
+        "telegram",
+        "904513",
+        "telegram:5502",
+        "/link DEMO 2468",
+        None,
+        {"username": None, "language": "en", "name": "Luc", "group_chat": -100123},
+    )
 
 
 def test_a_button_tap_reads_as_the_command_it_carries() -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from hubbot.channels.base import SendError
 from hubbot.channels.sms_policy import SmsPolicy
-from hubbot.channels.twilio_sms import TwilioChannel
+from hubbot.channels.twilio.send import TwilioChannel
 from hubbot.service.dispatcher import Dispatcher
 from hubbot.store import outbox, people
 from hubbot.store.db import Database

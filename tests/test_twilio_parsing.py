@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hubbot.channels.twilio_sms import classify, parse_inbound, parse_status
+from hubbot.channels.twilio.parse import parse_inbound, parse_status
+from hubbot.channels.twilio.send import classify
 from tests.fake_twilio import inbound_form
 
 # As Twilio posts them (recorded field set; values anonymised).

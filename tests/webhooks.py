@@ -7,15 +7,14 @@ from contextlib import asynccontextmanager
 
 from aiohttp import test_utils
 
-from hubbot.channels.simulator import SimulatorChannel
+from hubbot.channels.simulator import SimulatorChannel, sim_routes
 from hubbot.channels.sms_policy import SmsPolicy
+from hubbot.channels.telegram import TelegramBot, telegram_routes
+from hubbot.channels.twilio import twilio_routes
 from hubbot.i18n import Renderer
-from hubbot.service.telegram_bot import TelegramBot
+from hubbot.service.ingest import JournalIngest
 from hubbot.store.db import Database
 from hubbot.web.app import build_web_app
-from hubbot.web.sim_routes import sim_routes
-from hubbot.web.telegram_routes import telegram_routes
-from hubbot.web.twilio_routes import twilio_routes
 from tests.fake_telegram import FakeTelegram
 from tests.fake_twilio import AUTH_TOKEN
 from tests.fakes import FakeClock
@@ -31,22 +30,21 @@ async def webhooks(
     """A client for /sim/*, /telegram/webhook and /twilio/* over `db`. Twilio's signatures
     are checked against the test server's own URL, with tests.fake_twilio's AUTH_TOKEN."""
     sim = SimulatorChannel(db, clock, SmsPolicy(1.0, 3, False))
+    ingest = JournalIngest(db, clock, lambda: None)
     bot = TelegramBot(
         tg.token,
         tg.url,
         webhook_url="http://hub.test/telegram/webhook",
         secret=TELEGRAM_SECRET,
-        db=db,
-        clock=clock,
         renderer=renderer,
-        on_inbound=lambda: None,
+        ingest=ingest,
         global_rate=30.0,
     )
     base: list[str] = []
     routes = [
-        *sim_routes(db, sim, clock, "CA", lambda: None),
+        *sim_routes(sim, ingest, "CA", lambda: None),
         *telegram_routes(bot),
-        *twilio_routes(db, clock, AUTH_TOKEN, lambda path: base[0] + path, "CA", lambda: None),
+        *twilio_routes(db, clock, ingest, AUTH_TOKEN, lambda path: base[0] + path, "CA"),
     ]
     app = build_web_app(db, lambda: True, routes)
     async with test_utils.TestClient(test_utils.TestServer(app)) as client:

@@ -1,1 +1,1 @@
-"""Adapters that turn vendor payloads into domain messages and send text back out."""
+"""Adapters: a package per channel (routes, parsing, sending, lifecycle), and what they share."""

@@ -1,7 +1,8 @@
-"""What every channel offers the delivery engine, and how it reports a failed send."""
+"""What every channel offers: sending for the delivery engine, one ingest for what comes in."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -69,3 +70,24 @@ class Channel(Protocol):
         sender: str | None = None,
         buttons: tuple[tuple[str, str], ...] = (),
     ) -> Sent: ...
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """One message a channel took in, as the inbound journal keeps it.
+
+    `external_id` is the provider's own id (Twilio's MessageSid, Telegram's update_id): a
+    provider retries until acknowledged, so a second delivery of one id is the same message.
+    """
+
+    channel: str  # the journal's channel, 'sms' or 'telegram'; ids are unique within it
+    external_id: str
+    address: str  # the sender, as scheme:id
+    text: str
+    to_address: str | None = None  # the number it was sent to, when the channel says
+    details: dict[str, str | int | None] | None = None  # stored as JSON (Telegram: chat, name)
+
+
+# Takes a message in: stores it durably, then wakes the processor. Returns the journal id, or
+# None if that external id was taken in before. A channel acknowledges only once this returns.
+Ingest = Callable[[InboundMessage], Awaitable[int | None]]

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from hubbot.addresses import normalize_phone, parse_address
+from hubbot.domain.outbox_state import UNSENT, OutboxStatus
 from hubbot.playbooks.loader import load_playbooks
 from hubbot.security import hash_pin
 from hubbot.settings import Settings
@@ -115,7 +116,7 @@ async def coordinator_add(
 
 async def outbox_list(settings: Settings, failed: bool, out: TextIO = sys.stdout) -> int:
     """What is waiting to go out, or (with --failed) what could not be sent and why."""
-    statuses = ("failed",) if failed else ("pending", "sending")
+    statuses = (OutboxStatus.FAILED,) if failed else UNSENT
     db = await Database.open(settings.database)
     try:
         records = await outbox.listing(db, statuses, limit=1000)

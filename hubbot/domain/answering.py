@@ -18,7 +18,7 @@ from hubbot.domain.answers import (
     read_answer,
     restates,
 )
-from hubbot.domain.commands import Command
+from hubbot.domain.commands import Command, CommandId, CommandSpec
 from hubbot.domain.context import Context
 from hubbot.domain.effects import (
     AckBroadcast,
@@ -29,6 +29,7 @@ from hubbot.domain.effects import (
     LogActivity,
     Outcome,
 )
+from hubbot.domain.facts import AnswerFacts, MatchFacts, Numbers
 from hubbot.domain.messages import Confirm, Priority
 from hubbot.domain.models import Hub, ItemKind
 from hubbot.domain.reach import staff_for
@@ -48,15 +49,16 @@ def on_short_answer(cmd: Command, ctx: Context, out: Outcome) -> None:
             return
         if word == "2":
             # A "2" out of the blue may be a call for help: a human reads it.
-            routing.on_routed_text(Command("text", args=word), ctx, out)
+            routing.on_routed_text(Command(CommandId.TEXT, args=word), ctx, out)
             return
-    latest = newest(ctx.awaiting)
+    facts = ctx.of(AnswerFacts)
+    latest = newest(facts.awaiting)
     if latest is not None:
         _settle(latest, word, ctx, out)
     elif _answer_open(word, ctx, out, unanswered_only=False):
         pass  # "2" earlier, "OK" now: the later answer counts
     else:
-        out.messages.append(ctx.reply("ack.already" if ctx.settled_recently else "ok.nothing"))
+        out.messages.append(ctx.reply("ack.already" if facts.settled_recently else "ok.nothing"))
 
 
 def on_text(cmd: Command, ctx: Context, out: Outcome) -> None:
@@ -73,23 +75,25 @@ def on_yes(cmd: Command, ctx: Context, out: Outcome) -> None:
     """YES/OUI: consent to a match (or opt back in); with none pending, it answers a waiting
     roll call or check-in ("tout va bien ?" "oui")."""
     word = "oui" if cmd.locale == "fr" else "yes"
-    pending = ctx.sender.opted_out or ctx.match is not None
+    pending = ctx.sender.opted_out or ctx.of(MatchFacts).match is not None
     if pending or not _answer_open(word, ctx, out, unanswered_only=True):
         matching.on_yes(cmd, ctx, out)
 
 
 def on_ack(cmd: Command, ctx: Context, out: Outcome) -> None:
     """ACK o12 / ACK b5, typed or tapped: counted once however often it comes."""
-    target = ctx.ack_target
+    facts = ctx.of(AnswerFacts)
+    target = facts.ack_target
     if target is None:
-        out.messages.append(ctx.reply("ack.already" if ctx.already_acked else "ack.unknown"))
+        out.messages.append(ctx.reply("ack.already" if facts.already_acked else "ack.unknown"))
         return
     _settle(target, "ok", ctx, out)
 
 
 def _answer_open(text: str, ctx: Context, out: Outcome, *, unanswered_only: bool) -> bool:
     """Answer the open roll call, else the open check-in; False if neither takes it."""
-    rollcall, ask = ctx.rollcall, ctx.open_ask
+    facts = ctx.of(AnswerFacts)
+    rollcall, ask = facts.rollcall, facts.open_ask
     if ctx.hub is None:
         return False
     if rollcall is not None and (rollcall.answer is None or not unanswered_only):
@@ -141,7 +145,7 @@ def _leads(ctx: Context, hub: Hub, out: Outcome) -> tuple[int, ...]:
 
 
 def answer_checkin(text: str, ctx: Context, hub: Hub, out: Outcome) -> None:
-    ask = ctx.open_ask
+    ask = ctx.of(AnswerFacts).open_ask
     if ask is None:
         return
     answer = read_answer(text, hub.playbook)
@@ -150,7 +154,9 @@ def answer_checkin(text: str, ctx: Context, hub: Hub, out: Outcome) -> None:
     out.effects.append(AnswerCheckin(ask.id, state, text))
     out.effects.append(LogActivity(hub.id, ctx.sender.id, ask.role, f"checkin_{state}", text[:100]))
     if answer.life_safety:
-        routing.on_item(Command("need", args=text), ctx, out)  # 911 now, lead and comms alerted
+        routing.on_item(
+            Command(CommandId.NEED, args=text), ctx, out
+        )  # 911 now, lead and comms alerted
         return
     if answer.reading is Reading.FINE:
         if ask.state in (Reading.HELP.value, Reading.UNCLEAR.value):
@@ -172,7 +178,7 @@ def answer_checkin(text: str, ctx: Context, hub: Hub, out: Outcome) -> None:
 def answer_rollcall(text: str, ctx: Context, hub: Hub, out: Outcome) -> None:
     """1 (or OK, or "fine"): safe. 2, a help word, or anything unclear: the lead is told at
     once with the person's words; a call for help also becomes a critical need."""
-    rollcall = ctx.rollcall
+    rollcall = ctx.of(AnswerFacts).rollcall
     if rollcall is None:
         return
     answer = read_answer(text, hub.playbook)
@@ -180,7 +186,7 @@ def answer_rollcall(text: str, ctx: Context, hub: Hub, out: Outcome) -> None:
     out.effects.append(AnswerRollcall(rollcall.id, ctx.sender.id, word, text[:200]))
     out.effects.append(LogActivity(hub.id, ctx.sender.id, None, f"rollcall_{answer.reading}"))
     if answer.life_safety:
-        routing.on_item(Command("need", args=text), ctx, out)
+        routing.on_item(Command(CommandId.NEED, args=text), ctx, out)
         return
     if answer.reading is Reading.FINE:
         if rollcall.answer in ("2", "?"):
@@ -198,7 +204,7 @@ def answer_rollcall(text: str, ctx: Context, hub: Hub, out: Outcome) -> None:
 
 def _rollcall_alert(answer: Answer, ctx: Context, hub: Hub, out: Outcome) -> None:
     label = ctx.sender.label
-    if answer.reading is Reading.HELP and (number := ctx.next_number.get(ItemKind.NEED)):
+    if answer.reading is Reading.HELP and (number := ctx.of(Numbers).next.get(ItemKind.NEED)):
         out.effects.append(
             CreateItem(
                 ItemKind.NEED, number, hub.id, ctx.sender.id,
@@ -217,3 +223,22 @@ def _rollcall_alert(answer: Answer, ctx: Context, hub: Hub, out: Outcome) -> Non
             alert = ctx.alert(pid, "rollcall.unclear", confirm, person=ctx.sender.label,
                               text=answer.text)  # fmt: skip
         out.messages.append(alert)
+
+
+# An answer may turn out to be a call for help: it is routed like any text then.
+_ANSWER_FACTS = (AnswerFacts, *routing.ROUTED_FACTS)
+SPECS = (
+    CommandSpec(
+        CommandId.SHORT_ANSWER,
+        on_short_answer,
+        whole={"ok": None, "1": None, "2": None},
+        facts=_ANSWER_FACTS,
+    ),
+    # YES opts back in someone who opted out (Twilio's word); otherwise it consents to a match.
+    CommandSpec(
+        CommandId.YES, on_yes, whole={"yes": "en", "oui": "fr"}, facts=(*_ANSWER_FACTS, MatchFacts)
+    ),
+    CommandSpec(CommandId.ACK, on_ack, words={"ack": None}, facts=_ANSWER_FACTS),
+    CommandSpec(CommandId.INTENT, on_text, facts=_ANSWER_FACTS),
+    CommandSpec(CommandId.TEXT, on_text, facts=_ANSWER_FACTS),
+)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
-from hubbot.domain.commands import Command
+from hubbot.domain.commands import Command, CommandId, CommandSpec
 from hubbot.domain.context import Context
 from hubbot.domain.durations import format_duration, parse_duration
 from hubbot.domain.effects import ListState, LogActivity, Outcome, UpdateItem
-from hubbot.domain.hub_admin import checked
+from hubbot.domain.facts import BoardFacts
+from hubbot.domain.guard import refuse
 from hubbot.domain.messages import Msg, Param
 from hubbot.domain.models import BoardItem, Hub, ItemKind
 from hubbot.domain.numbers import parse_number
@@ -45,19 +46,18 @@ def item_line(hub: Hub, item: BoardItem) -> Msg:
 
 def on_list(cmd: Command, ctx: Context, out: Outcome) -> None:
     """NEEDS/BESOINS, OFFERS/OFFRES and MORE/SUITE: the open notes, most urgent and oldest first."""
-    hub = checked(cmd, ctx, out, Action.VIEW_BOARD)
-    if hub is None:
-        return
-    if cmd.name == "more":
-        if ctx.list_kind is None:
+    hub, board = ctx.in_hub, ctx.of(BoardFacts)
+    if cmd.name == CommandId.MORE:
+        if board.list_kind is None:
             out.messages.append(ctx.reply("board.no_more"))
             return
-        kind, offset = ItemKind(ctx.list_kind), ctx.list_offset
+        kind, offset = ItemKind(board.list_kind), board.list_offset
     else:
-        kind, offset = (ItemKind.NEED if cmd.name == "list_needs" else ItemKind.OFFER), 0
-    notes = [i for i in ctx.board if i.kind is kind and i.is_open(ctx.now)]
+        kind, offset = (ItemKind.NEED if cmd.name == CommandId.LIST_NEEDS else ItemKind.OFFER), 0
+    notes = [i for i in board.board if i.kind is kind and i.is_open(ctx.now)]
     if not notes:
-        out.messages.append(ctx.reply(f"board.empty_{kind.value}", hub=hub.code))
+        empty = "board.empty_need" if kind is ItemKind.NEED else "board.empty_offer"
+        out.messages.append(ctx.reply(empty, hub=hub.code))
         return
     page = notes[offset : offset + PAGE]
     left = len(notes) - offset - len(page)
@@ -66,7 +66,7 @@ def on_list(cmd: Command, ctx: Context, out: Outcome) -> None:
         lines.append(Msg("board.more", {"left": left}, count=left))
     out.messages.append(
         ctx.reply(
-            f"board.list_{kind.value}",
+            "board.list_need" if kind is ItemKind.NEED else "board.list_offer",
             count=len(notes),
             hub=hub.code,
             total=len(notes),
@@ -84,7 +84,7 @@ def _item(cmd: Command, ctx: Context, hub: Hub, out: Outcome, usage: str) -> Boa
     if ref is None:
         out.messages.append(ctx.reply(usage))
         return None
-    item = ctx.items.get(ref)
+    item = ctx.of(BoardFacts).items.get(ref)
     if item is None or item.hub_id != hub.id:
         out.messages.append(ctx.reply("error.unknown_item", id=ref))
         return None
@@ -95,16 +95,13 @@ def _manage(
     cmd: Command, ctx: Context, out: Outcome, usage: str, poster_may: bool = False
 ) -> tuple[Hub, BoardItem] | None:
     """The named item, if the sender may manage it (staff, or its poster where allowed)."""
-    hub = ctx.hub
-    if hub is None:
-        out.messages.append(ctx.reply("error.no_hub"))
-        return None
+    hub = ctx.in_hub
     item = _item(cmd, ctx, hub, out, usage)
     if item is None:
         return None
     own = poster_may and item.person_id == ctx.sender.id
     if not own and not is_permitted(ctx.sender, hub, Action.MANAGE_BOARD):
-        out.messages.append(ctx.reply("error.not_permitted", hub=hub.code))
+        refuse(ctx, out, cmd)
         return None
     if not item.is_open(ctx.now):
         out.messages.append(ctx.reply("item.not_open", id=item.label))
@@ -129,11 +126,7 @@ def on_done(cmd: Command, ctx: Context, out: Outcome) -> None:
         return
     status = "done" if item.kind is ItemKind.NEED else "used"
     out.effects.append(
-        UpdateItem(
-            item.kind,
-            item.number,
-            (("status", status), ("resolution", how[:300]), ("closed_at", ctx.now)),
-        )
+        UpdateItem(item.kind, item.number, status=status, resolution=how[:300], closed_at=ctx.now)
     )
     out.effects.append(_log(ctx, hub, f"{item.kind.value}_{status}", f"{item.label}: {how}"))
     out.messages.append(ctx.reply("item.done", id=item.label, how=how))
@@ -150,9 +143,7 @@ def on_cancel(cmd: Command, ctx: Context, out: Outcome) -> None:
         return
     hub, item = found
     status = "cancelled" if item.kind is ItemKind.NEED else "withdrawn"
-    out.effects.append(
-        UpdateItem(item.kind, item.number, (("status", status), ("closed_at", ctx.now)))
-    )
+    out.effects.append(UpdateItem(item.kind, item.number, status=status, closed_at=ctx.now))
     out.effects.append(_log(ctx, hub, f"{item.kind.value}_{status}", item.label))
     out.messages.append(ctx.reply("item.cancelled", id=item.label))
 
@@ -176,7 +167,7 @@ def on_cat(cmd: Command, ctx: Context, out: Outcome) -> None:
         names = ", ".join(c.id for c in hub.playbook.categories)
         out.messages.append(ctx.reply("cat.unknown", category=wanted or "-", categories=names))
         return
-    out.effects.append(UpdateItem(item.kind, item.number, (("category", category.id),)))
+    out.effects.append(UpdateItem(item.kind, item.number, category=category.id))
     out.effects.append(_log(ctx, hub, "recategorised", f"{item.label} -> {category.id}"))
     out.messages.append(ctx.reply("item.recategorised", id=item.label, category=category.name))
 
@@ -192,7 +183,54 @@ def on_expire(cmd: Command, ctx: Context, out: Outcome) -> None:
     except ValueError:
         out.messages.append(ctx.reply("expire.usage"))
         return
-    out.effects.append(UpdateItem(item.kind, item.number, (("expires_at", ctx.now + duration),)))
+    out.effects.append(UpdateItem(item.kind, item.number, expires_at=ctx.now + duration))
     shown = format_duration(duration)
     out.effects.append(_log(ctx, hub, "expiry_set", f"{item.label} {shown}"))
     out.messages.append(ctx.reply("item.expiry_set", id=item.label, duration=shown))
+
+
+SPECS = (
+    CommandSpec(
+        CommandId.LIST_NEEDS,
+        on_list,
+        words={"needs": "en", "besoins": "fr"},
+        hub=True,
+        permission=Action.VIEW_BOARD,
+        facts=(BoardFacts,),
+    ),
+    CommandSpec(
+        CommandId.LIST_OFFERS,
+        on_list,
+        words={"offers": "en", "offres": "fr"},
+        hub=True,
+        permission=Action.VIEW_BOARD,
+        facts=(BoardFacts,),
+    ),
+    CommandSpec(
+        CommandId.MORE,
+        on_list,
+        words={"more": "en", "suite": "fr"},
+        hub=True,
+        permission=Action.VIEW_BOARD,
+        facts=(BoardFacts,),
+    ),
+    CommandSpec(
+        CommandId.DONE, on_done, words={"done": "en", "fait": "fr"}, hub=True, facts=(BoardFacts,)
+    ),
+    # The poster may take their own note down: the handler checks who may, per note.
+    CommandSpec(
+        CommandId.CANCEL,
+        on_cancel,
+        words={"cancel": "en", "annuler": "fr"},
+        hub=True,
+        facts=(BoardFacts,),
+    ),
+    CommandSpec(CommandId.CAT, on_cat, words={"cat": None}, hub=True, facts=(BoardFacts,)),
+    CommandSpec(
+        CommandId.EXPIRE,
+        on_expire,
+        words={"expire": "en", "expirer": "fr"},
+        hub=True,
+        facts=(BoardFacts,),
+    ),
+)

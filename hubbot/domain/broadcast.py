@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from hubbot.domain.commands import Command
+from hubbot.domain.commands import Command, CommandId, CommandSpec
 from hubbot.domain.context import Context
 from hubbot.domain.effects import CreateBroadcast, LogActivity, Outcome
+from hubbot.domain.facts import AlertStatusFacts, NamedHub, TemplateFacts
+from hubbot.domain.guard import refuse
 from hubbot.domain.permissions import Action, is_permitted
 from hubbot.domain.text import fold
 
@@ -93,26 +95,29 @@ def on_broadcast(cmd: Command, ctx: Context, out: Outcome) -> None:
     reply naming the problem, and nothing goes out.
     """
     sender, words = ctx.sender, cmd.args.split()
+    named, templates = ctx.of(NamedHub).hub, ctx.of(TemplateFacts).templates
     # ALL or another hub's code: a coordinator's reach. () means every hub.
     scope: tuple[int, ...] | None = None
     if words and fold(words[0]) in ("all", "tous", "tout"):
         scope = ()
-    elif words and ctx.target_hub is not None and words[0].upper() == ctx.target_hub.code:
-        scope = (ctx.target_hub.id,)
+    elif words and named is not None and words[0].upper() == named.code:
+        scope = (named.id,)
     if scope is not None:
         if not sender.is_coordinator:
-            out.messages.append(ctx.reply("broadcast.all_coordinators"))
+            refuse(ctx, out, cmd, ctx.reply("broadcast.all_coordinators"))
             return
         hub_ids, words = scope, words[1:]
-    elif ctx.hub is None or not is_permitted(sender, ctx.hub, Action.BROADCAST):
-        key = "error.no_hub" if ctx.hub is None else "error.not_permitted"
-        out.messages.append(ctx.reply(key, hub=ctx.hub.code if ctx.hub else "-"))
+    elif ctx.hub is None:
+        out.messages.append(ctx.reply("error.no_hub"))
+        return
+    elif not is_permitted(sender, ctx.hub, Action.BROADCAST):
+        refuse(ctx, out, cmd)
         return
     else:
         hub_ids = (ctx.hub.id,)
     role = None
     if len(words) >= 2 and fold(words[0]) in ("role", "poste"):
-        where = ctx.hub or ctx.target_hub
+        where = ctx.hub or named
         found = where.playbook.find_role(words[1]) if where else None
         if found is None:
             out.messages.append(ctx.reply("error.unknown_role", role=words[1], roles="-"))
@@ -138,8 +143,8 @@ def on_broadcast(cmd: Command, ctx: Context, out: Outcome) -> None:
     if body.startswith("#"):
         first, *extra = body.split()
         template = first[1:].lower()
-        if template not in ctx.templates:
-            known = ", ".join(f"#{t}" for t in sorted(ctx.templates)) or "-"
+        if template not in templates:
+            known = ", ".join(f"#{t}" for t in sorted(templates)) or "-"
             out.messages.append(
                 ctx.reply("broadcast.unknown_template", template=first[1:], templates=known)
             )
@@ -160,12 +165,12 @@ def on_broadcast(cmd: Command, ctx: Context, out: Outcome) -> None:
 
 def on_alertstatus(cmd: Command, ctx: Context, out: Outcome) -> None:
     """ALERTSTATUS B5: how far a broadcast got, and who has not acknowledged it."""
-    status = ctx.alert_status
+    status = ctx.of(AlertStatusFacts).status
     if status is None:
         out.messages.append(ctx.reply("alertstatus.unknown", id=cmd.args.strip().upper() or "-"))
         return
     if not (ctx.sender.is_coordinator or status.by_person_id == ctx.sender.id):
-        out.messages.append(ctx.reply("error.not_permitted", hub=ctx.hub.code if ctx.hub else "-"))
+        refuse(ctx, out, cmd)
         return
     missing = ", ".join(status.not_acked[:10]) or "-"
     more = len(status.not_acked) - 10
@@ -183,3 +188,20 @@ def on_alertstatus(cmd: Command, ctx: Context, out: Outcome) -> None:
             missing=missing + (f" (+{more})" if more > 0 else ""),
         )
     )
+
+
+SPECS = (
+    # The lead broadcasts to their hub; a coordinator to ALL/TOUS or to a hub by its code.
+    CommandSpec(
+        CommandId.BROADCAST,
+        on_broadcast,
+        words={"broadcast": "en", "diffuser": "fr"},
+        facts=(NamedHub, TemplateFacts),
+    ),
+    CommandSpec(
+        CommandId.ALERTSTATUS,
+        on_alertstatus,
+        words={"alertstatus": "en", "etatalerte": "fr"},
+        facts=(AlertStatusFacts,),
+    ),
+)

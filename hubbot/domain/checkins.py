@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from hubbot.domain.ask_state import CLOSED, AskState
 from hubbot.domain.messages import Button, Joined, Msg, Param
 from hubbot.domain.models import Hub, member_label
 from hubbot.domain.playbook import Checkin
@@ -17,7 +18,7 @@ class Ask:
     id: int
     person_id: int | None
     role: str
-    state: str  # waiting | ok | help | silent | unfilled | moved
+    state: AskState  # the moves between states: domain/ask_state.py
     answer: str | None = None
 
 
@@ -46,10 +47,6 @@ class Move:
     prompt: tuple[int, ...] = ()
 
 
-# States in which a person counts as asked for the role in this round (answered or not).
-_CLOSED = frozenset({"moved", "unfilled"})
-
-
 def who_to_ask(hub: Hub, checkin: Checkin) -> list[tuple[int | None, str]]:
     """Each holder of each role; a role with nobody is listed once with no person."""
     asks: list[tuple[int | None, str]] = []
@@ -66,16 +63,17 @@ def follow_roster(asks: Sequence[Ask], roster: Mapping[str, tuple[int, ...]]) ->
     nobody holding it, it becomes unfilled (once per role: a second such ask just closes). An
     unfilled ask whose role has holders now moves to them. Nobody is asked twice for a role.
     """
-    asked = {(a.person_id, a.role) for a in asks if a.state not in _CLOSED}
-    waiting = {a.person_id for a in asks if a.state == "waiting"}
-    vacant = {a.role for a in asks if a.state == "unfilled"}
+    # A person counts as asked for the role in this round while their ask stands, answered or not.
+    asked = {(a.person_id, a.role) for a in asks if a.state not in CLOSED}
+    waiting = {a.person_id for a in asks if a.state == AskState.WAITING}
+    vacant = {a.role for a in asks if a.state == AskState.UNFILLED}
     moves: list[Move] = []
     for ask in asks:
         holders = roster.get(ask.role, ())
-        if ask.state == "waiting":
+        if ask.state == AskState.WAITING:
             if ask.person_id in holders:
                 continue
-        elif ask.state != "unfilled" or not holders:
+        elif ask.state != AskState.UNFILLED or not holders:
             continue  # answered asks stay as they were; an unfilled role still is
         to = tuple(pid for pid in holders if (pid, ask.role) not in asked)
         asked.update((pid, ask.role) for pid in to)
@@ -108,10 +106,10 @@ def classify_answer(text: str) -> str:
     return "ok"
 
 
-def summary(hub: Hub, checkin: Checkin, asks: list[Ask], labels: dict[int, str]) -> Msg:
+def summary(hub: Hub, checkin: Checkin, asks: Sequence[Ask], labels: Mapping[int, str]) -> Msg:
     """Who answered OK, who needs help, who stayed silent, which roles nobody holds."""
 
-    def names(*states: str) -> Param:
+    def names(*states: AskState) -> Param:
         found = [
             labels.get(a.person_id, member_label(a.person_id))
             for a in asks
@@ -119,16 +117,16 @@ def summary(hub: Hub, checkin: Checkin, asks: list[Ask], labels: dict[int, str])
         ]
         return Joined(tuple(found)) if found else "-"
 
-    vacant = dict.fromkeys(a.role for a in asks if a.state == "unfilled")
+    vacant = dict.fromkeys(a.role for a in asks if a.state == AskState.UNFILLED)
     unfilled: list[Param] = [role.name if (role := hub.playbook.role(r)) else r for r in vacant]
     return Msg(
         "checkin.summary",
         {
             "hub": hub.code,
             "round": checkin.id,
-            "ok": names("ok"),
-            "help": names("help", "unclear"),  # unclear is never OK: the lead looks
-            "silent": names("silent"),
+            "ok": names(AskState.OK),
+            "help": names(AskState.HELP, AskState.UNCLEAR),  # unclear is never OK: the lead looks
+            "silent": names(AskState.SILENT),
             "unfilled": Joined(tuple(unfilled)) if unfilled else "-",
         },
     )

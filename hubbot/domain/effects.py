@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeAlias
 
+from hubbot.domain.jobs import DueKind
 from hubbot.domain.messages import Outgoing, TeamMessage
 from hubbot.domain.models import Figures, ItemKind
 
@@ -85,11 +87,26 @@ class CreateItem:
 
 @dataclass(frozen=True)
 class UpdateItem:
-    """Change a board item: status, category, expiry, match, resolution note."""
+    """Change a board item: what is None stays as it is."""
 
     kind: ItemKind
     number: int
-    fields: tuple[tuple[str, object], ...]
+    status: str | None = None  # done, used, cancelled, withdrawn, matched
+    category: str | None = None
+    expires_at: datetime | None = None
+    matched_with: int | None = None  # the other note's number
+    resolution: str | None = None  # how a need was met
+    closed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CreatePerson:
+    """Someone a lead named by a phone number that never wrote: created under the id the
+    service read as next (domain/facts.py NewPerson)."""
+
+    person_id: int
+    address: str
+    locale: str
 
 
 @dataclass(frozen=True)
@@ -122,7 +139,7 @@ class RecordLifeline:
 class RecordSitrep:
     hub_id: int
     figures: Figures  # what the report said, kept as it was sent
-    person_id: int
+    person_id: int | None  # None: the regular report, which nobody asked for
 
 
 @dataclass(frozen=True)
@@ -267,7 +284,57 @@ class MoveAsk:
     vacant: bool
 
 
-Effect = (
+@dataclass(frozen=True)
+class ScheduleDue:
+    """Timed work of this kind falls due at `at` (domain/jobs.py); `ref` says which round,
+    check-in, broadcast or roll call."""
+
+    kind: DueKind
+    hub_id: int | None
+    ref: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class StartRound:
+    """A check-in round opens with these asks: (person, role), no person when nobody holds the
+    role. Its first silent window ends at `step_at`."""
+
+    hub_id: int
+    checkin: str
+    asks: tuple[tuple[int | None, str], ...]
+    step_at: datetime
+
+
+@dataclass(frozen=True)
+class AdvanceRound:
+    """A round takes one escalation step; `close`: it is over and its waiting asks fall silent."""
+
+    round_id: int
+    close: bool
+
+
+@dataclass(frozen=True)
+class MarkReminded:
+    """The holder of this role assignment was reminded to hand over: not again this shift."""
+
+    assignment_id: int
+
+
+@dataclass(frozen=True)
+class SendBroadcast:
+    """A stored broadcast goes out now, to its audience as it is now (domain/fanout.py)."""
+
+    broadcast_id: int
+
+
+@dataclass(frozen=True)
+class CloseRollcall:
+    rollcall_id: int
+
+
+# Every effect; service/apply.py matches each one, and mypy checks that none is left out.
+Effect: TypeAlias = (
     JoinHub
     | SetLocale
     | SetName
@@ -285,6 +352,7 @@ Effect = (
     | FailLink
     | MergePeople
     | UpdateItem
+    | CreatePerson
     | ListState
     | CreateBroadcast
     | StartRollcall
@@ -299,6 +367,12 @@ Effect = (
     | MatchConsent
     | NoteCutOff
     | MoveAsk
+    | ScheduleDue
+    | StartRound
+    | AdvanceRound
+    | MarkReminded
+    | SendBroadcast
+    | CloseRollcall
 )
 
 

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from hubbot.domain import checkins
-from hubbot.domain.commands import Command
-from hubbot.domain.context import PIN_ATTEMPTS, PIN_LOCKOUT, Context
+from hubbot.domain.commands import (
+    Command,
+    CommandId,
+    CommandSpec,
+    Menu,
+    read_person_and_role,
+    read_role_and_person,
+)
+from hubbot.domain.context import Context
 from hubbot.domain.effects import (
     AssignRole,
+    CreatePerson,
     JoinHub,
     LogActivity,
     MoveAsk,
@@ -16,9 +26,14 @@ from hubbot.domain.effects import (
     SetHubStatus,
     UnassignRole,
 )
+from hubbot.domain.facts import NamedHub, RosterFacts, RoundFacts, TargetFacts
+from hubbot.domain.guard import acting_as, refuse
 from hubbot.domain.messages import Confirm, Msg, Outgoing, Param
 from hubbot.domain.models import Hub, Person, member_label
-from hubbot.domain.permissions import Action, is_permitted, may_act_on, may_hand_over
+from hubbot.domain.permissions import Action, may_act_on, may_hand_over
+
+PIN_ATTEMPTS = 3
+PIN_LOCKOUT = timedelta(minutes=15)
 
 
 def pin_checked(ctx: Context, out: Outcome, code: str, action: str) -> Hub | None:
@@ -32,8 +47,9 @@ def pin_checked(ctx: Context, out: Outcome, code: str, action: str) -> Hub | Non
         minutes = max(1, -(-int((sender.pin_locked_until - now).total_seconds()) // 60))
         out.messages.append(ctx.reply("activate.locked", count=minutes, minutes=minutes))
         return None
-    hub = ctx.target_hub
-    if hub is not None and ctx.pin_valid:
+    named = ctx.of(NamedHub)
+    hub = named.hub
+    if hub is not None and named.pin_valid:
         if sender.pin_failures:
             out.effects.append(ResetPinFailures(sender.id))
         return hub
@@ -64,7 +80,7 @@ def on_activate(cmd: Command, ctx: Context, out: Outcome) -> None:
     out.effects.append(JoinHub(sender.id, hub.id))
     if not hub.is_active:
         out.effects.append(SetHubStatus(hub.id, active=True))
-        out.effects.append(LogActivity(hub.id, sender.id, _role(hub, sender), "hub_opened"))
+        out.effects.append(LogActivity(hub.id, sender.id, acting_as(hub, sender), "hub_opened"))
         _alert_coordinators(ctx, out, "coord.hub_opened", hub)
         out.messages.append(ctx.reply("activate.opened", hub=hub.name))
     else:
@@ -82,34 +98,6 @@ def _card(ctx: Context, hub: Hub, person_id: int, role_id: str) -> Outgoing:
     return ctx.tell(person_id, "role.assigned", role=role.name, hub=hub.code, card=role.card)
 
 
-def _role(hub: Hub, person: Person) -> str | None:
-    roles = hub.roles_of(person.id)
-    if roles:
-        return ",".join(roles)
-    return "coordinator" if person.is_coordinator else None
-
-
-def checked(cmd: Command, ctx: Context, out: Outcome, action: Action) -> Hub | None:
-    """The sender's hub if they may take the action there; otherwise reply why not."""
-    hub = ctx.hub
-    if hub is None:
-        out.messages.append(ctx.reply("error.no_hub"))
-        return None
-    if not is_permitted(ctx.sender, hub, action):
-        out.messages.append(ctx.reply("error.not_permitted", hub=hub.code))
-        out.effects.append(
-            LogActivity(
-                hub.id,
-                ctx.sender.id,
-                _role(hub, ctx.sender),
-                "refused",
-                f"{action.value}: {cmd.args}"[:200],
-            )
-        )
-        return None
-    return hub
-
-
 def on_assign(cmd: Command, ctx: Context, out: Outcome) -> None:
     _change_role(cmd, ctx, out, assign=True)
 
@@ -119,9 +107,7 @@ def on_unassign(cmd: Command, ctx: Context, out: Outcome) -> None:
 
 
 def _change_role(cmd: Command, ctx: Context, out: Outcome, assign: bool) -> None:
-    hub = checked(cmd, ctx, out, Action.ASSIGN if assign else Action.UNASSIGN)
-    if hub is None:
-        return
+    hub = ctx.in_hub
     usage = "assign.usage" if assign else "unassign.usage"
     if not cmd.person_text or not cmd.role_text:
         out.messages.append(ctx.reply(usage))
@@ -129,14 +115,11 @@ def _change_role(cmd: Command, ctx: Context, out: Outcome, assign: bool) -> None
     if cmd.role is None:
         out.messages.append(_unknown_role(ctx, hub, cmd.role_text))
         return
-    target = ctx.target
+    target = _target(cmd, ctx, out, hub, create=assign)
     if target is None:
-        out.messages.append(ctx.reply("error.unknown_person", person=cmd.person_text))
-        return
-    if not _in_reach(cmd, ctx, out, hub, target):
         return
     role, holds = cmd.role, target.id in hub.holders(cmd.role.id)
-    by_role = _role(hub, ctx.sender)
+    by_role = acting_as(hub, ctx.sender)
     if assign:
         if holds:
             out.messages.append(ctx.reply("assign.already", person=target.label, role=role.name))
@@ -167,25 +150,38 @@ def _change_role(cmd: Command, ctx: Context, out: Outcome, assign: bool) -> None
 def _in_reach(cmd: Command, ctx: Context, out: Outcome, hub: Hub, target: Person) -> bool:
     """Staff may act only on their own hub's people (or on someone in no hub yet); anyone else
     gets the same plain answer, naming them as typed, whether or not another hub knows them."""
-    if may_act_on(ctx.sender, hub, target.id, ctx.target_hubs):
+    if may_act_on(ctx.sender, hub, target.id, ctx.of(TargetFacts).hubs):
         return True
-    out.messages.append(ctx.reply("error.not_member", person=cmd.person_text, hub=hub.code))
-    detail = f"{cmd.name}: {member_label(target.id)} is not a member"
-    by_role = _role(hub, ctx.sender)
-    out.effects.append(LogActivity(hub.id, ctx.sender.id, by_role, "refused", detail))
+    reply = ctx.reply("error.not_member", person=cmd.person_text, hub=hub.code)
+    refuse(ctx, out, cmd, reply, f"{member_label(target.id)} is not a member")
     return False
 
 
+def _target(cmd: Command, ctx: Context, out: Outcome, hub: Hub, create: bool) -> Person | None:
+    """The person a staff command names, if it may act on them. A lead may assign someone who
+    has never texted: they are created then, and only then (a refused command leaves no
+    trace of a stranger)."""
+    found = ctx.of(TargetFacts)
+    target = found.person
+    if target is None and create and found.new is not None:
+        new = found.new
+        out.effects.append(CreatePerson(new.id, new.address, new.locale))
+        return Person(new.id, new.locale)
+    if target is None:
+        out.messages.append(ctx.reply("error.unknown_person", person=cmd.person_text))
+        return None
+    return target if _in_reach(cmd, ctx, out, hub, target) else None
+
+
 def on_roles(cmd: Command, ctx: Context, out: Outcome) -> None:
-    hub = checked(cmd, ctx, out, Action.VIEW_ROSTER)
-    if hub is None:
-        return
+    hub = ctx.in_hub
+    labels = ctx.of(RosterFacts).labels
     lines: list[Param] = []
     unfilled = 0
     for role in hub.playbook.roles:
         holders = hub.holders(role.id)
         if holders:
-            who = ", ".join(ctx.labels.get(pid, member_label(pid)) for pid in holders)
+            who = ", ".join(labels.get(pid, member_label(pid)) for pid in holders)
             lines.append(Msg("roster.line", {"role": role.name, "holders": who}))
         elif role.priority:
             unfilled += 1
@@ -200,14 +196,12 @@ def on_roles(cmd: Command, ctx: Context, out: Outcome) -> None:
 
 
 def on_close(cmd: Command, ctx: Context, out: Outcome) -> None:
-    hub = checked(cmd, ctx, out, Action.CLOSE)
-    if hub is None:
-        return
+    hub = ctx.in_hub
     if not hub.is_active:
         out.messages.append(ctx.reply("close.already", hub=hub.name))
         return
     out.effects.append(SetHubStatus(hub.id, active=False))
-    out.effects.append(LogActivity(hub.id, ctx.sender.id, _role(hub, ctx.sender), "hub_closed"))
+    out.effects.append(LogActivity(hub.id, ctx.sender.id, acting_as(hub, ctx.sender), "hub_closed"))
     _alert_coordinators(ctx, out, "coord.hub_closed", hub)
     out.messages.append(ctx.reply("close.done", hub=hub.name))
 
@@ -230,10 +224,7 @@ def on_handover(cmd: Command, ctx: Context, out: Outcome) -> None:
 
     The lead, a coordinator, or someone who holds the role may hand it over.
     """
-    hub = ctx.hub
-    if hub is None:
-        out.messages.append(ctx.reply("error.no_hub"))
-        return
+    hub = ctx.in_hub
     if not cmd.role_text or not cmd.person_text:
         out.messages.append(ctx.reply("handover.usage"))
         return
@@ -242,13 +233,10 @@ def on_handover(cmd: Command, ctx: Context, out: Outcome) -> None:
         out.messages.append(_unknown_role(ctx, hub, cmd.role_text))
         return
     if not may_hand_over(ctx.sender, hub, role.id):
-        out.messages.append(ctx.reply("error.not_permitted", hub=hub.code))
+        refuse(ctx, out, cmd)
         return
-    target = ctx.target
+    target = _target(cmd, ctx, out, hub, create=True)
     if target is None:
-        out.messages.append(ctx.reply("error.unknown_person", person=cmd.person_text))
-        return
-    if not _in_reach(cmd, ctx, out, hub, target):
         return
     if target.id not in hub.members:
         out.effects.append(JoinHub(target.id, hub.id))
@@ -270,7 +258,7 @@ def on_handover(cmd: Command, ctx: Context, out: Outcome) -> None:
         LogActivity(
             hub.id,
             ctx.sender.id,
-            _role(hub, ctx.sender),
+            acting_as(hub, ctx.sender),
             "handover",
             f"{role.id} -> {member_label(target.id)}",
         )
@@ -286,7 +274,7 @@ def _follow_role(
     with nobody is reported vacant rather than its old holder silent."""
     roster = {**hub.roster, role_id: holders}
     role = hub.playbook.role(role_id)
-    for open_round in ctx.open_rounds:
+    for open_round in ctx.of(RoundFacts).open_rounds:
         checkin = hub.playbook.checkin(open_round.checkin)
         if checkin is None or role is None:
             continue
@@ -302,3 +290,57 @@ def _follow_role(
                     out.messages.append(
                         ctx.tell(pid, "checkin.unfilled", role=role.name, hub=hub.code)
                     )
+
+
+SPECS = (
+    CommandSpec(
+        CommandId.ACTIVATE,
+        on_activate,
+        words={"activate": "en", "activer": "fr"},
+        facts=(NamedHub,),
+        menu=Menu("menu.activate", fr="activer", en="activate", rank=7),
+    ),
+    CommandSpec(
+        CommandId.ASSIGN,
+        on_assign,
+        words={"assign": "en", "assigner": "fr"},
+        read=read_person_and_role,
+        hub=True,
+        permission=Action.ASSIGN,
+        facts=(TargetFacts, RoundFacts),
+        menu=Menu("menu.assign", fr="assigner", en="assign", rank=8),
+    ),
+    CommandSpec(
+        CommandId.UNASSIGN,
+        on_unassign,
+        words={"unassign": "en", "retirer": "fr"},
+        read=read_person_and_role,
+        hub=True,
+        permission=Action.UNASSIGN,
+        facts=(TargetFacts, RoundFacts),
+    ),
+    CommandSpec(
+        CommandId.ROLES,
+        on_roles,
+        whole={"roles": None, "role": None},
+        hub=True,
+        permission=Action.VIEW_ROSTER,
+        facts=(RosterFacts,),
+        menu=Menu("menu.roles", fr="roles", en="roles", rank=5),
+    ),
+    CommandSpec(
+        CommandId.CLOSE,
+        on_close,
+        words={"close": "en", "fermer": "fr"},
+        hub=True,
+        permission=Action.CLOSE,
+    ),
+    CommandSpec(
+        CommandId.HANDOVER,
+        on_handover,
+        words={"handover": "en", "releve": "fr"},
+        read=read_role_and_person,
+        hub=True,
+        facts=(TargetFacts, RoundFacts),
+    ),
+)

@@ -13,9 +13,10 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hubbot.domain.commands import Command
+from hubbot.domain.commands import Command, CommandId, CommandSpec
 from hubbot.domain.context import Context
 from hubbot.domain.effects import FailLink, LogActivity, MergePeople, Outcome, StartLink
+from hubbot.domain.facts import LinkFacts
 from hubbot.domain.messages import Outgoing
 from hubbot.domain.models import member_label
 
@@ -38,7 +39,8 @@ def locked_until(failures: tuple[datetime, ...], now: datetime) -> datetime | No
 
 
 def _log(ctx: Context, out: Outcome, action: str, detail: str = "") -> None:
-    hub_id = ctx.hub.id if ctx.hub else (ctx.target.hub_id if ctx.target else None)
+    target = ctx.of(LinkFacts).target
+    hub_id = ctx.hub.id if ctx.hub else (target.hub_id if target else None)
     out.effects.append(LogActivity(hub_id, ctx.sender.id, None, action, detail[:200]))
 
 
@@ -49,8 +51,9 @@ def _locked(ctx: Context, until: datetime) -> Outgoing:
 
 def on_link_account(cmd: Command, ctx: Context, out: Outcome) -> None:
     """LINK <phone or @username> sends a code there; LINK <code> from here completes it."""
+    link = ctx.of(LinkFacts)
     arg = cmd.args.strip()
-    if (until := locked_until(ctx.link_failures, ctx.now)) is not None:
+    if (until := locked_until(link.failures, ctx.now)) is not None:
         _log(ctx, out, "link_locked", arg)
         out.messages.append(_locked(ctx, until))
         return
@@ -61,27 +64,29 @@ def on_link_account(cmd: Command, ctx: Context, out: Outcome) -> None:
 
 
 def _enter_code(ctx: Context, out: Outcome) -> None:
+    link = ctx.of(LinkFacts)
     sender = ctx.sender
-    if ctx.link_pending is None:
+    if link.pending is None:
         _log(ctx, out, "link_no_request")
         out.messages.append(ctx.reply("link.no_pending"))
-    elif ctx.link_confirm_by_target:
+    elif link.confirm_by_target:
         # Only the other address may confirm this one: a code typed here proves nothing.
-        _log(ctx, out, "link_refused", f"{member_label(ctx.link_pending)} must confirm")
+        _log(ctx, out, "link_refused", f"{member_label(link.pending)} must confirm")
         out.messages.append(ctx.reply("link.confirm_there"))
-    elif not ctx.link_code_valid:
-        _wrong(ctx, out, FailLink(sender.id), ctx.link_attempts)
+    elif not link.code_valid:
+        _wrong(ctx, out, FailLink(sender.id), link.attempts)
     else:
-        out.effects.append(MergePeople(sender.id, ctx.link_pending))
-        _log(ctx, out, "accounts_linked", member_label(ctx.link_pending))
+        out.effects.append(MergePeople(sender.id, link.pending))
+        _log(ctx, out, "accounts_linked", member_label(link.pending))
         out.messages.append(ctx.reply("link.merged"))
 
 
 def _wrong(ctx: Context, out: Outcome, fail: FailLink, attempts: int) -> None:
     """Count a wrong code, and say what is left: a try, a new code, or nothing until later."""
+    link = ctx.of(LinkFacts)
     out.effects.append(fail)
     _log(ctx, out, "link_wrong_code")
-    until = locked_until((*ctx.link_failures, ctx.now), ctx.now)
+    until = locked_until((*link.failures, ctx.now), ctx.now)
     if until is not None:
         _log(ctx, out, "link_locked", f"{WRONG_CODES} wrong codes")
         out.messages.append(_locked(ctx, until))
@@ -91,11 +96,12 @@ def _wrong(ctx: Context, out: Outcome, fail: FailLink, attempts: int) -> None:
 
 
 def _request(cmd: Command, ctx: Context, out: Outcome) -> None:
-    target, arg = ctx.target, cmd.args.strip()
+    link = ctx.of(LinkFacts)
+    target, arg = link.target, cmd.args.strip()
     if cmd.person is None:
         out.messages.append(ctx.reply("link.account_usage"))
         return
-    if cmd.person.kind == "member" or not ctx.link_code:
+    if cmd.person.kind == "member" or not link.code:
         # Member numbers prove nothing about an address; a number that does not read is a typo.
         out.messages.append(ctx.reply("error.unknown_person", person=arg))
         return
@@ -105,13 +111,13 @@ def _request(cmd: Command, ctx: Context, out: Outcome) -> None:
     # From here the reply is the same whether a code went or not: LINK must not tell who
     # uses hubbot, who holds a role, or how often someone was asked.
     said = ctx.reply("link.code_if_known")
-    if target is None or not ctx.target_has_written:
+    if target is None or not link.target_has_written:
         _log(ctx, out, "link_refused", "address never wrote")
-    elif ctx.link_codes_to_target >= CODES_PER_TARGET:
+    elif link.codes_to_target >= CODES_PER_TARGET:
         _log(ctx, out, "link_refused", f"{member_label(target.id)}: codes per hour")
     else:
-        confirm = ctx.target_privileged
-        code = ctx.link_code
+        confirm = link.target_privileged
+        code = link.code
         out.effects.append(
             StartLink(ctx.sender.id, target.id, code, ctx.now + CODE_LIFETIME, confirm)
         )
@@ -128,18 +134,31 @@ def _request(cmd: Command, ctx: Context, out: Outcome) -> None:
 def on_link_confirm(cmd: Command, ctx: Context, out: Outcome) -> None:
     """YES <code> / OUI <code> from the address a coordinator's or role holder's link code
     went to: that address itself agrees, and keeps its member number and roles."""
-    if (until := locked_until(ctx.link_failures, ctx.now)) is not None:
+    link = ctx.of(LinkFacts)
+    if (until := locked_until(link.failures, ctx.now)) is not None:
         _log(ctx, out, "link_locked", "YES")
         out.messages.append(_locked(ctx, until))
         return
-    if not ctx.link_requests:
+    if not link.requests:
         _log(ctx, out, "link_no_request", "YES")
         out.messages.append(ctx.reply("link.no_request"))
         return
-    asker = ctx.link_confirm_from
+    asker = link.confirm_from
     if asker is None:
-        _wrong(ctx, out, FailLink(ctx.sender.id, by_target=True), ctx.link_attempts)
+        _wrong(ctx, out, FailLink(ctx.sender.id, by_target=True), link.attempts)
         return
     out.effects.append(MergePeople(ctx.sender.id, asker))
     _log(ctx, out, "accounts_linked", f"{member_label(asker)}, confirmed here")
     out.messages.append(ctx.reply("link.merged"))
+
+
+SPECS = (
+    # YES 123456 from the address a link code went to: that address agrees to the link.
+    CommandSpec(
+        CommandId.LINK_CONFIRM,
+        on_link_confirm,
+        words={"yes": "en", "oui": "fr"},
+        arguments=r"\d{6}",
+        facts=(LinkFacts,),
+    ),
+)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hubbot.domain.board import item_ref
-from hubbot.domain.commands import Command
+from hubbot.domain.commands import Command, CommandId, CommandSpec
 from hubbot.domain.context import Context
 from hubbot.domain.effects import (
     CreateMatch,
@@ -13,7 +13,7 @@ from hubbot.domain.effects import (
     SetOptOut,
     UpdateItem,
 )
-from hubbot.domain.hub_admin import checked
+from hubbot.domain.facts import BoardFacts, MatchFacts
 from hubbot.domain.messages import Button, Msg, Outgoing, Param
 from hubbot.domain.models import BoardItem, ItemKind
 from hubbot.domain.permissions import Action
@@ -42,7 +42,7 @@ def candidates(item: BoardItem, board: tuple[BoardItem, ...]) -> list[BoardItem]
 
 def suggestions(ctx: Context, item: BoardItem, recipients: tuple[int, ...]) -> list[Outgoing]:
     """The best matches for a new note, to the needs & offers holders, with one-tap buttons."""
-    found = candidates(item, ctx.board)
+    found = candidates(item, ctx.of(BoardFacts).board)
     if not found:
         return []
     lines: tuple[Param, ...] = tuple(
@@ -70,16 +70,14 @@ def suggestions(ctx: Context, item: BoardItem, recipients: tuple[int, ...]) -> l
 
 def on_match(cmd: Command, ctx: Context, out: Outcome) -> None:
     """MATCH N12 O7: propose the pair to both posters; nobody's contact is shared yet."""
-    hub = checked(cmd, ctx, out, Action.MANAGE_BOARD)
-    if hub is None:
-        return
+    hub, named = ctx.in_hub, ctx.of(BoardFacts).items
     refs = sorted(r for word in cmd.args.split() if (r := item_ref(word)))
     if len(cmd.args.split()) != 2 or [r[0] for r in refs] != ["N", "O"]:
         out.messages.append(ctx.reply("match.usage"))
         return
     found: list[BoardItem] = []
     for ref in refs:
-        item = ctx.items.get(ref)
+        item = named.get(ref)
         if item is None or item.hub_id != hub.id:
             # Another hub's note reads exactly like a missing one: ids must not be probed.
             out.messages.append(ctx.reply("error.unknown_item", id=ref))
@@ -93,9 +91,7 @@ def on_match(cmd: Command, ctx: Context, out: Outcome) -> None:
     out.effects.append(CreateMatch(hub.id, need.number, offer.number, ctx.sender.id))
     for item, other in ((need, offer), (offer, need)):
         out.effects.append(
-            UpdateItem(
-                item.kind, item.number, (("status", "matched"), ("matched_with", other.number))
-            )
+            UpdateItem(item.kind, item.number, status="matched", matched_with=other.number)
         )
     out.effects.append(
         LogActivity(
@@ -121,7 +117,8 @@ def on_yes(cmd: Command, ctx: Context, out: Outcome) -> None:
         out.effects.append(SetOptOut(ctx.sender.id, False))
         out.messages.append(Outgoing(ctx.sender.id, Msg("start.confirmed"), compliance=True))
         return
-    match = ctx.match
+    facts = ctx.of(MatchFacts)
+    match = facts.match
     if match is None:
         out.messages.append(ctx.reply("yes.nothing"))
         return
@@ -133,7 +130,7 @@ def on_yes(cmd: Command, ctx: Context, out: Outcome) -> None:
         return
     # Both said yes: now, and only now, each learns how to reach the other.
     for me, them in ((match.need, match.offer), (match.offer, match.need)):
-        contact = ctx.contacts.get(them.person_id, "")
+        contact = facts.contacts.get(them.person_id, "")
         out.messages.append(
             ctx.tell(me.person_id, "match.contact", id=me.label, other=them.label, contact=contact)
         )
@@ -146,3 +143,15 @@ def on_yes(cmd: Command, ctx: Context, out: Outcome) -> None:
             f"{match.need.label} {match.offer.label}",
         )
     )
+
+
+SPECS = (
+    CommandSpec(
+        CommandId.MATCH,
+        on_match,
+        words={"match": "en", "jumeler": "fr"},
+        hub=True,
+        permission=Action.MANAGE_BOARD,
+        facts=(BoardFacts,),
+    ),
+)

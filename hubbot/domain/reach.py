@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from hubbot.domain.context import Context
 from hubbot.domain.effects import NoteCutOff, Outcome
+from hubbot.domain.facts import RosterFacts
 from hubbot.domain.messages import Msg, Outgoing, Param
 from hubbot.domain.models import Hub, member_label
 
@@ -15,9 +16,8 @@ COORDINATORS = Msg("who.coordinators")
 
 def reachable_holders(ctx: Context, hub: Hub, role_id: str) -> tuple[int, ...]:
     """The role's holders a message can reach now; never the sender."""
-    return tuple(
-        pid for pid in hub.holders(role_id) if pid not in ctx.cut_off and pid != ctx.sender.id
-    )
+    cut_off = ctx.of(RosterFacts).cut_off
+    return tuple(pid for pid in hub.holders(role_id) if pid not in cut_off and pid != ctx.sender.id)
 
 
 def coordinators(ctx: Context) -> tuple[int, ...]:
@@ -57,24 +57,27 @@ def report_cut_off(ctx: Context, hub: Hub, role_id: str, out: Outcome) -> None:
     coordinators when no lead can be reached): their messages come to them now."""
     held = hub.holders(role_id)
     role = hub.playbook.role(role_id)
-    if role is None or not held or any(pid not in ctx.cut_off for pid in held):
+    roster = ctx.of(RosterFacts)
+    if role is None or not held or any(pid not in roster.cut_off for pid in held):
         return
     # Once per decision too: a need can pass the same role for its routing and its alerts.
     noted = {(e.person_id, e.role_id) for e in out.effects if isinstance(e, NoteCutOff)}
-    fresh = [pid for pid in held if (pid, role_id) not in ctx.cut_off_told | noted]
-    leads = tuple(pid for pid in hub.holders("lead") if pid not in ctx.cut_off)
+    fresh = [pid for pid in held if (pid, role_id) not in roster.cut_off_told | noted]
+    leads = tuple(pid for pid in hub.holders("lead") if pid not in roster.cut_off)
     told = leads or tuple(c.id for c in ctx.coordinators if not c.opted_out)
     if not told:
         return  # nobody to tell: try again with the next message
     for pid in fresh:
         why = (
-            Msg("reach.opted_out") if ctx.cut_off[pid] == "opted_out" else Msg("reach.unreachable")
+            Msg("reach.opted_out")
+            if roster.cut_off[pid] == "opted_out"
+            else Msg("reach.unreachable")
         )
         notice = Msg(
             "reach.cut_off",
             {
                 "code": hub.code,
-                "person": ctx.labels.get(pid, member_label(pid)),
+                "person": roster.labels.get(pid, member_label(pid)),
                 "role": role.name,
                 "why": why,
             },

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hubbot.domain import matching, safety
 from hubbot.domain.board import category_name
-from hubbot.domain.commands import Command
+from hubbot.domain.commands import Command, CommandId, CommandSpec, Menu
 from hubbot.domain.context import Context
 from hubbot.domain.effects import (
     CreateItem,
@@ -13,10 +13,11 @@ from hubbot.domain.effects import (
     Outcome,
     ScheduleRound,
 )
+from hubbot.domain.facts import BoardFacts, Numbers, RosterFacts
 from hubbot.domain.messages import Msg, Outgoing, Priority, TeamMessage
 from hubbot.domain.models import BoardItem, Hub, ItemKind
 from hubbot.domain.notes import read_note
-from hubbot.domain.permissions import Action, is_permitted
+from hubbot.domain.permissions import Action
 from hubbot.domain.reach import recipients, staff_for
 
 ITEM_TEXT_MAX = 300
@@ -30,18 +31,15 @@ def _ensure_member(ctx: Context, hub: Hub, out: Outcome) -> None:
 
 def on_item(cmd: Command, ctx: Context, out: Outcome) -> None:
     """NEED/BESOIN and OFFER/OFFRE: put the note on the board and tell needs & offers."""
-    kind = ItemKind.NEED if cmd.name == "need" else ItemKind.OFFER
-    hub = ctx.hub
-    if hub is None:
-        out.messages.append(ctx.reply("error.no_hub"))
-        return
+    kind = ItemKind.NEED if cmd.name == CommandId.NEED else ItemKind.OFFER
+    hub = ctx.in_hub
     text = " ".join(cmd.args.split())[:ITEM_TEXT_MAX]
     if not text:
-        out.messages.append(ctx.reply(f"{kind.value}.usage"))
+        out.messages.append(ctx.reply("need.usage" if kind is ItemKind.NEED else "offer.usage"))
         return
     _ensure_member(ctx, hub, out)
     note = read_note(text)
-    number = ctx.next_number[kind]
+    number = ctx.of(Numbers).next[kind]
     category = hub.playbook.categorise(note.text)
     category_id = category.id if category else None
     critical = kind is ItemKind.NEED and hub.playbook.is_life_safety(text)
@@ -104,13 +102,7 @@ def on_item(cmd: Command, ctx: Context, out: Outcome) -> None:
 
 def on_checkin(cmd: Command, ctx: Context, out: Outcome) -> None:
     """CHECKIN / POINTAGE: the lead runs a round now."""
-    hub = ctx.hub
-    if hub is None:
-        out.messages.append(ctx.reply("error.no_hub"))
-        return
-    if not is_permitted(ctx.sender, hub, Action.RUN_CHECKIN):
-        out.messages.append(ctx.reply("error.not_permitted", hub=hub.code))
-        return
+    hub = ctx.in_hub
     wanted = cmd.args.strip().lower()
     checkin = hub.playbook.checkin(wanted) if wanted else next(iter(hub.playbook.checkins), None)
     if checkin is None:
@@ -130,7 +122,7 @@ def on_routed_text(cmd: Command, ctx: Context, out: Outcome) -> None:
         return
     if hub.playbook.is_life_safety(cmd.args):
         # A cry for help in plain words is a critical need, whatever keyword started it.
-        on_item(Command("need", args=cmd.args), ctx, out)
+        on_item(Command(CommandId.NEED, args=cmd.args), ctx, out)
         return
     _ensure_member(ctx, hub, out)
     role_id = cmd.intent.route_to if cmd.intent else hub.playbook.fallback_role
@@ -147,3 +139,32 @@ def on_routed_text(cmd: Command, ctx: Context, out: Outcome) -> None:
         out.messages.append(ctx.reply(reply_key, to=to_name))
     else:
         out.messages.append(ctx.reply("reply.nobody"))
+
+
+# Free text may turn out to be a life-safety need: it gets a number ready too.
+ROUTED_FACTS = (Numbers, RosterFacts, BoardFacts)
+SPECS = (
+    CommandSpec(
+        CommandId.NEED,
+        on_item,
+        words={"need": "en", "besoin": "fr"},
+        hub=True,
+        facts=ROUTED_FACTS,
+        menu=Menu("menu.need", fr="besoin", en="need", rank=3),
+    ),
+    CommandSpec(
+        CommandId.OFFER,
+        on_item,
+        words={"offer": "en", "offre": "fr"},
+        hub=True,
+        facts=ROUTED_FACTS,
+        menu=Menu("menu.offer", fr="offre", en="offer", rank=4),
+    ),
+    CommandSpec(
+        CommandId.CHECKIN,
+        on_checkin,
+        words={"checkin": "en", "pointage": "fr"},
+        hub=True,
+        permission=Action.RUN_CHECKIN,
+    ),
+)

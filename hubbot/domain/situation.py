@@ -7,10 +7,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from hubbot.domain.board import category_name
-from hubbot.domain.commands import Command
+from hubbot.domain.commands import Command, CommandId, CommandSpec
 from hubbot.domain.context import Context
 from hubbot.domain.effects import LogActivity, Outcome, RecordLifeline, RecordOnsite, RecordSitrep
-from hubbot.domain.hub_admin import checked
+from hubbot.domain.facts import FigureFacts
+from hubbot.domain.guard import allows
 from hubbot.domain.messages import Joined, Msg, Outgoing, Param
 from hubbot.domain.models import Figures, Hub, Lifeline
 from hubbot.domain.numbers import parse_number
@@ -40,15 +41,14 @@ def _count(cmd: Command) -> int | None:
 
 def on_count(cmd: Command, ctx: Context, out: Outcome) -> None:
     """ARRIVE [n] / LEAVE [n]: reception keeps the running count of people on site."""
-    hub = checked(cmd, ctx, out, Action.COUNT_PEOPLE)
-    if hub is None:
-        return
+    hub = ctx.in_hub
     step = _count(cmd)
     if step is None:
         out.messages.append(ctx.reply("onsite.usage", max=MAX_STEP))
         return
-    before = ctx.figures.onsite if ctx.figures else 0
-    delta = step if cmd.name == "arrive" else -min(step, before)
+    figures = ctx.of(FigureFacts).figures
+    before = figures.onsite if figures else 0
+    delta = step if cmd.name == CommandId.ARRIVE else -min(step, before)
     total = before + delta
     out.effects.append(RecordOnsite(hub.id, delta, total, ctx.sender.id))
     out.effects.append(
@@ -65,10 +65,7 @@ def on_count(cmd: Command, ctx: Context, out: Outcome) -> None:
 
 def on_onsite(cmd: Command, ctx: Context, out: Outcome) -> None:
     """ONSITE / SURPLACE: the count and how it moved in the last hour."""
-    hub = checked(cmd, ctx, out, Action.VIEW_COUNT)
-    if hub is None:
-        return
-    figures = ctx.figures or Figures(0)
+    figures = ctx.of(FigureFacts).figures or Figures(0)
     out.messages.append(
         ctx.reply(
             "onsite.now",
@@ -92,16 +89,15 @@ def read_lifeline(text: str) -> tuple[str, str, bool] | None:
 
 def on_lifeline(cmd: Command, ctx: Context, out: Outcome) -> None:
     """STATUS power off / ETAT courant coupé ?: communications keeps the situation board."""
+    hub, figures = ctx.in_hub, ctx.of(FigureFacts).figures
     if not cmd.args.strip():
-        hub = checked(cmd, ctx, out, Action.VIEW_COUNT)
-        if hub is not None:
-            lines = _lifeline_lines(ctx.figures.lifelines if ctx.figures else (), ctx.timezone)
+        if allows(ctx, out, cmd, Action.VIEW_COUNT):
+            lines = _lifeline_lines(figures.lifelines if figures else (), ctx.timezone)
             out.messages.append(
                 ctx.reply("lifeline.board", hub=hub.code, lines=lines or (Msg("lifeline.none"),))
             )
         return
-    hub = checked(cmd, ctx, out, Action.RECORD_LIFELINE)
-    if hub is None:
+    if not allows(ctx, out, cmd, Action.RECORD_LIFELINE):
         return
     found = read_lifeline(cmd.args)
     if found is None:
@@ -138,10 +134,8 @@ def _local(at: datetime, timezone: str) -> str:
 
 def on_sitrep(cmd: Command, ctx: Context, out: Outcome) -> None:
     """SITREP / BILAN: report number N, to whoever asked and to every coordinator."""
-    hub = checked(cmd, ctx, out, Action.SITREP)
-    if hub is None:
-        return
-    figures = ctx.figures or Figures(1)
+    hub = ctx.in_hub
+    figures = ctx.of(FigureFacts).figures or Figures(1)
     short, full = sitrep_messages(hub, figures, ctx.now, ctx.timezone)
     out.effects.append(RecordSitrep(hub.id, figures, ctx.sender.id))
     out.effects.append(
@@ -155,6 +149,51 @@ def on_sitrep(cmd: Command, ctx: Context, out: Outcome) -> None:
     )
     recipients = dict.fromkeys([ctx.sender.id, *(c.id for c in ctx.coordinators)])
     out.messages.extend(Outgoing(pid, short, rich=full) for pid in recipients)
+
+
+_FIGURES = (FigureFacts,)
+SPECS = (
+    CommandSpec(
+        CommandId.ARRIVE,
+        on_count,
+        words={"arrive": "en", "arrivee": "fr"},
+        hub=True,
+        permission=Action.COUNT_PEOPLE,
+        facts=_FIGURES,
+    ),
+    CommandSpec(
+        CommandId.LEAVE,
+        on_count,
+        words={"leave": "en", "depart": "fr"},
+        hub=True,
+        permission=Action.COUNT_PEOPLE,
+        facts=_FIGURES,
+    ),
+    CommandSpec(
+        CommandId.ONSITE,
+        on_onsite,
+        words={"onsite": "en", "surplace": "fr"},
+        hub=True,
+        permission=Action.VIEW_COUNT,
+        facts=_FIGURES,
+    ),
+    # Reading the board and writing it need different roles: the handler checks which.
+    CommandSpec(
+        CommandId.LIFELINE,
+        on_lifeline,
+        words={"status": "en", "etat": "fr"},
+        hub=True,
+        facts=_FIGURES,
+    ),
+    CommandSpec(
+        CommandId.SITREP,
+        on_sitrep,
+        words={"sitrep": "en", "bilan": "fr"},
+        hub=True,
+        permission=Action.SITREP,
+        facts=_FIGURES,
+    ),
+)
 
 
 def sitrep_messages(hub: Hub, f: Figures, now: datetime, timezone: str) -> tuple[Msg, Msg]:

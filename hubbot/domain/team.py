@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from hubbot.domain import hub_admin, linking
-from hubbot.domain.commands import Command
+from hubbot.domain.commands import Command, CommandId, CommandSpec, Menu, read_person
 from hubbot.domain.context import Context
 from hubbot.domain.effects import LinkGroup, LogActivity, Outcome
+from hubbot.domain.facts import LinkFacts, NamedHub, RelayFacts, RosterFacts
+from hubbot.domain.guard import refuse
 from hubbot.domain.models import ItemKind, member_label
 from hubbot.domain.permissions import Action, is_permitted
 from hubbot.domain.reach import recipients
@@ -18,7 +20,7 @@ def on_link(cmd: Command, ctx: Context, out: Outcome) -> None:
     joins a person's SMS and Telegram addresses."""
     parts = cmd.args.split()
     if ctx.group_chat is None:
-        if len(parts) == 2 and ctx.target_hub is not None:
+        if len(parts) == 2 and ctx.of(NamedHub).hub is not None:
             out.messages.append(ctx.reply("link.only_in_group"))
         else:
             linking.on_link_account(cmd, ctx, out)
@@ -39,7 +41,7 @@ def on_relay(cmd: Command, ctx: Context, out: Outcome) -> None:
     """R N12 <text>: talk about a need or offer through the hub, never showing a number."""
     item_id, _, text = cmd.args.partition(" ")
     text = " ".join(text.split())[:RELAY_MAX]
-    item = ctx.item
+    item = ctx.of(RelayFacts).item
     if not item_id or not text:
         out.messages.append(ctx.reply("relay.usage"))
         return
@@ -65,11 +67,22 @@ def on_relay(cmd: Command, ctx: Context, out: Outcome) -> None:
         return
     staff = hub is not None and is_permitted(sender, hub, Action.MANAGE_BOARD)
     if not (staff or sender.is_coordinator):
-        out.messages.append(ctx.reply("error.not_permitted", hub=hub.code if hub else "-"))
+        refuse(ctx, out, cmd)
         return
-    kind = "need" if item.kind is ItemKind.NEED else "offer"
-    out.messages.append(
-        ctx.tell(item.person_id, f"relay.to_poster_{kind}", id=item.label, text=text)
-    )
+    key = "relay.to_poster_need" if item.kind is ItemKind.NEED else "relay.to_poster_offer"
+    out.messages.append(ctx.tell(item.person_id, key, id=item.label, text=text))
     out.messages.append(ctx.reply("relay.sent", id=item.label, to=member_label(item.person_id)))
     out.effects.append(LogActivity(item.hub_id, sender.id, None, "relayed", item.label))
+
+
+SPECS = (
+    CommandSpec(
+        CommandId.LINK,
+        on_link,
+        words={"link": "en", "lier": "fr"},
+        read=read_person,
+        facts=(NamedHub, LinkFacts),
+        menu=Menu("menu.link", fr="lier", en="link", rank=9),
+    ),
+    CommandSpec(CommandId.RELAY, on_relay, words={"r": None}, facts=(RelayFacts, RosterFacts)),
+)

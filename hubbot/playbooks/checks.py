@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from hubbot.domain.commands import RESERVED_WORDS as COMMAND_RESERVED
 from hubbot.domain.playbook import LOCALES
+from hubbot.domain.registry import RESERVED_WORDS as COMMAND_RESERVED
 from hubbot.domain.sms import is_gsm7, segment_count, sms_units
 from hubbot.domain.text import words
 from hubbot.playbooks.messages import at, format_loc

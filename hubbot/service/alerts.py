@@ -1,45 +1,45 @@
-"""Fan broadcasts out to every recipient, and run roll calls; both tracked per person."""
+"""Broadcasts and roll calls in the store: numbering them, fanning them out in bulk, and the
+facts their timed work needs. Who is reached and what they read is decided in
+domain/fanout.py."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+from hubbot.domain import fanout
 from hubbot.domain.effects import CreateBroadcast, StartRollcall
-from hubbot.domain.messages import Button, Msg, Outgoing, Priority
-from hubbot.domain.models import member_label
+from hubbot.domain.jobs import BroadcastDue, DueKind, RollcallEndDue
+from hubbot.domain.messages import Outgoing
 from hubbot.domain.playbook import Playbook
-from hubbot.i18n import Renderer
-from hubbot.service.clock import Clock
 from hubbot.service.outbound import Origin, Outbound, Recipient
 from hubbot.store import alerts, hubs, people, schedule
+from hubbot.store.schedule import Due
 
 log = logging.getLogger(__name__)
+ORIGIN = Origin()  # what the service sends on its own: no inbound message to answer
 
 
 class Alerts:
     def __init__(
         self,
         outbound: Outbound,
-        renderer: Renderer,
         playbooks: Mapping[str, Playbook],
-        clock: Clock,
+        templates: frozenset[str],
         timezone: str,
     ) -> None:
         self.outbound = outbound
-        self.renderer = renderer
         self.playbooks = playbooks
-        self.clock = clock
+        self.templates = templates  # broadcast template ids the catalogs have: 'boil_water'
         self.timezone = timezone
 
     async def create(
-        self, conn: aiosqlite.Connection, effect: CreateBroadcast, origin: Origin
+        self, conn: aiosqlite.Connection, effect: CreateBroadcast, now: datetime, origin: Origin
     ) -> None:
-        now = self.clock.now()
+        """Number the broadcast (B5), send it now or schedule it, and tell the sender."""
         hub_id = effect.hub_ids[0] if effect.hub_ids else None
         broadcast_id = await alerts.create_broadcast(
             conn,
@@ -52,93 +52,73 @@ class Alerts:
             effect.send_at,
         )
         if effect.send_at > now:
-            await schedule.add(conn, "broadcast", hub_id, str(broadcast_id), effect.send_at)
-            local = effect.send_at.astimezone(ZoneInfo(self.timezone)).strftime("%H:%M")
-            reply = Msg("broadcast.scheduled", {"id": f"B{broadcast_id}", "time": local})
+            await schedule.add(conn, DueKind.BROADCAST, hub_id, str(broadcast_id), effect.send_at)
+            reply = fanout.scheduled_reply(broadcast_id, effect.send_at, self.timezone)
         else:
-            sent, skipped = await self.fan_out(conn, broadcast_id)
-            reply = Msg(
-                "broadcast.sent",
-                {"id": f"B{broadcast_id}", "total": sent, "skipped": skipped},
-                count=sent,
-            )
+            sent, skipped = await self.fan_out(conn, broadcast_id, now)
+            reply = fanout.sent_reply(broadcast_id, sent, skipped)
         await self.outbound.person(conn, Outgoing(effect.by_person_id, reply), origin)
 
-    async def fan_out(self, conn: aiosqlite.Connection, broadcast_id: int) -> tuple[int, int]:
-        """One outbox row per reachable recipient; opted-out people are skipped and counted."""
+    async def fan_out(
+        self, conn: aiosqlite.Connection, broadcast_id: int, now: datetime
+    ) -> tuple[int, int]:
+        """One outbox row per reachable recipient, written in bulk; (queued, skipped)."""
         row = await alerts.broadcast(conn, broadcast_id)
         if row is None or row["sent_at"] is not None:
             return 0, 0
-        body = str(row["body"])
-        template = body[1:] if body.startswith("#") else None
-        msg = (
-            Msg(f"template.{template}")
-            if template and f"template.{template}" in self.renderer.all_keys()
-            else Msg("broadcast.text", {"text": body})
+        msg, priority, buttons = fanout.broadcast_message(
+            broadcast_id, str(row["body"]), str(row["priority"]), self.templates
         )
-        # An urgent broadcast overtakes replies and bulk, but never one person's 911 reply.
-        priority = Priority.ALERT if row["priority"] == "urgent" else Priority.BULK
-        buttons = (Button(Msg("ack.button"), f"ACK b{broadcast_id}"),)
-        reached: list[Recipient] = []
-        skipped: list[tuple[int, int | None, str | None]] = []
-        for member in await alerts.audience(conn, row["hub_id"], row["role"]):
-            if member.person_id == row["by_person"]:
-                continue
-            if member.opted_out:
-                skipped.append((member.person_id, None, "opted_out"))
-            elif member.address is None:
-                skipped.append((member.person_id, None, "unreachable"))
-            else:
-                reached.append(
-                    Recipient(member.person_id, member.locale, member.address, member.sender)
-                )
+        members = await alerts.audience(conn, row["hub_id"], row["role"])
+        chosen = fanout.audience(members, row["by_person"])
+        # Everyone reached has an address (fanout.audience skips the others).
+        reached = [
+            Recipient(m.person_id, m.locale, m.address or "", m.sender) for m in chosen.reached
+        ]
         ids = await self.outbound.many(conn, reached, msg, priority, buttons)
-        sent = [
+        sent: list[tuple[int, int | None, str | None]] = [
             (person.person_id, outbox_id, None)
             for person, outbox_id in zip(reached, ids, strict=True)
         ]
+        skipped: list[tuple[int, int | None, str | None]] = [
+            (person_id, None, why) for person_id, why in chosen.skipped
+        ]
         await alerts.add_recipients(conn, broadcast_id, sent + skipped)
-        await alerts.mark_sent(conn, broadcast_id, self.clock.now())
+        await alerts.mark_sent(conn, broadcast_id, now)
         log.info("broadcast B%d: %d queued, %d skipped", broadcast_id, len(sent), len(skipped))
         return len(sent), len(skipped)
 
     async def start_rollcall(
-        self, conn: aiosqlite.Connection, effect: StartRollcall, origin: Origin
+        self, conn: aiosqlite.Connection, effect: StartRollcall, now: datetime, origin: Origin
     ) -> None:
-        now = self.clock.now()
+        """Ask the hub's members (domain/fanout.py says who), and schedule the tally."""
         record = await hubs.by_id(conn, effect.hub_id)
         if record is None:
             return
         window = self.playbooks[record.playbook_id].rollcall_window
+        members = await hubs.members(conn, effect.hub_id)
+        plan = fanout.start_rollcall(record.code, members, effect.by_person_id, window, now)
         rollcall_id = await alerts.start_rollcall(
-            conn, effect.hub_id, effect.by_person_id, now, now + window
+            conn, effect.hub_id, effect.by_person_id, now, plan.ends_at
         )
-        ask = Msg("rollcall.ask", {"hub": record.code})
-        buttons = (Button(Msg("button.safe"), "1"), Button(Msg("button.checkin_help"), "2"))
-        asked = 0
-        for person_id in sorted(await hubs.members(conn, effect.hub_id)):
-            if person_id == effect.by_person_id:
-                continue
+        for person_id, ask in zip(plan.asked, plan.asks, strict=True):
             await alerts.ask_rollcall(conn, rollcall_id, person_id)
-            await self.outbound.person(
-                conn, Outgoing(person_id, ask, Priority.ALERT, buttons=buttons), Origin()
-            )
-            asked += 1
-        await schedule.add(conn, "rollcall_end", effect.hub_id, str(rollcall_id), now + window)
-        minutes = int(window.total_seconds() // 60) or 1
-        reply = Msg("rollcall.started", {"total": asked, "minutes": minutes}, count=asked)
-        await self.outbound.person(conn, Outgoing(effect.by_person_id, reply), origin)
-
-    async def end_rollcall(
-        self, conn: aiosqlite.Connection, rollcall_id: int, now: datetime
-    ) -> None:
-        safe, helpme, silent_ids, by = await alerts.close_rollcall(conn, rollcall_id, now)
-        if by is None:
-            return
-        labels = await people.labels(conn, set(silent_ids))
-        names = ", ".join(labels.get(pid, member_label(pid)) for pid in silent_ids) or "-"
-        tally = Msg(
-            "rollcall.tally",
-            {"safe": safe, "help": helpme, "silent": len(silent_ids), "names": names},
+            await self.outbound.person(conn, ask, ORIGIN)
+        await schedule.add(
+            conn, DueKind.ROLLCALL_END, effect.hub_id, str(rollcall_id), plan.ends_at
         )
-        await self.outbound.person(conn, Outgoing(int(by), tally, Priority.URGENT), Origin())
+        await self.outbound.person(conn, plan.reply, origin)
+
+    async def broadcast_due(
+        self, conn: aiosqlite.Connection, due: Due, now: datetime
+    ) -> BroadcastDue:
+        broadcast_id = int(due.ref)
+        return BroadcastDue(broadcast_id, await alerts.pending(conn, broadcast_id))
+
+    async def rollcall_end_due(
+        self, conn: aiosqlite.Connection, due: Due, now: datetime
+    ) -> RollcallEndDue:
+        rollcall_id = int(due.ref)
+        tally = await alerts.rollcall_tally(conn, rollcall_id)
+        labels = await people.labels(conn, set(tally.silent))
+        return RollcallEndDue(rollcall_id, tally, labels)

@@ -1,14 +1,21 @@
-"""Apply the core's effects to the store, within the caller's transaction."""
+"""Apply the core's effects to the store, within the caller's transaction: every effect, in
+one place, whoever decided it (a message or timed work)."""
 
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime
+from typing import assert_never
 
 import aiosqlite
 
 from hubbot.domain import effects as fx
+from hubbot.domain.effects import Outcome
+from hubbot.domain.jobs import DueKind
 from hubbot.domain.models import HubStatus
+from hubbot.service.alerts import Alerts
+from hubbot.service.outbound import Origin, Outbound
 from hubbot.store import (
     activity,
     alerts,
@@ -23,10 +30,53 @@ from hubbot.store import (
 )
 from hubbot.store.db import iso
 
+log = logging.getLogger(__name__)
+ORIGIN = Origin()  # timed work: no inbound message to answer
+
+
+class Effects:
+    """Applies an outcome: its effects, then its messages; built once by the composition root."""
+
+    def __init__(self, outbound: Outbound, broadcasts: Alerts) -> None:
+        self.outbound = outbound
+        self.broadcasts = broadcasts
+
+    async def apply(
+        self,
+        conn: aiosqlite.Connection,
+        effect: fx.Effect,
+        now: datetime,
+        origin: Origin = ORIGIN,
+        channel: str | None = None,
+    ) -> None:
+        await apply(conn, effect, now, channel, self.broadcasts, origin)
+
+    async def outcome(
+        self,
+        conn: aiosqlite.Connection,
+        outcome: Outcome,
+        now: datetime,
+        origin: Origin = ORIGIN,
+        channel: str | None = None,
+    ) -> None:
+        for effect in outcome.effects:
+            await apply(conn, effect, now, channel, self.broadcasts, origin)
+        for message in outcome.messages:
+            await self.outbound.person(conn, message, origin)
+        for team_message in outcome.team:
+            await self.outbound.team(conn, team_message, origin)
+
 
 async def apply(
-    conn: aiosqlite.Connection, effect: fx.Effect, now: datetime, channel: str | None
+    conn: aiosqlite.Connection,
+    effect: fx.Effect,
+    now: datetime,
+    channel: str | None,
+    broadcasts: Alerts,
+    origin: Origin = ORIGIN,
 ) -> None:
+    """`channel`: where the message that led to it came in; `broadcasts` sends and numbers
+    broadcasts and roll calls; `origin` says where the replies they queue go."""
     match effect:
         case fx.JoinHub(person_id, hub_id):
             await hubs.join(conn, hub_id, person_id, now)
@@ -62,9 +112,10 @@ async def apply(
             await linking.fail(conn, person_id, now, by_target)
         case fx.MergePeople(keep_id, drop_id):
             await linking.merge(conn, keep_id, drop_id, now)
-        case fx.UpdateItem(kind, number, fields):
-            values = {k: iso(v) if isinstance(v, datetime) else v for k, v in fields}
-            await items.update(conn, kind, number, **values)
+        case fx.UpdateItem():
+            await items.update(conn, effect)
+        case fx.CreatePerson(person_id, address, locale):
+            await people.create(conn, address, locale, now, person_id)
         case fx.ListState(person_id, kind, offset):
             state = json.dumps({"kind": kind, "offset": offset}) if kind else None
             await people.set_fields(conn, person_id, list_state=state)
@@ -81,18 +132,36 @@ async def apply(
         case fx.AnswerCheckin(ask_id, state, text):
             await schedule.answer(conn, ask_id, state, text, now)
         case fx.ScheduleRound(hub_id, checkin):
-            await schedule.add(conn, "manual_round", hub_id, checkin, now)
+            await schedule.add(conn, DueKind.MANUAL_ROUND, hub_id, checkin, now)
+        case fx.ScheduleDue(kind, hub_id, ref, at):
+            await schedule.add(conn, kind, hub_id, ref, at)
+        case fx.StartRound(hub_id, checkin, asks, step_at):
+            round_id = await schedule.start_round(conn, hub_id, checkin, now)
+            for person_id, role in asks:
+                await schedule.add_ask(conn, round_id, person_id, role)
+            await schedule.add(conn, DueKind.STEP, hub_id, str(round_id), step_at)
+            log.info("check-in round %d (%s) at hub %d", round_id, checkin, hub_id)
+        case fx.AdvanceRound(round_id, close):
+            await schedule.advance_round(conn, round_id, close, now)
+        case fx.MarkReminded(assignment_id):
+            await hubs.mark_reminded(conn, assignment_id, now)
         case fx.MoveAsk(ask_id, to, vacant):
             await schedule.move_ask(conn, ask_id, to, vacant)
         case fx.AnswerRollcall(rollcall_id, person_id, answer, text):
             await alerts.answer_rollcall(conn, rollcall_id, person_id, answer, text, now)
         case fx.AckBroadcast(broadcast_id, person_id):
             await alerts.ack(conn, broadcast_id, person_id, now)
-        case fx.CreateBroadcast() | fx.StartRollcall():
-            pass  # they send messages: the processor hands them to the alerts service
+        case fx.CreateBroadcast():
+            await broadcasts.create(conn, effect, now, origin)
+        case fx.StartRollcall():
+            await broadcasts.start_rollcall(conn, effect, now, origin)
+        case fx.SendBroadcast(broadcast_id):
+            await broadcasts.fan_out(conn, broadcast_id, now)
+        case fx.CloseRollcall(rollcall_id):
+            await alerts.close_rollcall(conn, rollcall_id, now)
         case fx.NoteCutOff(hub_id, person_id, role_id):
             await hubs.note_cut_off(conn, hub_id, person_id, role_id, now)
         case fx.LogActivity():
             await activity.append(conn, effect, now)
         case _:
-            raise TypeError(f"unknown effect {effect!r}")
+            assert_never(effect)

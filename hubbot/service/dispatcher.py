@@ -11,10 +11,11 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from hubbot.channels.base import Channel, SendError
+from hubbot.clock import Clock
+from hubbot.domain.messages import Priority
 from hubbot.domain.pacing import Pacer
-from hubbot.service.clock import Clock
 from hubbot.service.retrying import Retrying
-from hubbot.store import outbox, people
+from hubbot.store import delivery, outbox, people
 from hubbot.store.db import Database, is_storage_fault
 from hubbot.store.outbox import OutboxRecord
 
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 BACKOFF_BASE = 2.0  # seconds; doubled per attempt, with jitter
 BACKOFF_MAX = 300.0
 IDLE_POLL = 5.0  # seconds between looks at the outbox when nothing wakes us
+FALLBACK_LANES = frozenset({Priority.URGENT, Priority.ALERT})  # sent another way if blocked
 
 
 def backoff(attempts: int, retry_after: float | None, rng: random.Random) -> float:
@@ -74,7 +76,7 @@ class Dispatcher:
                 if requeued != self.db.faults:
                     faults = self.db.faults
                     await self.finish_in_flight()
-                    await outbox.requeue_interrupted(self.db, self.clock.now())
+                    await delivery.requeue_interrupted(self.db, self.clock.now())
                     requeued = faults
                 wait = await self.start_due()
             except Exception as exc:
@@ -126,7 +128,7 @@ class Dispatcher:
         """One pass over the due messages: start those that may go, and find the next wake."""
         cutoff = self.clock.now()
         # Enough of each sender's messages to fill every free slot, however long its queue.
-        records = await outbox.due(self.db, cutoff, per_sender=self.concurrency)
+        records = await delivery.due(self.db, cutoff, per_sender=self.concurrency)
         # Read after the query: a slot that came free while it ran is free now, and the waits
         # of the messages held back are measured from the same instant as their hold.
         now = self.clock.now()
@@ -138,11 +140,13 @@ class Dispatcher:
                 break  # a send ending wakes the loop
             channel = self.channels.get(record.channel)
             if channel is None:
-                await outbox.mark_failed(self.db, record.id, now, f"no {record.channel} channel")
+                await delivery.mark_failed(self.db, record.id, now, f"no {record.channel} channel")
                 dropped = True  # the next message of its lane is due now: look again at once
                 continue
             if now - record.created > self.max_age:
-                await outbox.mark_failed(self.db, record.id, now, "expired before it could be sent")
+                await delivery.mark_failed(
+                    self.db, record.id, now, "expired before it could be sent"
+                )
                 dropped = True
                 continue
             limits = channel.limits(record.address, record.sender, record.text)
@@ -155,13 +159,16 @@ class Dispatcher:
                 continue
             admitted.append(record)
         if admitted:
-            await outbox.mark_sending(self.db, (r.id for r in admitted), now)
+            marked = await delivery.mark_sending(self.db, (r.id for r in admitted), now)
+            # Only what is durably `sending` leaves (at least once); this pass read the rest
+            # as pending, and nothing else takes a pending row, so that is every one of them.
+            admitted = [r for r in admitted if r.id in marked]
             for record in admitted:
                 task = asyncio.create_task(self._deliver(record), name=f"send-{record.id}")
                 self.in_flight[record.id] = task
                 task.add_done_callback(functools.partial(self._forget, record.id))
         # A retry (or a message written since the cutoff) that falls due later.
-        retry = await outbox.next_due_time(self.db, cutoff)
+        retry = await delivery.next_due_time(self.db, cutoff)
         if retry is not None:
             wake_at = retry if wake_at is None else min(wake_at, retry)
         wait: float | None = None
@@ -200,7 +207,7 @@ class Dispatcher:
             log.exception("send %d via %s raised", record.id, record.channel)
             await self._failed(record, SendError(repr(exc)[:300], permanent=False))
         else:
-            await outbox.mark_sent(
+            await delivery.mark_sent(
                 self.db, record.id, self.clock.now(), result.provider_id, result.delivered
             )
 
@@ -213,19 +220,21 @@ class Dispatcher:
             await self._unreachable(record, now)
         if exc.permanent or attempts >= self.max_attempts:
             log.warning("outbox %d to %s failed: %s", record.id, record.address, exc.reason)
-            await outbox.mark_failed(self.db, record.id, now, exc.reason, exc.code)
+            await delivery.mark_failed(self.db, record.id, now, exc.reason, exc.code)
             return
         delay = backoff(attempts, exc.retry_after, self.rng)
         if exc.hold_key and exc.retry_after:
             self.pacer.hold(exc.hold_key, now + timedelta(seconds=exc.retry_after))
         log.info("outbox %d: %s; retry in %.1fs", record.id, exc.reason, delay)
-        await outbox.mark_retry(self.db, record.id, now, exc.reason, now + timedelta(seconds=delay))
+        await delivery.mark_retry(
+            self.db, record.id, now, exc.reason, now + timedelta(seconds=delay)
+        )
 
     async def _unreachable(self, record: OutboxRecord, now: datetime) -> None:
         """They blocked the bot: stop using that address, and send alerts another way."""
         async with self.db.transaction() as conn:
             await people.mark_unreachable(conn, record.address)
-            if record.person_id is None or record.priority not in ("urgent", "alert"):
+            if record.person_id is None or record.priority not in FALLBACK_LANES:
                 return
             fallback = await people.preferred_address(conn, record.person_id)
             if fallback is not None:

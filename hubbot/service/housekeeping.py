@@ -6,7 +6,7 @@ import asyncio
 import logging
 from datetime import datetime, timedelta
 
-from hubbot.service.clock import Clock
+from hubbot.clock import Clock
 from hubbot.store import items, retention
 from hubbot.store.db import Database
 

@@ -10,9 +10,10 @@ import aiosqlite
 
 from hubbot.addresses import channel_of
 from hubbot.channels.base import Channel
+from hubbot.clock import Clock
 from hubbot.domain.messages import Button, Msg, Outgoing, Priority, TeamMessage
+from hubbot.domain.outbox_state import OutboxStatus
 from hubbot.i18n import Renderer
-from hubbot.service.clock import Clock
 from hubbot.store import confirmations, hubs, outbox, people
 from hubbot.store.outbox import NewMessage
 
@@ -72,7 +73,7 @@ class Outbound:
             conn,
             address,
             text,
-            message.priority.value,
+            message.priority,
             message.msg,
             origin,
             person.id,
@@ -98,7 +99,7 @@ class Outbound:
         text = self.renderer.render(message.msg, record.locale)
         for address in await hubs.groups(conn, message.hub_id):
             await self._write(
-                conn, address, text, message.priority.value, message.msg, origin, None, [], False
+                conn, address, text, message.priority, message.msg, origin, None, [], False
             )
 
     async def many(
@@ -126,7 +127,7 @@ class Outbound:
                 rendered[person.locale, channel] = (self._shape(channel, text), labels)
             parts, labels = rendered[person.locale, channel]
             rows += _rows(
-                parts, person.address, priority.value, msg, person.person_id, labels, person.sender
+                parts, person.address, priority, msg, person.person_id, labels, person.sender
             )
             last.append(len(rows) - 1)
         ids = await outbox.enqueue_many(conn, rows, self.clock.now())
@@ -141,7 +142,7 @@ class Outbound:
         conn: aiosqlite.Connection,
         address: str,
         text: str,
-        priority: str,
+        priority: Priority,
         msg: Msg,
         origin: Origin,
         person_id: int | None,
@@ -166,7 +167,7 @@ class Outbound:
 def _rows(
     parts: list[str],
     address: str,
-    priority: str,
+    priority: Priority,
     msg: Msg,
     person_id: int | None,
     buttons: list[tuple[str, str]],
@@ -184,7 +185,7 @@ def _rows(
             priority,
             msg.key,
             inbound_id,
-            status="suppressed" if held else "pending",
+            status=OutboxStatus.SUPPRESSED if held else OutboxStatus.PENDING,
             error="opted out" if held else None,
             sender=sender if channel_of(address) == "sms" else None,  # a number sends SMS only
             buttons=buttons if n == len(parts) - 1 else None,

@@ -6,23 +6,22 @@ import asyncio
 import json
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import aiosqlite
 
-from hubbot.channels.base import Channel
-from hubbot.domain.commands import Command, parse
+from hubbot.clock import Clock
+from hubbot.domain.commands import Command
 from hubbot.domain.decide import decide
-from hubbot.domain.effects import CreateBroadcast, LogActivity, StartRollcall
+from hubbot.domain.effects import LogActivity
 from hubbot.domain.flood import FloodLimit, admit, always_passes
 from hubbot.domain.messages import Msg, Outgoing
 from hubbot.domain.models import Hub, Person
 from hubbot.domain.playbook import LOCALES, Playbook
-from hubbot.i18n import Renderer
-from hubbot.service.alerts import Alerts
-from hubbot.service.apply import apply
-from hubbot.service.clock import Clock
-from hubbot.service.context import Lookup, build
-from hubbot.service.outbound import Origin, Outbound
+from hubbot.domain.registry import parse
+from hubbot.service.apply import Effects
+from hubbot.service.facts import Lookup, build
+from hubbot.service.outbound import Origin
 from hubbot.service.retrying import Retrying
 from hubbot.store import hubs, inbound, people
 from hubbot.store.db import Database, from_iso, is_storage_fault
@@ -31,39 +30,47 @@ from hubbot.store.inbound import InboundRecord
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Wakes:
+    """How the workers wake each other: a message was stored (the processor), outbox rows were
+    written (the dispatcher), a message was processed (the scheduler looks again)."""
+
+    inbound: asyncio.Event = field(default_factory=asyncio.Event)
+    outbox: asyncio.Event = field(default_factory=asyncio.Event)
+    schedule: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+@dataclass(frozen=True)
+class Intake:
+    """How texts are read: the playbooks and look-ups, the language of someone new, and the
+    flood limit (off unless the root passes the configured one)."""
+
+    lookup: Lookup
+    default_locale: str
+    flood: FloodLimit = field(default_factory=FloodLimit)
+
+    @property
+    def playbooks(self) -> Mapping[str, Playbook]:
+        return self.lookup.playbooks
+
+
 class Processor:
     """Turns each inbound row into effects and outbox rows, all in one transaction."""
 
     def __init__(
-        self,
-        db: Database,
-        playbooks: Mapping[str, Playbook],
-        renderer: Renderer,
-        clock: Clock,
-        *,
-        default_locale: str,
-        region: str,
-        timezone: str = "America/Toronto",
-        channels: Mapping[str, Channel] | None = None,
-        on_outbox: asyncio.Event | None = None,
-        wake: asyncio.Event | None = None,
-        after: asyncio.Event | None = None,
-        flood: FloodLimit | None = None,
+        self, db: Database, clock: Clock, intake: Intake, effects: Effects, wakes: Wakes
     ) -> None:
         self.db = db
-        self.flood = flood or FloodLimit()  # off unless the root passes the configured limit
-        self.playbooks = playbooks
         self.clock = clock
-        self.outbound = Outbound(renderer, channels or {}, clock)
-        self.alerts = Alerts(self.outbound, renderer, playbooks, clock, timezone)
-        self.default_locale = default_locale
-        templates = frozenset(
-            k.removeprefix("template.") for k in renderer.all_keys() if k.startswith("template.")
-        )
-        self.lookup = Lookup(playbooks, region, timezone, templates)
-        self.wake = wake or asyncio.Event()
-        self.on_outbox = on_outbox or asyncio.Event()
-        self.after = after or asyncio.Event()  # set after each message: the scheduler looks again
+        self.flood = intake.flood
+        self.playbooks = intake.playbooks
+        self.lookup = intake.lookup
+        self.default_locale = intake.default_locale
+        self.effects = effects  # every effect and message goes through it (service/apply.py)
+        self.outbound = effects.outbound
+        self.wake = wakes.inbound
+        self.on_outbox = wakes.outbox
+        self.after = wakes.schedule  # set after each message: the scheduler looks again
 
     async def run(self) -> None:
         """Work through the journal, then wait to be woken by the next stored message.
@@ -156,17 +163,7 @@ class Processor:
             len(outcome.effects),
             len(outcome.messages),
         )
-        for effect in outcome.effects:
-            await apply(conn, effect, now, record.channel)
-        for effect in outcome.effects:
-            if isinstance(effect, CreateBroadcast):
-                await self.alerts.create(conn, effect, origin)
-            elif isinstance(effect, StartRollcall):
-                await self.alerts.start_rollcall(conn, effect, origin)
-        for message in outcome.messages:
-            await self.outbound.person(conn, message, origin)
-        for team_message in outcome.team:
-            await self.outbound.team(conn, team_message, origin)
+        await self.effects.outcome(conn, outcome, now, origin, record.channel)
         await inbound.mark_processed(conn, record.id, now)
 
     async def _throttled(
@@ -198,7 +195,7 @@ class Processor:
             await self.outbound.person(conn, notice, origin)
             hub_id = hub.id if hub else None
             entry = LogActivity(hub_id, sender.id, None, "throttled", f"{minutes} min")
-            await apply(conn, entry, now, record.channel)
+            await self.effects.apply(conn, entry, now, origin, record.channel)
         await inbound.mark_throttled(conn, record.id, now)
         return True
 

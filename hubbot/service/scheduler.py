@@ -1,61 +1,106 @@
-"""Run what falls due: check-in rounds (service/rounds.py), status reports, shift reminders,
+"""Run what falls due: check-in rounds and their steps, status reports, shift reminders,
 scheduled broadcasts and the ends of roll calls.
 
 The `due` table is the truth; APScheduler only wakes us at the next due time. Each due row
 runs once, in the transaction that marks it done, so a restart neither loses nor repeats a
 step, and a round that fell due while the service was down runs once when it comes back.
+
+Each kind of row has one job (the registry below): a loader reads the facts its decision
+needs, a pure handler in the core decides, and the outcome is applied like any other
+(service/apply.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
-from datetime import datetime, timedelta
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
 
 import aiosqlite
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from hubbot.domain.messages import Msg, Outgoing
-from hubbot.domain.models import HubStatus
+from hubbot.clock import Clock
+from hubbot.domain import fanout, timed
+from hubbot.domain.effects import Outcome
+from hubbot.domain.jobs import DueKind
 from hubbot.domain.playbook import Playbook
-from hubbot.domain.situation import sitrep_messages
 from hubbot.service.alerts import Alerts
-from hubbot.service.clock import Clock
-from hubbot.service.outbound import Origin, Outbound
+from hubbot.service.apply import Effects
+from hubbot.service.processor import Wakes
 from hubbot.service.retrying import Retrying
 from hubbot.service.rounds import Rounds
-from hubbot.store import hubs, people, schedule, situation
+from hubbot.store import schedule
 from hubbot.store.db import Database
 from hubbot.store.schedule import Due
 
 log = logging.getLogger(__name__)
-ORIGIN = Origin()
-SHIFT_CHECK = timedelta(minutes=15)
+Conn = aiosqlite.Connection
+E = TypeVar("E")
+
+
+@dataclass(frozen=True)
+class Job(Generic[E]):
+    """One kind of timed work: read the facts (the shell), then decide (the core)."""
+
+    load: Callable[[Conn, Due, datetime], Awaitable[E]]
+    decide: Callable[[E, datetime], Outcome]
+
+    async def run(self, conn: Conn, due: Due, now: datetime) -> Outcome:
+        return self.decide(await self.load(conn, due, now), now)
+
+
+class Jobs:
+    """Every due kind's job. A kind without one cannot be registered: building it fails."""
+
+    def __init__(
+        self,
+        table: Mapping[DueKind, Job[Any]],
+        open_hubs: Callable[[Conn], Awaitable[list[tuple[int, Playbook]]]],
+    ) -> None:
+        missing = set(DueKind) - set(table)
+        if missing:
+            raise ValueError(f"due kinds without a job: {sorted(missing)}")
+        self.table = dict(table)
+        self.open_hubs = open_hubs  # what planning looks at
+
+    def get(self, kind: str) -> Job[Any] | None:
+        try:
+            return self.table[DueKind(kind)]
+        except ValueError:
+            return None
+
+
+def registry(rounds: Rounds, alerts: Alerts) -> Jobs:
+    """The jobs, as the composition root wires them."""
+    round_job = Job(rounds.round_due, timed.on_round)
+    return Jobs(
+        {
+            DueKind.ROUND: round_job,
+            DueKind.MANUAL_ROUND: round_job,
+            DueKind.STEP: Job(rounds.step_due, timed.on_step),
+            DueKind.SHIFTS: Job(rounds.shifts_due, timed.on_shifts),
+            DueKind.SITREP: Job(rounds.sitrep_due, timed.on_sitrep),
+            DueKind.BROADCAST: Job(alerts.broadcast_due, fanout.on_broadcast),
+            DueKind.ROLLCALL_END: Job(alerts.rollcall_end_due, fanout.on_rollcall_end),
+        },
+        rounds.open_hubs,
+    )
 
 
 class Scheduler:
     def __init__(
-        self,
-        db: Database,
-        playbooks: Mapping[str, Playbook],
-        clock: Clock,
-        outbound: Outbound,
-        on_outbox: asyncio.Event | None = None,
-        alerts: Alerts | None = None,
-        timezone: str = "America/Toronto",
-        wake: asyncio.Event | None = None,
+        self, db: Database, clock: Clock, jobs: Jobs, effects: Effects, wakes: Wakes
     ) -> None:
         self.db = db
-        self.playbooks = playbooks
         self.clock = clock
-        self.outbound = outbound
-        self.alerts = alerts
-        self.timezone = timezone
-        self.on_outbox = on_outbox or asyncio.Event()
-        self.wake = wake or asyncio.Event()
-        self.rounds = Rounds(playbooks, outbound)
+        self.jobs = jobs
+        self.effects = effects
+        self.on_outbox = wakes.outbox
+        self.wake = wakes.schedule
 
     async def run(self) -> None:
         """Run what is due, then sleep until the next due time or a wake-up. A failure (a full
@@ -106,91 +151,14 @@ class Scheduler:
         # This runs after every message: one look at the schedule serves every hub.
         async with self.db.transaction() as conn:
             pending = await schedule.pending(conn)
-            for record in await hubs.all_hubs(conn):
-                if record.status != HubStatus.ACTIVE.value:
-                    continue
-                playbook = self.playbooks[record.playbook_id]
-                wanted = [("round", c.id, c.every) for c in playbook.checkins]
-                if playbook.shift:
-                    wanted.append(("shifts", "", SHIFT_CHECK))
-                wanted.append(("sitrep", "", playbook.sitrep_every))
-                for kind, ref, after in wanted:
-                    if (kind, record.id, ref) not in pending:
-                        await schedule.add(conn, kind, record.id, ref, now + after)
+            outcome = timed.plan(await self.jobs.open_hubs(conn), pending, now)
+            await self.effects.outcome(conn, outcome, now)
 
-    async def _run(self, conn: aiosqlite.Connection, due: Due) -> None:
+    async def _run(self, conn: Conn, due: Due) -> None:
+        job = self.jobs.get(due.kind)
+        if job is None:
+            # Written by another version, or by hand: claimed, so it is not tried again.
+            log.warning("due %d has an unknown kind %r: marked done", due.id, due.kind)
+            return
         now = self.clock.now()
-        if due.kind in ("round", "manual_round") and due.hub_id is not None:
-            hub = await self.rounds.hub(conn, due.hub_id)
-            checkin = hub.playbook.checkin(due.ref) if hub else None
-            if hub is None or checkin is None or not hub.is_active:
-                return  # closed hubs have no rounds; the next opening plans them again
-            await self.rounds.start(conn, hub, checkin, now)
-            if due.kind == "round":
-                await schedule.add(conn, "round", hub.id, checkin.id, now + checkin.every)
-        elif due.kind == "step":
-            await self.rounds.step(conn, int(due.ref), now)
-        elif due.kind == "shifts" and due.hub_id is not None:
-            await self._shifts(conn, due.hub_id, now)
-        elif due.kind == "sitrep" and due.hub_id is not None:
-            await self._sitrep(conn, due.hub_id, now)
-        elif due.kind == "broadcast" and self.alerts is not None:
-            await self.alerts.fan_out(conn, int(due.ref))
-        elif due.kind == "rollcall_end" and self.alerts is not None:
-            await self.alerts.end_rollcall(conn, int(due.ref), now)
-        else:
-            log.error("unknown due kind %s", due.kind)
-
-    async def _shifts(self, conn: aiosqlite.Connection, hub_id: int, now: datetime) -> None:
-        """Whoever has held a role longer than a shift is reminded to hand over, once."""
-        hub = await self.rounds.hub(conn, hub_id)
-        if hub is None or not hub.is_active or hub.playbook.shift is None:
-            return
-        shift = hub.playbook.shift
-        hours = max(1, int(shift.total_seconds() // 3600))
-        long_shifts = await hubs.long_shifts(conn, hub.id, now - shift)
-        labels = await people.labels(conn, {person_id for _, person_id, _ in long_shifts})
-        for assignment, person_id, role_id in long_shifts:
-            role = hub.playbook.role(role_id)
-            if role is None:
-                continue
-            await self.outbound.person(
-                conn,
-                Outgoing(
-                    person_id,
-                    Msg("shift.reminder", {"role": role.name, "hours": hours}, count=hours),
-                ),
-                ORIGIN,
-            )
-            for lead in hub.holders("lead"):
-                if lead != person_id:
-                    await self.outbound.person(
-                        conn,
-                        Outgoing(
-                            lead,
-                            Msg(
-                                "shift.lead",
-                                {
-                                    "person": labels.get(person_id, "?"),
-                                    "role": role.name,
-                                    "hours": hours,
-                                },
-                                count=hours,
-                            ),
-                        ),
-                        ORIGIN,
-                    )
-            await hubs.mark_reminded(conn, assignment, now)
-        await schedule.add(conn, "shifts", hub.id, "", now + SHIFT_CHECK)
-
-    async def _sitrep(self, conn: aiosqlite.Connection, hub_id: int, now: datetime) -> None:
-        """The regular status report, numbered with the others, to every coordinator."""
-        hub = await self.rounds.hub(conn, hub_id)
-        if hub is None or not hub.is_active:
-            return
-        figures = await situation.figures(conn, hub.id, now)
-        short, full = sitrep_messages(hub, figures, now, self.timezone)
-        await situation.record_sitrep(conn, hub.id, figures, None, now)
-        for coordinator in await people.coordinators(conn):
-            await self.outbound.person(conn, Outgoing(coordinator.id, short, rich=full), ORIGIN)
-        await schedule.add(conn, "sitrep", hub.id, "", now + hub.playbook.sitrep_every)
+        await self.effects.outcome(conn, await job.run(conn, due, now), now)

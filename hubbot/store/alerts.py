@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
 
 from hubbot.domain.answers import Awaiting, AwaitKind
+from hubbot.domain.fanout import Member
+from hubbot.domain.jobs import RollcallTally
 from hubbot.domain.models import BroadcastStatus, Rollcall, person_label
+from hubbot.domain.outbox_state import TALLIED, OutboxStatus, tallied_as
 from hubbot.store import people
 from hubbot.store.db import from_iso, iso
 
@@ -40,15 +42,10 @@ async def broadcast(conn: Conn, broadcast_id: int) -> aiosqlite.Row | None:
         return row
 
 
-@dataclass(frozen=True)
-class Member:
-    """A broadcast's recipient, with what it takes to write their message."""
-
-    person_id: int
-    locale: str
-    opted_out: bool
-    address: str | None  # None: no address left that reaches them
-    sender: str | None  # the SMS number of their hub, which they know and can answer
+async def pending(conn: Conn, broadcast_id: int) -> bool:
+    """Whether the broadcast exists and was not sent yet."""
+    row = await broadcast(conn, broadcast_id)
+    return row is not None and row["sent_at"] is None
 
 
 async def audience(conn: Conn, hub_id: int | None, role: str | None) -> list[Member]:
@@ -133,15 +130,14 @@ async def status(conn: Conn, broadcast_id: int) -> BroadcastStatus | None:
         (broadcast_id,),
     ) as cursor:
         rows = list(await cursor.fetchall())
-    count = {k: 0 for k in ("pending", "sent", "delivered", "failed")}
+    count = dict.fromkeys(TALLIED, 0)
     skipped = acked = 0
     not_acked: list[str] = []
     for person_id, skip, acked_at, outbox_status, name in rows:
         if skip:
             skipped += 1
             continue
-        state = {"sending": "pending", "suppressed": "failed"}.get(outbox_status, outbox_status)
-        count[state if state in count else "pending"] += 1
+        count[tallied_as(outbox_status)] += 1
         if acked_at:
             acked += 1
         else:
@@ -150,10 +146,10 @@ async def status(conn: Conn, broadcast_id: int) -> BroadcastStatus | None:
         broadcast_id,
         row["by_person"],
         len(rows),
-        count["pending"],
-        count["sent"],
-        count["delivered"],
-        count["failed"],
+        count[OutboxStatus.PENDING],
+        count[OutboxStatus.SENT],
+        count[OutboxStatus.DELIVERED],
+        count[OutboxStatus.FAILED],
         skipped,
         acked,
         tuple(not_acked),
@@ -202,22 +198,23 @@ async def answer_rollcall(
     )
 
 
-async def close_rollcall(
-    conn: Conn, rollcall_id: int, now: datetime
-) -> tuple[int, int, list[int], int | None]:
-    """Close it; (safe, need help or unclear, the silent, who started it)."""
+async def close_rollcall(conn: Conn, rollcall_id: int, now: datetime) -> None:
     await conn.execute(
         "UPDATE rollcalls SET closed_at = ? WHERE id = ? AND closed_at IS NULL",
         (iso(now), rollcall_id),
     )
+
+
+async def rollcall_tally(conn: Conn, rollcall_id: int) -> RollcallTally:
+    """The answers so far: safe, need help or unclear, the silent, who started it."""
     async with conn.execute(
         "SELECT a.person_id, a.answer, r.by_person FROM rollcall_answers a"
         " JOIN rollcalls r ON r.id = a.rollcall_id WHERE a.rollcall_id = ? ORDER BY a.person_id",
         (rollcall_id,),
     ) as cursor:
         rows = list(await cursor.fetchall())
-    silent = [int(r[0]) for r in rows if r[1] is None]
-    by = rows[0][2] if rows else None
+    silent = tuple(int(r[0]) for r in rows if r[1] is None)
+    by = int(rows[0][2]) if rows and rows[0][2] is not None else None
     safe = sum(1 for r in rows if r[1] == "1")
     helpme = sum(1 for r in rows if r[1] is not None and r[1] != "1")  # unclear counts too
-    return safe, helpme, silent, by
+    return RollcallTally(safe, helpme, silent, by)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from hubbot.domain.effects import CreateItem
+from hubbot.domain.effects import CreateItem, UpdateItem
 from hubbot.domain.models import BoardItem, ItemKind
 from hubbot.store.db import from_iso, iso
 
@@ -96,12 +96,22 @@ async def open_items(
         return [_item(row) for row in await cursor.fetchall()]
 
 
-async def update(conn: Conn, kind: ItemKind, number: int, **fields: object) -> None:
-    """Set named columns of one item; names come from our own code, never from input."""
+_CHANGEABLE = ("status", "category", "expires_at", "matched_with", "resolution", "closed_at")
+
+
+async def update(conn: Conn, change: UpdateItem) -> None:
+    """Set what the change names of one item; what it leaves None stays as it is."""
+    fields = {
+        name: iso(value) if isinstance(value, datetime) else value
+        for name in _CHANGEABLE
+        if (value := getattr(change, name)) is not None
+    }
+    if not fields:
+        return
     sets = ", ".join(f"{name} = ?" for name in fields)
     await conn.execute(
         f"UPDATE items SET {sets} WHERE kind = ? AND number = ?",
-        (*fields.values(), kind.value, number),
+        (*fields.values(), change.kind.value, change.number),
     )
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from hubbot.domain.context import MatchView
+from hubbot.domain.facts import MatchView
 from hubbot.domain.models import ItemKind
 from hubbot.store import items
 from hubbot.store.db import iso

@@ -51,9 +51,19 @@ async def by_username(conn: Conn, username: str) -> Person | None:
     return await _one(conn, sql, (username.lower(),))
 
 
-async def create(conn: Conn, address: str, locale: str, now: datetime) -> Person:
+async def next_id(conn: Conn) -> int:
+    """The id the next person created will get (SQLite's rowid rule: the largest plus one)."""
+    async with conn.execute("SELECT MAX(id) FROM people") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0] or 0) + 1 if row else 1
+
+
+async def create(
+    conn: Conn, address: str, locale: str, now: datetime, person_id: int | None = None
+) -> Person:
     cursor = await conn.execute(
-        "INSERT INTO people (locale, created_at) VALUES (?, ?)", (locale, iso(now))
+        "INSERT INTO people (id, locale, created_at) VALUES (?, ?, ?)",
+        (person_id, locale, iso(now)),
     )
     person_id = cursor.lastrowid
     assert person_id is not None

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 import aiosqlite
 
 from hubbot.store.db import iso
+from hubbot.store.outbox import UNSENT
 
 Conn = aiosqlite.Connection
 
@@ -61,9 +62,9 @@ WHERE purged_at IS NULL AND received_at < :cutoff AND processed_at IS NOT NULL
 
 _OUTBOX = (
     _KEEP
-    + """
+    + f"""
 UPDATE outbox SET text = '', buttons = NULL, address = '', purged_at = :now
-WHERE purged_at IS NULL AND created_at < :cutoff AND status NOT IN ('pending', 'sending')
+WHERE purged_at IS NULL AND created_at < :cutoff AND NOT {UNSENT}
     AND COALESCE(person_id, 0) NOT IN (SELECT id FROM kept)
     AND address NOT IN (SELECT address FROM kept_addresses)
     AND COALESCE('sms:' || sender, '') NOT IN (SELECT address FROM kept_addresses)

@@ -1,14 +1,25 @@
 """The schedule: every due time (rounds, escalation steps, reports) as a row, the truth that
-survives restarts; and check-in rounds with their asks."""
+survives restarts; and check-in rounds with their asks, moved only as domain/ask_state.py
+allows."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import aiosqlite
 
+from hubbot.domain.ask_state import (
+    AskEvent,
+    AskState,
+    RoundState,
+    answer_event,
+    lands_on,
+    moved_by,
+)
 from hubbot.domain.checkins import Ask, OpenRound
+from hubbot.domain.jobs import DueKind
 from hubbot.store.db import Database, from_iso, iso
 
 Conn = aiosqlite.Connection
@@ -23,10 +34,33 @@ class Due:
     due_at: datetime
 
 
-async def add(conn: Conn, kind: str, hub_id: int | None, ref: str, at: datetime) -> None:
+@dataclass(frozen=True)
+class RoundInfo:
+    hub_id: int
+    checkin: str
+    step: int  # escalation steps taken
+    state: RoundState
+
+
+def _states(states: frozenset[AskState]) -> str:
+    """A state list for SQL: the values are the enum's own, never text from outside."""
+    return ", ".join(f"'{state.value}'" for state in sorted(states))
+
+
+# An answer may land on these; these fall silent when their round closes.
+_ANSWERABLE = _states(moved_by(AskEvent.OK))
+_SILENCED = _states(moved_by(AskEvent.ROUND_CLOSED))
+
+
+def _ask(row: aiosqlite.Row | tuple[Any, ...]) -> Ask:
+    return Ask(row[0], row[1], row[2], AskState(row[3]), row[4])
+
+
+async def add(conn: Conn, kind: DueKind, hub_id: int | None, ref: str, at: datetime) -> None:
+    """Schedule timed work; only a known kind (each has its job) can be written."""
     await conn.execute(
         "INSERT INTO due (kind, hub_id, ref, due_at) VALUES (?, ?, ?, ?)",
-        (kind, hub_id, ref, iso(at)),
+        (DueKind(kind).value, hub_id, ref, iso(at)),
     )
 
 
@@ -67,26 +101,38 @@ async def start_round(conn: Conn, hub_id: int, checkin: str, now: datetime) -> i
     return cursor.lastrowid
 
 
-async def round_info(conn: Conn, round_id: int) -> tuple[int, str, int, bool] | None:
-    """(hub id, check-in id, steps taken, closed) of a round."""
+async def round_info(conn: Conn, round_id: int) -> RoundInfo | None:
     async with conn.execute(
         "SELECT hub_id, checkin, step, closed_at FROM rounds WHERE id = ?", (round_id,)
     ) as cursor:
         row = await cursor.fetchone()
-    return (row[0], row[1], row[2], row[3] is not None) if row else None
+    if row is None:
+        return None
+    state = RoundState.OPEN if row[3] is None else RoundState.CLOSED
+    return RoundInfo(int(row[0]), str(row[1]), int(row[2]), state)
 
 
 async def advance_round(conn: Conn, round_id: int, close: bool, now: datetime) -> None:
+    """One escalation step; `close`: the round is over and its waiting asks fall silent. A
+    closed round takes no more steps and is never reopened."""
+    if close:
+        await conn.execute(
+            f"UPDATE asks SET state = ? WHERE round_id = ? AND state IN ({_SILENCED})",
+            (lands_on(AskEvent.ROUND_CLOSED).value, round_id),
+        )
     await conn.execute(
-        "UPDATE rounds SET step = step + 1, closed_at = CASE WHEN ? THEN ? END WHERE id = ?",
+        "UPDATE rounds SET step = step + 1, closed_at = CASE WHEN ? THEN ? END"
+        " WHERE id = ? AND closed_at IS NULL",
         (int(close), iso(now), round_id),
     )
 
 
-async def add_ask(conn: Conn, round_id: int, person_id: int | None, role: str, state: str) -> None:
+async def add_ask(conn: Conn, round_id: int, person_id: int | None, role: str) -> None:
+    """Ask the person for the role; with nobody holding the role, the ask is unfilled."""
+    state = AskState.UNFILLED if person_id is None else AskState.WAITING
     await conn.execute(
         "INSERT INTO asks (round_id, person_id, role, state) VALUES (?, ?, ?, ?)",
-        (round_id, person_id, role, state),
+        (round_id, person_id, role, state.value),
     )
 
 
@@ -95,7 +141,7 @@ async def asks(conn: Conn, round_id: int) -> list[Ask]:
         "SELECT id, person_id, role, state, answer FROM asks WHERE round_id = ? ORDER BY id",
         (round_id,),
     ) as cursor:
-        return [Ask(*row) for row in await cursor.fetchall()]
+        return [_ask(row) for row in await cursor.fetchall()]
 
 
 async def open_ask(conn: Conn, person_id: int) -> tuple[Ask, datetime] | None:
@@ -103,25 +149,26 @@ async def open_ask(conn: Conn, person_id: int) -> tuple[Ask, datetime] | None:
     async with conn.execute(
         "SELECT a.id, a.person_id, a.role, a.state, a.answer, r.started_at FROM asks a"
         " JOIN rounds r ON r.id = a.round_id WHERE a.person_id = ?"
-        " AND a.state IN ('waiting', 'ok', 'help', 'unclear')"
+        f" AND a.state IN ({_ANSWERABLE})"
         " AND r.closed_at IS NULL ORDER BY a.id DESC LIMIT 1",
         (person_id,),
     ) as cursor:
         row = await cursor.fetchone()
     if row is None:
         return None
-    return Ask(*row[:5]), from_iso(row[5]) or datetime.min
+    return _ask(row), from_iso(row[5]) or datetime.min
 
 
 async def answer(conn: Conn, ask_id: int, state: str, text: str, now: datetime) -> None:
     """Every ask of the same person in the same round is answered at once; a later answer
-    replaces an earlier one."""
+    replaces an earlier one; a silent or moved ask keeps its state."""
+    event = answer_event(state)
     await conn.execute(
         "UPDATE asks SET state = ?, answer = ?, answered_at = ?"
-        " WHERE state IN ('waiting', 'ok', 'help', 'unclear')"
+        f" WHERE state IN ({_states(moved_by(event))})"
         " AND round_id = (SELECT round_id FROM asks WHERE id = ?)"
         " AND person_id = (SELECT person_id FROM asks WHERE id = ?)",
-        (state, text[:200], iso(now), ask_id, ask_id),
+        (lands_on(event).value, text[:200], iso(now), ask_id, ask_id),
     )
 
 
@@ -138,22 +185,17 @@ async def open_rounds(conn: Conn, hub_id: int) -> list[OpenRound]:
 async def move_ask(conn: Conn, ask_id: int, to: tuple[int, ...], vacant: bool) -> bool:
     """Close an open ask (unfilled if its role is vacant now, else moved) and ask `to` in its
     round instead. False if it was no longer open: it is not moved twice."""
+    event = AskEvent.ROLE_VACANT if vacant else AskEvent.ROLE_MOVED
     cursor = await conn.execute(
-        "UPDATE asks SET state = ? WHERE id = ? AND state IN ('waiting', 'unfilled')",
-        ("unfilled" if vacant else "moved", ask_id),
+        f"UPDATE asks SET state = ? WHERE id = ? AND state IN ({_states(moved_by(event))})",
+        (lands_on(event).value, ask_id),
     )
     if cursor.rowcount != 1:
         return False
     for person_id in to:
         await conn.execute(
             "INSERT INTO asks (round_id, person_id, role, state)"
-            " SELECT round_id, ?, role, 'waiting' FROM asks WHERE id = ?",
-            (person_id, ask_id),
+            " SELECT round_id, ?, role, ? FROM asks WHERE id = ?",
+            (person_id, AskState.WAITING.value, ask_id),
         )
     return True
-
-
-async def silence(conn: Conn, round_id: int) -> None:
-    await conn.execute(
-        "UPDATE asks SET state = 'silent' WHERE round_id = ? AND state = 'waiting'", (round_id,)
-    )

@@ -1,1 +1,1 @@
-"""The HTTP server: provider webhooks, the simulator and the health check."""
+"""The HTTP server: one aiohttp app and its health check; each channel brings its own routes."""

@@ -11,24 +11,23 @@ from aiohttp import web
 
 from hubbot.addresses import normalize_phone
 from hubbot.channels import decoding
-from hubbot.channels.simulator import SimulatorChannel, parse_sim_inbound
+from hubbot.channels.base import InboundMessage, Ingest
+from hubbot.channels.simulator.parse import parse_sim_inbound
+from hubbot.channels.simulator.send import SimulatorChannel
 from hubbot.domain.numbers import parse_number
-from hubbot.service.clock import Clock
-from hubbot.store import inbound
-from hubbot.store.db import Database
 
 log = logging.getLogger(__name__)
 
 
 def sim_routes(
-    db: Database,
     sim: SimulatorChannel,
-    clock: Clock,
+    ingest: Ingest,
     region: str,
-    on_inbound: Callable[[], None],
+    wake: Callable[[], None],
     token: str | None = None,
 ) -> list[web.RouteDef]:
     """The simulator's routes; with a `token`, each request must carry it as a bearer token.
+    `wake` is called when the simulated network comes back, so held sends go out.
 
     Whoever reaches these routes can text as anyone, the coordinator included: the composition
     root serves them only on a loopback host, or behind HUBBOT_SIM_TOKEN.
@@ -47,11 +46,12 @@ def sim_routes(
         except ValueError as exc:
             return _error(400, str(exc))
         provider_id = message.provider_id or f"sim-{uuid.uuid4()}"
-        inbound_id = await inbound.record(
-            db, "sms", provider_id, message.address, message.to_address, message.text, clock.now()
+        inbound_id = await ingest(
+            InboundMessage(
+                "sms", provider_id, message.address, message.text, to_address=message.to_address
+            )
         )
-        # Stored (and committed) above; only now do we acknowledge.
-        on_inbound()
+        # Stored (and committed) by the ingest; only now do we acknowledge.
         status = 202 if inbound_id is not None else 200
         return web.json_response({"id": inbound_id, "duplicate": inbound_id is None}, status=status)
 
@@ -78,7 +78,7 @@ def sim_routes(
         sim.network_up = data["up"]
         log.warning("simulated network is now %s", "up" if sim.network_up else "DOWN")
         if sim.network_up:
-            on_inbound()
+            wake()
         return web.json_response({"up": sim.network_up})
 
     def guarded(handler: Handler) -> Handler:

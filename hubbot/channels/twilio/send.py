@@ -1,12 +1,10 @@
-"""SMS through Twilio: parse its webhooks, send through its SDK, and classify its errors."""
+"""SMS out through Twilio's SDK, and which of its errors are worth another try."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -17,60 +15,11 @@ from twilio.rest import Client
 
 from hubbot.channels.base import Limit, SendError, Sent
 from hubbot.channels.sms_policy import SmsPolicy
+from hubbot.channels.twilio.parse import OPTED_OUT
 
 log = logging.getLogger(__name__)
 
-OPTED_OUT = "21610"  # Twilio: the recipient replied STOP; sends are blocked until START
 THROTTLED = "20429"
-# Delivery receipts, as our outbox records them.
-STATUS_MAP = {"delivered": "delivered", "undelivered": "failed", "failed": "failed"}
-
-
-@dataclass(frozen=True)
-class TwilioInbound:
-    sid: str
-    sender: str
-    to: str
-    body: str
-
-
-@dataclass(frozen=True)
-class TwilioStatus:
-    sid: str
-    status: str
-    error_code: str | None
-
-    @property
-    def outbox_status(self) -> str:
-        """What the outbox records: delivered, failed, or sent for anything on the way."""
-        return STATUS_MAP.get(self.status, "sent")
-
-    @property
-    def opted_out(self) -> bool:
-        return self.error_code == OPTED_OUT
-
-
-def _required(form: Mapping[str, str], name: str) -> str:
-    value = form.get(name, "").strip()
-    if not value:
-        raise ValueError(f"missing form field {name}")
-    return value
-
-
-def parse_inbound(form: Mapping[str, str]) -> TwilioInbound:
-    """An incoming SMS webhook's form fields; ValueError names what is missing."""
-    return TwilioInbound(
-        sid=_required(form, "MessageSid"),
-        sender=_required(form, "From"),
-        to=form.get("To", "").strip(),
-        body=form.get("Body", ""),
-    )
-
-
-def parse_status(form: Mapping[str, str]) -> TwilioStatus:
-    """A status callback's form fields."""
-    code = form.get("ErrorCode", "").strip() or None
-    return TwilioStatus(_required(form, "MessageSid"), _required(form, "MessageStatus"), code)
 
 
 class _Throttled(Exception):

@@ -1,4 +1,4 @@
-"""Telegram's webhook: checked against our secret, stored, then acknowledged."""
+"""Telegram's webhook: checked against our secret, taken in, then acknowledged."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from aiohttp import web
 from telegram import Update
 
 from hubbot.channels import decoding
-from hubbot.service.telegram_bot import TelegramBot
+from hubbot.channels.telegram.bot import TelegramBot
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"

@@ -1,4 +1,4 @@
-"""Where services get the time, so tests can drive it."""
+"""Where hubbot gets the time, so tests can drive it; below the service and channel layers."""
 
 from __future__ import annotations
 

@@ -1,52 +1,24 @@
 """The Telegram bot's life: python-telegram-bot's Application, polling or webhook, menus,
-and storing every update before it is acknowledged."""
+and every update taken in before it is acknowledged."""
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Callable
 
 from telegram import BotCommand, Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
-from hubbot.channels.telegram import TelegramChannel, parse_update
+from hubbot.channels.base import Ingest
+from hubbot.channels.telegram.parse import parse_update
+from hubbot.channels.telegram.send import TelegramChannel
 from hubbot.domain.messages import Msg
+from hubbot.domain.playbook import LOCALES
+from hubbot.domain.registry import REGISTRY
 from hubbot.i18n import Renderer
-from hubbot.service.clock import Clock
-from hubbot.store import inbound
-from hubbot.store.db import Database
 
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "callback_query"]
-# The command menu per language: (command, description key).
-MENUS = {
-    "fr": [
-        ("aide", "menu.help"),
-        ("rejoindre", "menu.join"),
-        ("besoin", "menu.need"),
-        ("offre", "menu.offer"),
-        ("roles", "menu.roles"),
-        ("langue", "menu.lang"),
-        ("activer", "menu.activate"),
-        ("assigner", "menu.assign"),
-        ("lier", "menu.link"),
-        ("arret", "menu.stop"),
-    ],
-    "en": [
-        ("help", "menu.help"),
-        ("join", "menu.join"),
-        ("need", "menu.need"),
-        ("offer", "menu.offer"),
-        ("roles", "menu.roles"),
-        ("lang", "menu.lang"),
-        ("activate", "menu.activate"),
-        ("assign", "menu.assign"),
-        ("link", "menu.link"),
-        ("stop", "menu.stop"),
-    ],
-}
 
 
 class TelegramBot:
@@ -57,10 +29,8 @@ class TelegramBot:
         *,
         webhook_url: str | None,
         secret: str,
-        db: Database,
-        clock: Clock,
         renderer: Renderer,
-        on_inbound: Callable[[], None],
+        ingest: Ingest,
         global_rate: float,
     ) -> None:
         builder = Application.builder().token(token).base_url(api_url)
@@ -70,17 +40,16 @@ class TelegramBot:
         self.channel = TelegramChannel(self.app.bot, global_rate)
         self.webhook_url = webhook_url
         self.secret = secret
-        self.db = db
-        self.clock = clock
         self.renderer = renderer
-        self.on_inbound = on_inbound
+        self.ingest = ingest
         self.app.add_handler(TypeHandler(Update, self._on_polled_update))
 
     async def start(self) -> None:
         await self.app.initialize()  # getMe: fails fast on a wrong token
-        for locale, menu in MENUS.items():
+        for locale in LOCALES:
             commands = [
-                BotCommand(name, self.renderer.render(Msg(key), locale)) for name, key in menu
+                BotCommand(menu.word(locale), self.renderer.render(Msg(menu.key), locale))
+                for menu in REGISTRY.menu()
             ]
             await self.app.bot.set_my_commands(commands, language_code=locale)
         if self.webhook_url is not None:
@@ -109,28 +78,13 @@ class TelegramBot:
         await self.take(update)
 
     async def take(self, update: Update) -> bool:
-        """Store an update durably; True if it was new. Repeated update ids are ignored."""
+        """Take an update in; True if it was new. Repeated update ids are ignored."""
         message = parse_update(update)
         if message is None:
             return False
-        details = {
-            "username": message.username,
-            "language": message.language,
-            "name": message.name,
-            "group_chat": message.chat_id if message.in_group else None,
-        }
-        stored = await inbound.record(
-            self.db,
-            "telegram",
-            str(message.update_id),
-            message.address,
-            None,
-            message.text,
-            self.clock.now(),
-            json.dumps(details),
-        )
+        stored = await self.ingest(message.inbound())
+        # After storing: a tap whose update could not be stored keeps its spinner, and
+        # Telegram (in webhook mode) sends it again.
         if message.callback_id:
             await self.channel.answer_callback(message.callback_id)
-        if stored is not None:
-            self.on_inbound()
         return stored is not None

@@ -1,4 +1,4 @@
-"""Twilio's webhooks: signed inbound SMS and delivery receipts."""
+"""Twilio's webhooks: signed inbound SMS (taken in, then acknowledged) and delivery receipts."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from aiohttp import web
 from twilio.request_validator import RequestValidator
 
 from hubbot.addresses import sms_address
-from hubbot.channels.twilio_sms import parse_inbound, parse_status
-from hubbot.service.clock import Clock
-from hubbot.store import inbound, outbox
+from hubbot.channels.base import InboundMessage, Ingest
+from hubbot.channels.twilio.parse import parse_inbound, parse_status
+from hubbot.clock import Clock
+from hubbot.store import delivery
 from hubbot.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -22,11 +23,12 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 def twilio_routes(
     db: Database,
     clock: Clock,
+    ingest: Ingest,
     auth_token: str,
     url_for: Callable[[str], str],
     region: str,
-    on_inbound: Callable[[], None],
 ) -> list[web.RouteDef]:
+    """`ingest` takes the SMS in; receipts update the outbox in `db` directly."""
     validator = RequestValidator(auth_token)
 
     async def signed_form(request: web.Request) -> dict[str, str] | None:
@@ -66,9 +68,7 @@ def twilio_routes(
         if sender is None:
             return web.Response(status=400, text=f"From is not a phone number: {message.sender}")
         to = sms_address(message.to, region) if message.to else None
-        stored = await inbound.record(db, "sms", message.sid, sender, to, message.body, clock.now())
-        if stored is not None:
-            on_inbound()
+        await ingest(InboundMessage("sms", message.sid, sender, message.body, to_address=to))
         # Stored first, acknowledged second; every reply goes through the outbox.
         return web.Response(text=EMPTY_TWIML, content_type="application/xml")
 
@@ -80,7 +80,7 @@ def twilio_routes(
             update = parse_status(form)
         except ValueError as exc:
             return web.Response(status=400, text=str(exc))
-        await outbox.provider_update(
+        await delivery.provider_update(
             db,
             update.sid,
             update.status,

@@ -1,0 +1,192 @@
+"""Gather the fact groups a command's spec names, inside the message's transaction.
+
+One loader per fact group (domain/facts.py), keyed by its type: a spec that names a group
+gets it, and a group without a loader fails the registry test, not a volunteer's message.
+Loaders only read; whatever must be created is decided by the core and written by an effect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from hubbot.domain.commands import Command, CommandId
+from hubbot.domain.context import Context
+from hubbot.domain.facts import (
+    AlertStatusFacts,
+    AnswerFacts,
+    BoardFacts,
+    FigureFacts,
+    LinkFacts,
+    MatchFacts,
+    NamedHub,
+    NewPerson,
+    Numbers,
+    RelayFacts,
+    RosterFacts,
+    RoundFacts,
+    TargetFacts,
+    TemplateFacts,
+)
+from hubbot.domain.models import Hub, ItemKind, Person
+from hubbot.domain.playbook import Playbook
+from hubbot.domain.registry import REGISTRY
+from hubbot.security import verify_pin
+from hubbot.service import answer_facts, board_facts, link_facts
+from hubbot.service.board_facts import contact_of
+from hubbot.service.named import find_person, named_item, numbered
+from hubbot.store import alerts, hubs, items, people, schedule, situation
+
+Conn = aiosqlite.Connection
+
+
+@dataclass(frozen=True)
+class Lookup:
+    playbooks: Mapping[str, Playbook]
+    region: str
+    timezone: str
+    templates: frozenset[str] = frozenset()  # broadcast template ids: 'boil_water'
+
+
+@dataclass(frozen=True)
+class Gathering:
+    """What every loader may look at: the message, its sender and hub, and the store."""
+
+    conn: Conn
+    cmd: Command
+    sender: Person
+    hub: Hub | None
+    now: datetime
+    lookup: Lookup
+    group_chat: int | None = None
+
+
+async def build(
+    conn: Conn,
+    cmd: Command,
+    sender: Person,
+    hub: Hub | None,
+    now: datetime,
+    lookup: Lookup,
+    group_chat: int | None = None,
+    address: str = "",
+) -> Context:
+    """The Context for `cmd`, with exactly the fact groups its spec names."""
+    spec = REGISTRY.spec(cmd.name)
+    gathering = Gathering(conn, cmd, sender, hub, now, lookup, group_chat)
+    facts = {kind: await LOADERS[kind](gathering) for kind in spec.facts}
+    return Context(
+        now=now,
+        sender=sender,
+        hub=hub,
+        coordinators=await people.coordinators(conn),
+        group_chat=group_chat,
+        sender_contact=contact_of(address),
+        timezone=lookup.timezone,
+        facts=facts,
+    )
+
+
+async def _named_hub(g: Gathering) -> NamedHub:
+    parts = g.cmd.args.split()
+    record = await hubs.by_code(g.conn, parts[0]) if parts else None
+    if record is None:
+        return NamedHub()
+    # scrypt is slow on purpose: only where the core will read the answer.
+    in_group = g.cmd.name is CommandId.LINK and g.group_chat is not None
+    needs_pin = g.cmd.name is CommandId.ACTIVATE or in_group
+    valid = needs_pin and len(parts) == 2 and verify_pin(parts[1], record.pin_hash)
+    return NamedHub(await hubs.load(g.conn, record, g.lookup.playbooks), valid)
+
+
+async def _target(g: Gathering) -> TargetFacts:
+    if g.cmd.person is None or g.hub is None:
+        return TargetFacts()
+    person, address = await find_person(g.conn, g.cmd.person, g.lookup.region)
+    if person is None:
+        if address is None:
+            return TargetFacts()
+        new = NewPerson(await people.next_id(g.conn), address, g.hub.locale)
+        return TargetFacts(new=new)
+    return TargetFacts(person, hubs=await people.hubs_of(g.conn, person.id))
+
+
+async def _numbers(g: Gathering) -> Numbers:
+    return Numbers({kind: await items.next_number(g.conn, kind) for kind in ItemKind})
+
+
+async def _roster(g: Gathering) -> RosterFacts:
+    if g.hub is None:
+        return RosterFacts()
+    # Role holders nothing reaches count as absent (domain/reach.py): one query for all.
+    cut = await hubs.cut_off(g.conn, g.hub.id)
+    holders = {pid for ids in g.hub.roster.values() for pid in ids}
+    labels = {**cut.labels, **await people.labels(g.conn, holders)}
+    return RosterFacts(labels, cut.reasons, cut.told)
+
+
+async def _relay(g: Gathering) -> RelayFacts:
+    return RelayFacts(await named_item(g.conn, g.cmd.args))
+
+
+async def _figures(g: Gathering) -> FigureFacts:
+    if g.hub is None:
+        return FigureFacts()
+    return FigureFacts(await situation.figures(g.conn, g.hub.id, g.now))
+
+
+async def _alert_status(g: Gathering) -> AlertStatusFacts:
+    number = numbered(r"[bB]?(\d+)", g.cmd.args)
+    return AlertStatusFacts(await alerts.status(g.conn, number) if number is not None else None)
+
+
+async def _rounds(g: Gathering) -> RoundFacts:
+    if g.hub is None:
+        return RoundFacts()
+    # An open check-in ask follows the role to whoever holds it after the change.
+    return RoundFacts(tuple(await schedule.open_rounds(g.conn, g.hub.id)))
+
+
+async def _templates(g: Gathering) -> TemplateFacts:
+    return TemplateFacts(g.lookup.templates)
+
+
+async def _board(g: Gathering) -> BoardFacts:
+    return await board_facts.load(g.conn, g.cmd, g.sender, g.hub, g.now)
+
+
+async def _matches(g: Gathering) -> MatchFacts:
+    return await board_facts.match(g.conn, g.sender)
+
+
+async def _answers(g: Gathering) -> AnswerFacts:
+    return await answer_facts.load(g.conn, g.cmd, g.sender.id, g.now)
+
+
+async def _links(g: Gathering) -> LinkFacts:
+    if g.group_chat is not None:
+        return LinkFacts()  # /link in a group links the group, with the hub's PIN
+    if g.cmd.name is CommandId.LINK_CONFIRM:
+        return await link_facts.confirming(g.conn, g.cmd, g.sender, g.now)
+    return await link_facts.requesting(g.conn, g.cmd, g.sender, g.now, g.lookup.region)
+
+
+Loader = Callable[[Gathering], Awaitable[object]]
+LOADERS: dict[type, Loader] = {
+    NamedHub: _named_hub,
+    TargetFacts: _target,
+    Numbers: _numbers,
+    RosterFacts: _roster,
+    BoardFacts: _board,
+    RelayFacts: _relay,
+    MatchFacts: _matches,
+    AnswerFacts: _answers,
+    LinkFacts: _links,
+    FigureFacts: _figures,
+    AlertStatusFacts: _alert_status,
+    RoundFacts: _rounds,
+    TemplateFacts: _templates,
+}

@@ -1,0 +1,41 @@
+"""The one way in: every channel's message is stored in the journal, then the workers wake."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from hubbot.channels.base import InboundMessage
+from hubbot.clock import Clock
+from hubbot.store import inbound
+from hubbot.store.db import Database
+
+
+class JournalIngest:
+    """The channels' `Ingest`: store first, wake second, so nothing is acknowledged unstored.
+
+    A repeated external id (a provider retrying a message we already have) is stored once and
+    wakes nobody; the caller acknowledges it all the same, so the provider stops retrying.
+    """
+
+    def __init__(self, db: Database, clock: Clock, wake: Callable[[], None]) -> None:
+        self.db = db
+        self.clock = clock
+        self.wake = wake
+
+    async def __call__(self, message: InboundMessage) -> int | None:
+        """The journal id of the stored message; None if it was taken in before."""
+        payload = json.dumps(message.details) if message.details is not None else None
+        stored = await inbound.record(
+            self.db,
+            message.channel,
+            message.external_id,
+            message.address,
+            message.to_address,
+            message.text,
+            self.clock.now(),
+            payload,
+        )
+        if stored is not None:
+            self.wake()
+        return stored

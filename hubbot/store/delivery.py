@@ -1,0 +1,192 @@
+"""Moving what the outbox holds through its statuses: which messages are due, marking them
+sending, sent, failed or to retry, delivery receipts, and recovery after a crash.
+
+Every UPDATE here that changes a status writes its WHERE from hubbot.domain.outbox_state's
+table, so a final status is never overwritten. Whatever takes a row out of pending/sending
+hands its lane's head on (`_hand_on`; store/outbox.py explains lanes and heads).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import aiosqlite
+
+from hubbot.domain import outbox_state
+from hubbot.domain.outbox_state import OutboxStatus
+from hubbot.store import people
+from hubbot.store.db import Database, from_iso, iso
+from hubbot.store.outbox import (
+    COLUMNS,
+    HEADS,
+    LANE_ORDER,
+    NEXT_ID,
+    PENDING,
+    SENDER,
+    UNSENT,
+    OutboxRecord,
+    record_of,
+    status_in,
+)
+
+Conn = aiosqlite.Connection
+
+
+async def due(db: Database, now: datetime, per_sender: int = 16) -> list[OutboxRecord]:
+    """Pending messages whose time has come: urgent first, then in the order they were made.
+
+    Only the head of each address's lane goes: a message waits while an older one of its lane
+    to the same address is unsent or in flight, but not for another lane's. Within a lane,
+    heads go in the order they became heads, so people take turns: a queue of 40 messages to
+    one person (a flood relayed to the lead) lets another person's reply go next, not 41st.
+    Each sender (an SMS
+    number; Telegram) offers its first `per_sender` heads, so a deep backlog on one number that
+    its pace holds back never hides what another number or Telegram could send now.
+    """
+    rows = await db.fetchall(
+        # outbox_head holds only pending heads, by sender, then in LANE_ORDER and turn: a few
+        # seeks per sender (a loose index scan), however deep the queues behind the heads are.
+        f"WITH RECURSIVE senders(pace) AS (SELECT MIN({SENDER}) {HEADS}"
+        f"   UNION ALL SELECT (SELECT MIN({SENDER}) {HEADS} AND {SENDER} > senders.pace)"
+        "   FROM senders WHERE senders.pace IS NOT NULL)"
+        f" SELECT {COLUMNS} FROM senders JOIN outbox ON outbox.id IN (SELECT id {HEADS}"
+        f"   AND {SENDER} = senders.pace AND next_attempt_at <= ?"
+        f"   ORDER BY {LANE_ORDER}, turn LIMIT ?)"
+        f" ORDER BY {LANE_ORDER}, turn, id",
+        (iso(now), per_sender),
+    )
+    return [record_of(row) for row in rows]
+
+
+async def next_due_time(db: Database, after: datetime) -> datetime | None:
+    """When the next pending message that is not yet due becomes due."""
+    row = await db.fetchone(
+        f"SELECT MIN(next_attempt_at) FROM outbox WHERE {PENDING} AND next_attempt_at > ?",
+        (iso(after),),
+    )
+    return from_iso(row[0]) if row else None
+
+
+def _moves(new: OutboxStatus) -> str:
+    """The WHERE term of a dispatcher's move to `new`: from the statuses the table allows."""
+    return status_in(outbox_state.send_sources(new))
+
+
+async def mark_sending(db: Database, ids: Iterable[int], now: datetime) -> frozenset[int]:
+    """Record, durably and before any send, which messages are about to leave. Returns the
+    ids so marked: only those may be sent (a row no longer pending is not this send's)."""
+    wanted = list(ids)
+    if not wanted:
+        return frozenset()
+    async with (
+        db.transaction() as conn,
+        conn.execute(
+            "UPDATE outbox SET status = ?, attempts = attempts + 1, updated_at = ?"
+            f" WHERE id IN ({','.join('?' * len(wanted))}) AND {_moves(OutboxStatus.SENDING)}"
+            " RETURNING id",
+            (OutboxStatus.SENDING, iso(now), *wanted),
+        ) as cursor,
+    ):
+        return frozenset(int(row[0]) for row in await cursor.fetchall())
+
+
+async def _hand_on(conn: Conn, lanes: Iterable[tuple[str, str]]) -> None:
+    """After rows left pending/sending, the oldest unsent row of each of their (address, lane)
+    pairs becomes its head. Idempotent; one seek in outbox_unsent_lane per pair."""
+    await conn.executemany(
+        f"UPDATE outbox SET head = 1, turn = {NEXT_ID} WHERE id = (SELECT id FROM outbox"
+        f" WHERE address = ? AND priority = ? AND {UNSENT} ORDER BY id LIMIT 1) AND head = 0",
+        list(lanes),
+    )
+
+
+async def _finish(conn: Conn, sql: str, params: tuple[object, ...]) -> None:
+    """Apply an UPDATE that takes rows out of pending/sending, and hand their heads on."""
+    async with conn.execute(f"{sql} RETURNING address, priority", params) as cursor:
+        lanes = {(str(a), str(p)) for a, p in await cursor.fetchall()}
+    await _hand_on(conn, lanes)
+
+
+async def mark_sent(
+    db: Database, outbox_id: int, now: datetime, provider_id: str | None, delivered: bool
+) -> None:
+    status = OutboxStatus.DELIVERED if delivered else OutboxStatus.SENT
+    async with db.transaction() as conn:
+        await _finish(
+            conn,
+            "UPDATE outbox SET status = ?, provider_id = ?, sent_at = ?, updated_at = ?,"
+            f" error = NULL, head = 0 WHERE id = ? AND {_moves(status)}",
+            (status, provider_id, iso(now), iso(now), outbox_id),
+        )
+
+
+async def mark_failed(
+    db: Database, outbox_id: int, now: datetime, error: str, code: str | None = None
+) -> None:
+    async with db.transaction() as conn:
+        await _finish(
+            conn,
+            "UPDATE outbox SET status = ?, error = ?, error_code = ?, updated_at = ?,"
+            f" head = 0 WHERE id = ? AND {_moves(OutboxStatus.FAILED)}",
+            (OutboxStatus.FAILED, error, code, iso(now), outbox_id),
+        )
+
+
+async def mark_retry(db: Database, outbox_id: int, now: datetime, error: str, at: datetime) -> None:
+    """Back to pending, due at `at`; it stays its lane's head, so the next ones wait for it."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE outbox SET status = ?, error = ?, next_attempt_at = ?,"
+            f" updated_at = ? WHERE id = ? AND {_moves(OutboxStatus.PENDING)}",
+            (OutboxStatus.PENDING, error, iso(at), iso(now), outbox_id),
+        )
+
+
+async def provider_update(
+    db: Database,
+    provider_id: str,
+    provider_status: str,
+    status: OutboxStatus,
+    error_code: str | None,
+    now: datetime,
+    opted_out: bool = False,
+) -> None:
+    """Apply a delivery receipt reporting `status` (sent, delivered or failed): it moves the
+    row only as the table allows, so a final status is never overwritten; the provider's own
+    status and error code are recorded whatever. `opted_out`: the provider says the recipient
+    blocked us (Twilio 21610), so they are opted out everywhere.
+
+    Only rows `mark_sent` gave a provider id match, and it took them out of pending/sending and
+    handed their lane's head on already; a receipt never moves an unsent row."""
+    moves = status_in(outbox_state.receipt_sources(status))
+    error = f"CASE WHEN {moves} THEN 'provider: ' || :ps ELSE error END"
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "UPDATE outbox SET provider_status = :ps, updated_at = :now,"
+            " error_code = COALESCE(:code, error_code),"
+            f" status = CASE WHEN {moves} THEN :status ELSE status END,"
+            f" error = {error if status == OutboxStatus.FAILED else 'error'}"
+            " WHERE provider_id = :id RETURNING person_id",
+            {
+                "ps": provider_status,
+                "now": iso(now),
+                "code": error_code,
+                "status": status,
+                "id": provider_id,
+            },
+        )
+        row = await cursor.fetchone()
+        if opted_out and row and row[0] is not None:
+            await people.set_opt_out(conn, int(row[0]), True, now)
+
+
+async def requeue_interrupted(db: Database, now: datetime) -> int:
+    """After a crash, sends that were under way may or may not have left: send them again."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "UPDATE outbox SET status = ?, next_attempt_at = ?, updated_at = ?"
+            f" WHERE {_moves(OutboxStatus.PENDING)}",
+            (OutboxStatus.PENDING, iso(now), iso(now)),
+        )
+        return cursor.rowcount
