@@ -25,8 +25,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Four workers on two cores: most tests spend their time waiting on SQLite's fsync or on a
+# `hubbot run` subprocess, so two more workers fill those waits.
 unit: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n 4 --dist worksteal
 
 bench: $(STAMP)
 	$(BIN)/python bench/sms_inbound.py --messages 2000

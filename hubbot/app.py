@@ -15,7 +15,7 @@ from hubbot.channels.base import Channel
 from hubbot.channels.simulator import SimulatorChannel, sim_routes
 from hubbot.channels.sms_policy import SmsPolicy
 from hubbot.channels.telegram import TelegramBot, telegram_routes
-from hubbot.channels.twilio import TwilioChannel, twilio_routes
+from hubbot.channels.twilio import TwilioAccount, TwilioChannel, twilio_routes
 from hubbot.clock import Clock, SystemClock
 from hubbot.domain.durations import parse_duration
 from hubbot.domain.flood import FloodLimit
@@ -25,7 +25,7 @@ from hubbot.security import hash_pin, new_pin
 from hubbot.service import housekeeping
 from hubbot.service.alerts import Alerts
 from hubbot.service.apply import Effects
-from hubbot.service.dispatcher import Dispatcher
+from hubbot.service.dispatcher import Dispatcher, SendLimits
 from hubbot.service.facts import Lookup
 from hubbot.service.ingest import JournalIngest
 from hubbot.service.outbound import Outbound
@@ -108,11 +108,13 @@ class Hubbot:
             assert settings.twilio_account_sid and settings.twilio_auth_token
             token = settings.twilio_auth_token.get_secret_value()
             sms = twilio = TwilioChannel(
-                settings.twilio_account_sid,
-                token,
-                from_number=settings.twilio_from_number,
-                messaging_service_sid=settings.twilio_messaging_service_sid,
-                api_url=settings.twilio_api_url,
+                TwilioAccount(
+                    settings.twilio_account_sid,
+                    token,
+                    settings.twilio_api_url,
+                    from_number=settings.twilio_from_number,
+                    messaging_service_sid=settings.twilio_messaging_service_sid,
+                ),
                 status_callback=settings.webhook_url("/twilio/status"),
                 policy=policy,
             )
@@ -163,9 +165,11 @@ class Hubbot:
             delivery_db,
             channels,
             clock,
-            max_attempts=settings.send_max_attempts,
-            max_age=parse_duration(settings.send_max_age),
-            concurrency=settings.send_concurrency,
+            SendLimits(
+                settings.send_max_attempts,
+                parse_duration(settings.send_max_age),
+                settings.send_concurrency,
+            ),
             wake=wake_outbox,
         )
         hubbot: Hubbot

@@ -15,7 +15,7 @@ from hubbot.domain.playbook import Playbook
 from hubbot.i18n import Renderer
 from hubbot.playbooks.loader import load_playbooks
 from hubbot.security import hash_pin
-from hubbot.service.dispatcher import Dispatcher
+from hubbot.service.dispatcher import Dispatcher, SendLimits
 from hubbot.service.processor import Processor
 from hubbot.service.scheduler import Scheduler
 from hubbot.store import hubs, inbound, people
@@ -162,6 +162,6 @@ async def harness(
     channel = FakeChannel()
     channels = {"sms": channel, "telegram": channel}
     processor, scheduler = workers(db, clock, playbooks, renderer, channels)
-    dispatcher = Dispatcher(db, channels, clock, max_attempts=3)
+    dispatcher = Dispatcher(db, channels, clock, SendLimits(max_attempts=3))
     yield Harness(db, clock, channel, processor, dispatcher, scheduler)
     await db.close()

@@ -32,7 +32,7 @@ def test_a_command_cannot_be_registered_twice() -> None:
         Registry([spec, spec])
 
 
-@pytest.mark.parametrize("spec", REGISTRY.specs.values(), ids=str)
+@pytest.mark.parametrize("spec", REGISTRY.specs.values(), ids=lambda spec: str(spec.id))
 def test_every_command_can_be_typed_in_french_and_in_english(spec: CommandSpec) -> None:
     if spec.id in WITHOUT_KEYWORDS:
         assert not spec.keywords
@@ -42,12 +42,12 @@ def test_every_command_can_be_typed_in_french_and_in_english(spec: CommandSpec) 
     assert "en" in locales or None in locales, f"{spec.id} has no English keyword"
 
 
-@pytest.mark.parametrize("spec", REGISTRY.specs.values(), ids=str)
+@pytest.mark.parametrize("spec", REGISTRY.specs.values(), ids=lambda spec: str(spec.id))
 def test_every_fact_a_command_needs_has_a_loader(spec: CommandSpec) -> None:
     assert set(spec.facts) <= set(LOADERS)
 
 
-@pytest.mark.parametrize("spec", REGISTRY.specs.values(), ids=str)
+@pytest.mark.parametrize("spec", REGISTRY.specs.values(), ids=lambda spec: str(spec.id))
 def test_each_keyword_parses_to_its_own_command_also_as_a_telegram_slash_command(
     spec: CommandSpec,
 ) -> None:

@@ -19,7 +19,7 @@ from hubbot.domain.playbook import Playbook
 from hubbot.i18n import Renderer
 from hubbot.security import hash_pin
 from hubbot.service import processor as processor_module
-from hubbot.service.dispatcher import Dispatcher
+from hubbot.service.dispatcher import Dispatcher, SendLimits
 from hubbot.service.ingest import JournalIngest
 from hubbot.service.processor import Processor
 from hubbot.store import db as db_module
@@ -188,7 +188,7 @@ async def test_a_send_whose_outcome_could_not_be_written_goes_again_once_there_i
             priority="normal",
             now=clock.now(),
         )
-    dispatcher = Dispatcher(disk, {"sms": channel}, clock, max_attempts=3)
+    dispatcher = Dispatcher(disk, {"sms": channel}, clock, SendLimits(max_attempts=3))
     task = asyncio.create_task(dispatcher.run())
     await until(lambda: disk.fault is not None)
     assert await one(disk, "SELECT status FROM outbox") == ("sending",)

@@ -80,7 +80,7 @@ def test_a_new_row_is_pending_or_suppressed_and_unsent_rows_are_pending_and_send
     assert not FINAL & set(UNSENT)
 
 
-@pytest.mark.parametrize(("old", "reported"), list(product(OutboxStatus, RECEIPTS)))
+@pytest.mark.parametrize(("old", "reported"), list(product(OutboxStatus, in_order(RECEIPTS))))
 def test_a_receipt_moves_only_a_sent_row_and_never_a_final_one(
     old: OutboxStatus, reported: OutboxStatus
 ) -> None:

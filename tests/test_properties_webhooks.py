@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from hubbot.channels.telegram.routes import SECRET_HEADER
 from hubbot.domain.playbook import Playbook
 from hubbot.i18n import Renderer
-from hubbot.service.dispatcher import Dispatcher
+from hubbot.service.dispatcher import Dispatcher, SendLimits
 from hubbot.store.db import Database
 from tests.conftest import Harness
 from tests.fake_telegram import FakeTelegram
@@ -325,7 +325,7 @@ async def _staffed_hub(
     clock, channel = FakeClock(), FakeChannel()
     channels = {"sms": channel, "telegram": channel}
     processor, scheduler = workers(db, clock, playbooks, renderer, channels)
-    dispatcher = Dispatcher(db, channels, clock, max_attempts=3)
+    dispatcher = Dispatcher(db, channels, clock, SendLimits(max_attempts=3))
     harness = Harness(db, clock, channel, processor, dispatcher, scheduler)
     await harness.add_hub()
     await harness.add_coordinator(COORD)

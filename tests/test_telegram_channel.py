@@ -11,7 +11,7 @@ from telegram import Bot, Update
 from hubbot.channels.base import InboundMessage, SendError
 from hubbot.channels.telegram.parse import parse_update
 from hubbot.channels.telegram.send import TelegramChannel, to_html
-from hubbot.service.dispatcher import Dispatcher
+from hubbot.service.dispatcher import Dispatcher, SendLimits
 from hubbot.store import outbox, people
 from hubbot.store.db import Database
 from tests.fake_telegram import TOKEN, FakeTelegram
@@ -166,7 +166,9 @@ async def test_an_alert_to_someone_who_blocked_the_bot_falls_back_to_sms(
                 now=clock.now(),
             )
         tg.fail[5501] = [("403", 0)]
-        dispatcher = Dispatcher(db, {"sms": sms, "telegram": channel}, clock, max_attempts=3)
+        dispatcher = Dispatcher(
+            db, {"sms": sms, "telegram": channel}, clock, SendLimits(max_attempts=3)
+        )
         await dispatcher.run_once()
         await dispatcher.run_once()
         assert sms.sent == [("sms:+15145550101", "Évacuez le sous-sol")]

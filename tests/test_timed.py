@@ -202,11 +202,13 @@ def test_a_broadcast_skips_its_sender_and_counts_who_cannot_be_reached() -> None
 
 def test_a_broadcast_names_its_template_and_an_urgent_one_takes_the_alert_lane() -> None:
     msg, lane, buttons = fanout.broadcast_message(
-        5, "#boil_water", "urgent", frozenset({"boil_water"})
+        5, "#boil_water", Priority.URGENT, frozenset({"boil_water"})
     )
     assert msg.key == "template.boil_water" and lane is Priority.ALERT
     assert buttons[0].command == "ACK b5"
-    text, bulk, _ = fanout.broadcast_message(5, "#nothing", "normal", frozenset({"boil_water"}))
+    text, bulk, _ = fanout.broadcast_message(
+        5, "#nothing", Priority.BULK, frozenset({"boil_water"})
+    )
     assert text.key == "broadcast.text" and bulk is Priority.BULK
 
 

@@ -10,8 +10,8 @@ import pytest
 
 from hubbot.channels.base import SendError
 from hubbot.channels.sms_policy import SmsPolicy
-from hubbot.channels.twilio.send import TwilioChannel
-from hubbot.service.dispatcher import Dispatcher
+from hubbot.channels.twilio.send import TwilioAccount, TwilioChannel
+from hubbot.service.dispatcher import Dispatcher, SendLimits
 from hubbot.store import outbox, people
 from hubbot.store.db import Database
 from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio, Reply
@@ -23,11 +23,7 @@ CALLBACK = "https://hub.example.org/twilio/status"
 @pytest.fixture
 async def channel(twilio: FakeTwilio) -> AsyncIterator[TwilioChannel]:
     sms = TwilioChannel(
-        ACCOUNT_SID,
-        AUTH_TOKEN,
-        from_number="+15145550000",
-        messaging_service_sid=None,
-        api_url=twilio.url,
+        TwilioAccount(ACCOUNT_SID, AUTH_TOKEN, twilio.url, from_number="+15145550000"),
         status_callback=CALLBACK,
         policy=SmsPolicy(mps=0),
     )
@@ -52,11 +48,7 @@ async def test_a_send_reaches_twilio_with_to_from_body_and_status_callback(
 
 async def test_wrong_credentials_are_a_permanent_failure(twilio: FakeTwilio) -> None:
     sms = TwilioChannel(
-        ACCOUNT_SID,
-        "wrong",
-        from_number="+15145550000",
-        messaging_service_sid=None,
-        api_url=twilio.url,
+        TwilioAccount(ACCOUNT_SID, "wrong", twilio.url, from_number="+15145550000"),
         status_callback=CALLBACK,
         policy=SmsPolicy(),
     )
@@ -114,7 +106,7 @@ async def test_an_outage_then_throttling_loses_nothing_and_keeps_each_persons_or
         return None
 
     twilio.responder = outage
-    dispatcher = Dispatcher(db, {"sms": channel}, clock, max_attempts=20)
+    dispatcher = Dispatcher(db, {"sms": channel}, clock, SendLimits(max_attempts=20))
     recipients = [f"+1514555010{i}" for i in range(5)]
     try:
         async with db.transaction() as conn:
@@ -159,7 +151,7 @@ async def test_twilio_21610_marks_the_person_opted_out(
                 now=clock.now(),
             )
         twilio.script = [Reply(400, 21610, "Attempt to send to unsubscribed recipient")]
-        await Dispatcher(db, {"sms": channel}, clock, max_attempts=3).run_once()
+        await Dispatcher(db, {"sms": channel}, clock, SendLimits(max_attempts=3)).run_once()
         refreshed = await people.get(db.conn, person.id)
         assert refreshed is not None and refreshed.opted_out
         [failed] = await outbox.listing(db, ("failed",))

@@ -12,6 +12,7 @@ from hubbot.domain.context import Context
 from hubbot.domain.effects import CreateBroadcast, LogActivity, Outcome
 from hubbot.domain.facts import AlertStatusFacts, NamedHub, TemplateFacts
 from hubbot.domain.guard import refuse
+from hubbot.domain.messages import Priority
 from hubbot.domain.permissions import Action, is_permitted
 from hubbot.domain.text import fold
 
@@ -155,7 +156,12 @@ def on_broadcast(cmd: Command, ctx: Context, out: Outcome) -> None:
         body = f"#{template}"
     out.effects.append(
         CreateBroadcast(
-            hub_ids, role, body[:1000], "urgent" if urgent else "bulk", send_at, sender.id
+            hub_ids,
+            role,
+            body[:1000],
+            Priority.URGENT if urgent else Priority.BULK,
+            send_at,
+            sender.id,
         )
     )
     out.effects.append(

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TypeAlias
 
 from hubbot.domain.jobs import DueKind
-from hubbot.domain.messages import Outgoing, TeamMessage
+from hubbot.domain.messages import Outgoing, Priority, TeamMessage
 from hubbot.domain.models import Figures, ItemKind
 
 
@@ -169,7 +169,7 @@ class CreateBroadcast:
     hub_ids: tuple[int, ...]
     role: str | None
     body: str
-    priority: str
+    priority: Priority  # URGENT or BULK; an urgent broadcast goes in the ALERT lane
     send_at: datetime
     by_person_id: int
 

@@ -52,7 +52,7 @@ def audience(members: Iterable[Member], by_person_id: int | None) -> Audience:
 
 
 def broadcast_message(
-    broadcast_id: int, body: str, priority: str, templates: frozenset[str]
+    broadcast_id: int, body: str, priority: Priority, templates: frozenset[str]
 ) -> tuple[Msg, Priority, tuple[Button, ...]]:
     """What a broadcast says (#boil_water: the catalog's template), in which lane, with the
     button that acknowledges it."""
@@ -63,7 +63,7 @@ def broadcast_message(
         else Msg("broadcast.text", {"text": body})
     )
     # An urgent broadcast overtakes replies and bulk, but never one person's 911 reply.
-    lane = Priority.ALERT if priority == "urgent" else Priority.BULK
+    lane = Priority.ALERT if priority is Priority.URGENT else Priority.BULK
     return msg, lane, (Button(Msg("ack.button"), f"ACK b{broadcast_id}"),)
 
 

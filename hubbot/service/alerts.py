@@ -63,14 +63,14 @@ class Alerts:
         self, conn: aiosqlite.Connection, broadcast_id: int, now: datetime
     ) -> tuple[int, int]:
         """One outbox row per reachable recipient, written in bulk; (queued, skipped)."""
-        row = await alerts.broadcast(conn, broadcast_id)
-        if row is None or row["sent_at"] is not None:
+        record = await alerts.broadcast(conn, broadcast_id)
+        if record is None or record.sent_at is not None:
             return 0, 0
         msg, priority, buttons = fanout.broadcast_message(
-            broadcast_id, str(row["body"]), str(row["priority"]), self.templates
+            broadcast_id, record.body, record.priority, self.templates
         )
-        members = await alerts.audience(conn, row["hub_id"], row["role"])
-        chosen = fanout.audience(members, row["by_person"])
+        members = await alerts.audience(conn, record.hub_id, record.role)
+        chosen = fanout.audience(members, record.by_person)
         # Everyone reached has an address (fanout.audience skips the others).
         reached = [
             Recipient(m.person_id, m.locale, m.address or "", m.sender) for m in chosen.reached

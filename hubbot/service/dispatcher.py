@@ -8,6 +8,7 @@ import functools
 import logging
 import random
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from hubbot.channels.base import Channel, SendError
@@ -34,6 +35,16 @@ def backoff(attempts: int, retry_after: float | None, rng: random.Random) -> flo
     return max(delay, retry_after or 0.0)
 
 
+@dataclass(frozen=True)
+class SendLimits:
+    """How hard delivery tries: attempts before a message is failed, how old it may get before
+    it is dropped as stale, and how many sends may be in flight at once."""
+
+    max_attempts: int
+    max_age: timedelta = timedelta(hours=24)
+    concurrency: int = 16
+
+
 class Dispatcher:
     """Starts each due message's send as soon as its lane, its order and its rate allow."""
 
@@ -42,19 +53,17 @@ class Dispatcher:
         db: Database,
         channels: Mapping[str, Channel],
         clock: Clock,
+        limits: SendLimits,
         *,
-        max_attempts: int,
-        max_age: timedelta = timedelta(hours=24),
-        concurrency: int = 16,
         wake: asyncio.Event | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self.db = db
         self.channels = channels
         self.clock = clock
-        self.max_attempts = max_attempts
-        self.max_age = max_age
-        self.concurrency = concurrency
+        self.max_attempts = limits.max_attempts
+        self.max_age = limits.max_age
+        self.concurrency = limits.concurrency
         self.wake = wake or asyncio.Event()
         self.rng = rng or random.Random()
         self.pacer = Pacer()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
@@ -9,6 +10,7 @@ import aiosqlite
 from hubbot.domain.answers import Awaiting, AwaitKind
 from hubbot.domain.fanout import Member
 from hubbot.domain.jobs import RollcallTally
+from hubbot.domain.messages import Priority
 from hubbot.domain.models import BroadcastStatus, Rollcall, person_label
 from hubbot.domain.outbox_state import TALLIED, OutboxStatus, tallied_as
 from hubbot.store import people
@@ -36,16 +38,40 @@ async def create_broadcast(
     return cursor.lastrowid
 
 
-async def broadcast(conn: Conn, broadcast_id: int) -> aiosqlite.Row | None:
-    async with conn.execute("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,)) as cur:
-        row: aiosqlite.Row | None = await cur.fetchone()
-        return row
+@dataclass(frozen=True)
+class BroadcastRecord:
+    id: int
+    hub_id: int | None  # None: every hub
+    role: str | None  # only this role's holders, if set
+    body: str  # free text, or '#' and a template id
+    priority: Priority
+    by_person: int | None
+    sent_at: datetime | None
+
+
+async def broadcast(conn: Conn, broadcast_id: int) -> BroadcastRecord | None:
+    async with conn.execute(
+        "SELECT id, hub_id, role, body, priority, by_person, sent_at FROM broadcasts WHERE id = ?",
+        (broadcast_id,),
+    ) as cur:
+        row = await cur.fetchone()
+    if row is None:
+        return None
+    return BroadcastRecord(
+        int(row[0]),
+        row[1],
+        row[2],
+        str(row[3]),
+        Priority(row[4]),
+        row[5],
+        from_iso(row[6]),
+    )
 
 
 async def pending(conn: Conn, broadcast_id: int) -> bool:
     """Whether the broadcast exists and was not sent yet."""
-    row = await broadcast(conn, broadcast_id)
-    return row is not None and row["sent_at"] is None
+    record = await broadcast(conn, broadcast_id)
+    return record is not None and record.sent_at is None
 
 
 async def audience(conn: Conn, hub_id: int | None, role: str | None) -> list[Member]:
@@ -144,7 +170,7 @@ async def status(conn: Conn, broadcast_id: int) -> BroadcastStatus | None:
             not_acked.append(person_label(person_id, name))
     return BroadcastStatus(
         broadcast_id,
-        row["by_person"],
+        row.by_person,
         len(rows),
         count[OutboxStatus.PENDING],
         count[OutboxStatus.SENT],

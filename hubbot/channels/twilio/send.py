@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -65,6 +66,18 @@ def classify(status: int, code: str | None, message: str, hold_key: str) -> Send
     return SendError(f"Twilio {code or status}: {message}", permanent=True, code=code)
 
 
+@dataclass(frozen=True)
+class TwilioAccount:
+    """Which Twilio account sends, from which number or Messaging Service, through which API
+    (the real one, or a fake in tests)."""
+
+    account_sid: str
+    auth_token: str
+    api_url: str
+    from_number: str | None = None
+    messaging_service_sid: str | None = None
+
+
 class TwilioChannel:
     """Sends SMS with `messages.create_async` over an aiohttp client made inside the loop."""
 
@@ -72,21 +85,17 @@ class TwilioChannel:
 
     def __init__(
         self,
-        account_sid: str,
-        auth_token: str,
+        account: TwilioAccount,
         *,
-        from_number: str | None,
-        messaging_service_sid: str | None,
-        api_url: str,
         status_callback: str,
         policy: SmsPolicy,
         timeout: float = 20.0,
     ) -> None:
-        self.account_sid = account_sid
-        self.auth_token = auth_token
-        self.from_number = from_number
-        self.messaging_service_sid = messaging_service_sid
-        self.api_url = api_url.rstrip("/")
+        self.account_sid = account.account_sid
+        self.auth_token = account.auth_token
+        self.from_number = account.from_number
+        self.messaging_service_sid = account.messaging_service_sid
+        self.api_url = account.api_url.rstrip("/")
         self.status_callback = status_callback
         self.policy = policy
         self.timeout = timeout
