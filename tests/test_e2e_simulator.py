@@ -34,7 +34,7 @@ async def test_a_french_hub_is_opened_staffed_and_routes_a_need(service: Service
     assert code == 0, out
     await service.text(LEAD, "ACTIVER PLATEAU 2468")
     await service.expect(LEAD, lambda t: "Plateau est maintenant OUVERT" in t)
-    await service.expect(LEAD, lambda t: t.startswith("Vous voici Responsable du centre"))
+    await service.expect(LEAD, lambda t: t.startswith("Vous voici Responsable du pôle"))
     await service.expect(COORD, lambda t: "Centre PLATEAU (Plateau) OUVERT" in t)
 
     await service.text(LEAD, "ASSIGNER 514-555-0102 besoins et offres")
@@ -103,7 +103,7 @@ async def test_a_restart_keeps_everything_and_sends_what_was_still_queued(
     help_reply = await service.expect(VOLUNTEER, lambda t: "ARRET" in t)
     assert help_reply.startswith("Plateau :")
     await service.text(LEAD, "ROLES")
-    roster = await service.expect(LEAD, lambda t: t.startswith("Postes à PLATEAU"))
+    roster = await service.expect(LEAD, lambda t: t.startswith("Rôles à PLATEAU"))
     assert "Besoins et offres : M" in roster
     await service.text(VOLUNTEER, "BESOIN lampes de poche")
     await service.expect(HELPER, lambda t: t.startswith("Nouveau besoin N2"))
