@@ -48,7 +48,7 @@ LEAD, COORDINATOR = "+15145550101", "+15145559999"
 WINDOW = 10.0  # seconds
 NOTICE = "Distribution d'eau au gymnase a 14 h"
 SOS = "Au secours mon voisin ne respire pas"
-CALL_911, ALERT = "Vie en danger ? Appelez le 911", "URGENCE"
+CALL_911, ALERT = "Appelez le 911 maintenant.", "URGENCE"
 
 
 def _sender(index: int) -> str:
@@ -150,7 +150,7 @@ async def life_safety(args: argparse.Namespace) -> dict[str, object]:
         )
 
     def notices() -> int:
-        return sum(m.body == NOTICE for m in twilio.sent)
+        return sum(NOTICE in m.body for m in twilio.sent)  # framed: [PLATEAU B1] ...
 
     with tempfile.TemporaryDirectory() as tmp:
         service = Service(Path(tmp)).use_twilio(twilio, HUB)

@@ -22,6 +22,7 @@ CHECKED_ELSEWHERE = {
     ("checkins.py", "checkin.prompt"),
     ("context.py", "key"),
     ("guard.py", "spec.no_hub"),
+    ("personal.py", "spec.help.key"),  # every spec's help key: test_help checks each
     ("routing.py", "reply_key"),
     ("bot.py", "menu.key"),  # the registry's menu keys: test_locales checks each
 }

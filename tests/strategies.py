@@ -60,7 +60,7 @@ WORDS = (
     "PLATEAU", "plateau", "DEMO", "NOPE", "2468", "0000", "123456",
     # roles and themes of the shipped playbook, by id and by name
     "lead", "reception", "accueil", "needs_offers", "besoins", "et", "offres", "Needs", "&",
-    "offers", "communications", "facility", "Responsable", "du", "pôle", "water", "eau", "food",
+    "offers", "communications", "facility", "Responsable", "du", "centre", "water", "eau", "food",
     "medical", "zzz",
     # people
     "514-555-0101", "+15145550102", "(514)", "555-0103", "+1", "5145550199", "+999999999999999",

@@ -168,7 +168,7 @@ async def test_a_leads_phone_confirms_a_link_itself_and_keeps_the_lead_role(
     done = await harness.text(LEAD, f"OUI {_code(message)}")
     assert done[LEAD][0].startswith("C'est fait : vos deux adresses sont reliées.")
     roster = (await harness.text(LEAD_TELEGRAM, "ROLES"))[LEAD_TELEGRAM][0]
-    assert f"Responsable du pôle : M{await harness.person_id(LEAD)}" in roster
+    assert f"Responsable du centre : M{await harness.person_id(LEAD)}" in roster
     assert "accounts_linked" in await _actions(harness, LEAD)
 
 
@@ -213,7 +213,7 @@ async def test_an_operator_links_a_phone_that_never_texted_from_the_command_line
     assert out.getvalue() == f"sms:+15145550101 is now an address of M{member}.\n"
     assert await harness.person_id(LEAD) == member
     roster = await harness.text(LEAD, "ROLES")
-    assert roster[LEAD][0].startswith("Rôles à PLATEAU"), "the phone shares the hub at once"
+    assert roster[LEAD][0].startswith("Postes à PLATEAU"), "the phone shares the hub at once"
     rows = await harness.db.fetchall("SELECT role, action, detail FROM activity_log")
     assert ("operator", "accounts_linked", "new sms address, by hubbot person link") in [
         tuple(row) for row in rows

@@ -36,7 +36,7 @@ async def test_a_reception_holder_cannot_hand_their_role_to_another_hubs_lead(
         ]
     }
     roster = (await harness.text(LEAD_B, "ROLES"))[LEAD_B][0]
-    assert roster.startswith("Rôles à ROSEMONT") and f"Responsable du pôle : M{lead_b}" in roster
+    assert roster.startswith("Postes à ROSEMONT") and f"Responsable du centre : M{lead_b}" in roster
     roster_a = (await harness.text(LEAD_A, "ROLES"))[LEAD_A][0]
     assert f"Accueil : M{await harness.person_id(RECEPTION_A)}" in roster_a
 

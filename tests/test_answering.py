@@ -86,7 +86,7 @@ async def test_a_life_safety_word_in_a_check_in_answer_runs_the_911_path(harness
     await _hub(harness)
     await harness.tick(hours=2)
     got = await harness.text(HELPER, "ok mais un homme ne respire pas devant la porte")
-    assert got[HELPER][0].startswith("Vie en danger ? Appelez le 911 MAINTENANT.")
+    assert got[HELPER][0].startswith("Appelez le 911 maintenant. Restez avec la personne.")
     assert any(t.startswith("URGENCE N1") for t in got[LEAD])
     assert any(t.startswith("URGENCE N1") for t in got[COMMS])
     assert (await _ask_state(harness, HELPER))[0] == "help"
@@ -112,7 +112,7 @@ async def test_a_one_then_a_two_in_a_roll_call_changes_the_answer_and_alerts_the
 ) -> None:
     await _hub(harness)
     await harness.text(LEAD, "APPEL")
-    assert (await harness.text(BOB, "1"))[BOB] == ["Merci, c'est noté : vous êtes en sécurité."]
+    assert (await harness.text(BOB, "1"))[BOB] == ["Merci, c'est noté : en sécurité."]
     got = await harness.text(BOB, "2")
     assert got[LEAD][0].startswith(f"APPEL : M{await harness.person_id(BOB)} a besoin d'aide")
     assert RECEPTION not in got, "not forwarded to reception as chatter"
@@ -200,7 +200,7 @@ async def test_ok_after_a_broadcast_and_a_newer_alert_confirms_the_alert_first(
     first = await harness.text(COMMS, "OK")
     assert first[COMMS] == ["Merci, c'est noté : vous vous occupez de N1."]
     second = await harness.text(COMMS, "OK")
-    assert second[COMMS] == ["Bien reçu, merci. C'est noté."]
+    assert second[COMMS] == ["Merci, c'est bien noté."]
     row = await harness.db.fetchone(
         "SELECT acked_at FROM broadcast_recipients WHERE person_id = ?",
         (await harness.person_id(COMMS),),

@@ -98,7 +98,7 @@ async def test_a_broadcast_at_6_30pm_goes_out_at_18_30_with_its_text_only(
     assert got == {EN_LEAD: ["Broadcast B1 scheduled for 18:30."]}
     assert EN_MEMBER not in await harness.tick(hours=20, minutes=29)
     fired = await harness.tick(minutes=1)
-    assert fired[EN_MEMBER] == ["doors close"]
+    assert fired[EN_MEMBER] == ["[NEWTOWN B1] doors close\nReply OK."]
 
 
 @pytest.mark.parametrize(
@@ -129,26 +129,26 @@ async def test_a_french_time_with_a_colon_after_it_sends_the_text_without_the_co
     got = await harness.text(LEAD, "DIFFUSER À 23 h 30 : couvre-feu du centre")
     assert got == {LEAD: ["Diffusion B1 prévue à 23:30."]}
     fired = await harness.tick(hours=1, minutes=30)
-    assert fired[A] == fired[B] == fired[C] == ["couvre-feu du centre"]
+    assert fired[A] == fired[B] == fired[C] == ["[PLATEAU B1] couvre-feu du centre\nRépondez OK."]
 
 
 async def test_a_followed_by_a_word_is_ordinary_text_sent_at_once(harness: Harness) -> None:
     await _hubs(harness)
     got = await harness.text(LEAD, "DIFFUSER A tous : souper servi à 18h")
     assert got[LEAD] == ["Diffusion B1 : 3 messages en route, 0 exclu(s) (ARRET)."]
-    assert got[A] == ["A tous : souper servi à 18h"]
+    assert got[A] == ["[PLATEAU B1] A tous : souper servi à 18h\nRépondez OK."]
 
 
 async def test_an_english_a_before_a_number_is_just_an_article(harness: Harness) -> None:
     await _hubs(harness)
     got = await harness.text(EN_LEAD, "BROADCAST A 5-minute fire drill starts now")
-    assert got[EN_MEMBER] == ["A 5-minute fire drill starts now"]
+    assert got[EN_MEMBER] == ["[NEWTOWN B1] A 5-minute fire drill starts now\nReply OK."]
 
 
 async def test_a_template_is_found_whatever_its_case(harness: Harness) -> None:
     await _hubs(harness)
     got = await harness.text(LEAD, "DIFFUSER #BOIL_WATER")
-    assert got[A][0].startswith("AVIS : faites bouillir l'eau")
+    assert got[A][0].startswith("[PLATEAU B1] AVIS : faites bouillir l'eau")
 
 
 @pytest.mark.parametrize(

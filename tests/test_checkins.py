@@ -90,7 +90,8 @@ async def test_rounds_missed_while_down_run_once(harness: Harness) -> None:
 
 async def test_the_lead_can_run_a_round_now_and_others_cannot(harness: Harness) -> None:
     await _open(harness)
-    assert (await harness.text(RECEPTION, "POINTAGE"))[RECEPTION][0].startswith("Désolé")
+    refused = (await harness.text(RECEPTION, "POINTAGE"))[RECEPTION][0]
+    assert refused.startswith("POINTAGE : Responsable du centre seulement.")
     assert (await harness.text(LEAD, "POINTAGE"))[LEAD] == [
         "Pointage lancé : chaque poste est interrogé maintenant."
     ]
@@ -122,7 +123,9 @@ async def test_handover_moves_a_role_with_its_task_card(harness: Harness) -> Non
     roster = (await harness.text(LEAD, "ROLES"))[LEAD][0]
     assert f"Accueil : M{await harness.person_id('+15145550177')}" in roster
     refused = await harness.text(HELPER, "RELEVE accueil 514-555-0178")
-    assert refused[HELPER][0].startswith("Désolé"), "only the lead or the role's holder"
+    assert refused[HELPER][0].startswith(
+        "RELEVE : la personne en poste ou Responsable du centre seulement."
+    ), "only the lead or the role's holder"
 
 
 async def test_a_holder_past_their_shift_is_reminded_once_and_so_is_the_lead(

@@ -18,8 +18,10 @@ LEADS = {"PLATEAU": "+15145550101", "NEWTOWN": "+16135550101", "RIVIERE": "+1418
 SMS_FR, SMS_EN, SMS_STOPPED = "+15145550102", "+16135550102", "+16135550103"
 SMS_EN_IN_FR_HUB, SMS_FR_2, SMS_UNDELIVERED = "+14185550102", "+14185550103", "+14185550104"
 TG_FR, TG_EN = 7001, 7002
-FRENCH = "AVIS : faites bouillir l'eau"
-ENGLISH = "NOTICE: boil tap water"
+FRENCH = "[Coordination B1] AVIS : faites bouillir l'eau"
+ENGLISH = "[Coordination B1] NOTICE: boil tap water"
+# Telegram shows the same text as HTML, with ids in bold.
+TG_FRENCH, TG_ENGLISH = (t.replace("B1", "<b>B1</b>") for t in (FRENCH, ENGLISH))
 
 
 @pytest.fixture
@@ -102,8 +104,8 @@ async def test_a_broadcast_to_all_hubs_is_tracked_from_queue_to_acknowledgement(
         await region.expect_sms(phone, lambda t: t.startswith(FRENCH))
     for phone in (LEADS["NEWTOWN"], SMS_EN, SMS_EN_IN_FR_HUB):
         await region.expect_sms(phone, lambda t: t.startswith(ENGLISH))
-    await region.expect_tg(TG_FR, lambda t: t.startswith(FRENCH))
-    notice = await region.expect_tg(TG_EN, lambda t: t.startswith(ENGLISH))
+    await region.expect_tg(TG_FR, lambda t: t.startswith(TG_FRENCH))
+    notice = await region.expect_tg(TG_EN, lambda t: t.startswith(TG_ENGLISH))
     hub_of = {LEADS[h]: h for h in LEADS} | {SMS_FR: "PLATEAU", SMS_EN: "NEWTOWN"}
     hub_of |= {SMS_EN_IN_FR_HUB: "RIVIERE", SMS_FR_2: "RIVIERE", SMS_UNDELIVERED: "RIVIERE"}
     for m in twilio.sent:
@@ -119,7 +121,7 @@ async def test_a_broadcast_to_all_hubs_is_tracked_from_queue_to_acknowledgement(
 
     # Acknowledgements: two by SMS, one with the Telegram button.
     await region.sms_to("PLATEAU", SMS_FR, "OK")
-    await region.expect_sms(SMS_FR, lambda t: t == "Bien reçu, merci. C'est noté.")
+    await region.expect_sms(SMS_FR, lambda t: t == "Merci, c'est bien noté.")
     await region.sms_to("NEWTOWN", SMS_EN, "ok")
     await region.expect_sms(SMS_EN, lambda t: t.startswith("Got it"))
     message = next(m for m in tg.sent if m.chat_id == TG_EN and m.text == notice)
@@ -149,10 +151,11 @@ async def test_a_lead_broadcast_stays_in_its_hub_and_a_late_sent_report_keeps_it
     region = await _region(service, tg, twilio)
     await region.sms_to("PLATEAU", LEADS["PLATEAU"], "DIFFUSER Réunion à 18 h au gymnase")
     await region.expect_sms(LEADS["PLATEAU"], lambda t: t.startswith("Diffusion B1"))
-    await region.expect_sms(SMS_FR, lambda t: t == "Réunion à 18 h au gymnase")
-    await region.expect_tg(TG_FR, lambda t: t == "Réunion à 18 h au gymnase")
-    assert twilio.bodies_to(SMS_EN).count("Réunion à 18 h au gymnase") == 0, "one hub only"
-    [sid] = [m.sid for m in twilio.sent if m.to == SMS_FR and m.body.startswith("Réunion")]
+    framed = "[PLATEAU B1] Réunion à 18 h au gymnase\nRépondez OK."
+    await region.expect_sms(SMS_FR, lambda t: t == framed)
+    await region.expect_tg(TG_FR, lambda t: t == framed.replace("B1", "<b>B1</b>"))
+    assert twilio.bodies_to(SMS_EN).count(framed) == 0, "one hub only"
+    [sid] = [m.sid for m in twilio.sent if m.to == SMS_FR and m.body == framed]
     assert await twilio.callback(sid, "sent") == 204
     assert await twilio.callback(sid, "delivered") == 204
     assert await twilio.callback(sid, "sent") == 204, "a late 'sent' does not undo 'delivered'"

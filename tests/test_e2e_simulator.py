@@ -34,7 +34,7 @@ async def test_a_french_hub_is_opened_staffed_and_routes_a_need(service: Service
     assert code == 0, out
     await service.text(LEAD, "ACTIVER PLATEAU 2468")
     await service.expect(LEAD, lambda t: "Plateau est maintenant OUVERT" in t)
-    await service.expect(LEAD, lambda t: t.startswith("Vous voici Responsable du pôle"))
+    await service.expect(LEAD, lambda t: t.startswith("Vous voici Responsable du centre"))
     await service.expect(COORD, lambda t: "Centre PLATEAU (Plateau) OUVERT" in t)
 
     await service.text(LEAD, "ASSIGNER 514-555-0102 besoins et offres")
@@ -50,7 +50,7 @@ async def test_a_french_hub_is_opened_staffed_and_routes_a_need(service: Service
     assert "eau potable pour 3 personnes" in relayed and VOLUNTEER[2:] not in relayed
 
     await service.text(VOLUNTEER, "ASSIGNER 514-555-0104 accueil")
-    await service.expect(VOLUNTEER, lambda t: t.startswith("Désolé, seul le responsable"))
+    await service.expect(VOLUNTEER, lambda t: t.startswith("ASSIGNER : Responsable du centre"))
     await service.text(OTHER, "ACTIVER PLATEAU 0000")
     await service.expect(OTHER, lambda t: t.startswith("NIP erroné"))
 
@@ -71,7 +71,7 @@ async def test_an_english_hub_works_the_same_way_in_english(service: Service) ->
     assert "sent to Needs & offers" in ack
     await service.expect(EN_HELPER, lambda t: t.startswith(f"New need {ack.split()[1]} (Water)"))
     await service.text(EN_VOLUNTEER, "ASSIGN 613-555-0104 reception")
-    await service.expect(EN_VOLUNTEER, lambda t: t.startswith("Sorry, only the lead"))
+    await service.expect(EN_VOLUNTEER, lambda t: t.startswith("ASSIGN: Hub lead only."))
     await service.text(EN_VOLUNTEER, "ACTIVATE NEWTOWN 0000")
     await service.expect(EN_VOLUNTEER, lambda t: t.startswith("Wrong PIN."))
 
@@ -101,9 +101,9 @@ async def test_a_restart_keeps_everything_and_sends_what_was_still_queued(
 
     await service.start()
     help_reply = await service.expect(VOLUNTEER, lambda t: "ARRET" in t)
-    assert help_reply.startswith("Plateau :")
+    assert help_reply.startswith("Plateau - vos commandes : BESOIN")
     await service.text(LEAD, "ROLES")
-    roster = await service.expect(LEAD, lambda t: t.startswith("Rôles à PLATEAU"))
+    roster = await service.expect(LEAD, lambda t: t.startswith("Postes à PLATEAU"))
     assert "Besoins et offres : M" in roster
     await service.text(VOLUNTEER, "BESOIN lampes de poche")
     await service.expect(HELPER, lambda t: t.startswith("Nouveau besoin N2"))
@@ -151,4 +151,4 @@ async def test_hubbot_chat_sends_typed_lines_and_prints_the_replies(service: Ser
     assert proc.returncode == 0, text
     assert "Texting as +15145550177" in text
     assert "< You joined Plateau (member M1)" in text
-    assert "< Plateau: NEED or OFFER + what." in text
+    assert "< Plateau - your commands: NEED, OFFER" in text

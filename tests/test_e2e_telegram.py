@@ -78,10 +78,10 @@ async def test_an_alert_tapped_ok_twice_is_acknowledged_once(
     alert = await world.expect_tg(TG_COORD, lambda t: "OUVERT" in t)
     message = next(m for m in tg.sent if m.text == alert)
     [(label, command)] = message.buttons
-    assert label == "OK, bien reçu" and command.startswith("ACK o")
+    assert label == "OK, bien noté" and command.startswith("ACK o")
     tg.push(tg.callback_update(TG_COORD, command, message))
     tg.push(tg.callback_update(TG_COORD, command, message))
-    await world.expect_tg(TG_COORD, lambda t: t == "Bien reçu, merci. C'est noté.")
+    await world.expect_tg(TG_COORD, lambda t: t == "Merci, c'est bien noté.")
     await world.expect_tg(TG_COORD, lambda t: t == "Déjà noté, merci.")
     assert service.query("SELECT COUNT(*) FROM confirmations WHERE confirmed_at IS NOT NULL") == [
         (1,)

@@ -83,7 +83,7 @@ async def test_the_same_message_sid_posted_three_times_is_processed_once(
     for _ in range(3):
         await phones.sms(VOLUNTEER, "BESOIN couvertures", sid="SM" + "7" * 32)
     await phones.sms(VOLUNTEER, "AIDE")
-    await phones.expect_sms(VOLUNTEER, lambda t: t.startswith("Plateau :"))
+    await phones.expect_sms(VOLUNTEER, lambda t: t.startswith("Plateau - vos commandes"))
     acks = [b for b in twilio.bodies_to(VOLUNTEER) if b.startswith("Besoin")]
     assert len(acks) == 1 and acks[0].startswith("Besoin N1")
 
@@ -101,7 +101,7 @@ async def test_stop_silences_everything_but_its_confirmation_and_start_restores(
     await phones.sms(VOLUNTEER, "BESOIN bois de chauffage")
     await phones.expect_sms(VOLUNTEER, lambda t: t.startswith("Besoin N1"))
     await phones.sms(LEAD, "ROLES")
-    await phones.expect_sms(LEAD, lambda t: t.startswith("Rôles"))
+    await phones.expect_sms(LEAD, lambda t: t.startswith("Postes"))
     assert twilio.bodies_to(HOLDER)[-1] == confirmation, "nothing but the confirmation"
     await phones.sms(HOLDER, "START")
     await phones.expect_sms(HOLDER, lambda t: t.startswith("Messages réactivés"))

@@ -38,7 +38,7 @@ async def test_needs_list_shows_ids_and_descriptions_never_numbers_and_pages(
 async def test_a_volunteer_may_not_list_the_board(harness: Harness) -> None:
     await _staffed(harness)
     got = await harness.text(ANA, "BESOINS")
-    assert got[ANA][0].startswith("Désolé, seul le responsable")
+    assert got[ANA][0].startswith("BESOINS : Besoins et offres ou Responsable du centre seulement.")
 
 
 async def test_a_new_offer_comes_with_matching_suggestions_for_needs_and_offers(
@@ -103,7 +103,7 @@ async def test_the_poster_may_cancel_their_own_note_but_not_someone_elses(
     await _staffed(harness)
     await harness.text(ANA, "BESOIN bois de chauffage")
     refused = await harness.text(BOB, "ANNULER N1")
-    assert refused[BOB][0].startswith("Désolé")
+    assert refused[BOB][0].startswith("ANNULER : la personne qui a publié la note, ")
     ok = await harness.text(ANA, "ANNULER N1")
     assert ok[ANA] == ["N1 retiré du tableau."]
 
@@ -113,7 +113,7 @@ async def test_needs_and_offers_can_recategorise_and_extend_a_note(harness: Harn
     await harness.text(ANA, "BESOIN quelque chose de chaud")
     assert (await harness.text(HELPER, "CAT N1 food"))[HELPER] == ["N1 classé dans : Nourriture."]
     assert (await harness.text(HELPER, "EXPIRER N1 2j"))[HELPER] == [
-        "N1 reste au tableau encore 2d."
+        "N1 reste au tableau encore 2 j."
     ]
     unknown = (await harness.text(HELPER, "CAT N1 licornes"))[HELPER][0]
     assert unknown.startswith('Aucun thème "licornes"')
@@ -133,7 +133,7 @@ async def test_a_life_safety_message_gets_911_first_and_alerts_lead_and_communic
 ) -> None:
     await _staffed(harness)
     got = await harness.text(CAROLE, "Mon voisin ne respire pas, 3e étage")
-    assert got[CAROLE][0].startswith("Vie en danger ? Appelez le 911 MAINTENANT.")
+    assert got[CAROLE][0].startswith("Appelez le 911 maintenant. Restez avec la personne.")
     for staff in (LEAD, COMMS):
         alert = next(t for t in got[staff] if t.startswith("URGENCE"))
         assert CAROLE in alert, "life safety is the one case a contact is shared"
@@ -194,4 +194,4 @@ async def test_a_life_safety_message_overtakes_a_500_message_bulk_backlog(
     first, *urgent = harness.channel.sent[start : start + 4]
     assert first[1] == "bulletin 0", "the send already under way"
     assert {address for address, _ in urgent} == {f"sms:{CAROLE}", f"sms:{LEAD}", f"sms:{COMMS}"}
-    assert any(text.startswith("Vie en danger ? Appelez le 911") for _, text in urgent)
+    assert any(text.startswith("Appelez le 911 maintenant.") for _, text in urgent)

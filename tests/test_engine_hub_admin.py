@@ -17,12 +17,12 @@ async def test_activating_with_the_pin_opens_the_hub_and_makes_the_activator_lea
     await harness.add_coordinator(COORD)
     got = await harness.text(LEAD, "ACTIVER PLATEAU 2468")
     assert any("OUVERT" in t for t in got[LEAD])
-    assert any("Responsable du pôle" in t for t in got[LEAD]), "the lead gets the lead task card"
+    assert any("Responsable du centre" in t for t in got[LEAD]), "the lead gets the lead task card"
     assert got[COORD] == [
         f"Centre PLATEAU (Plateau) OUVERT, activé par M{await harness.person_id(LEAD)}."
     ]
     roles = await harness.text(LEAD, "ROLES")
-    assert "Responsable du pôle : M" in roles[LEAD][0]
+    assert "Responsable du centre : M" in roles[LEAD][0]
 
 
 async def test_the_lead_assigns_a_role_by_phone_number_and_the_assignee_gets_the_task_card(
@@ -55,9 +55,7 @@ async def test_someone_who_is_not_lead_cannot_assign_roles(harness: Harness) -> 
     await harness.text(LEAD, "ACTIVER PLATEAU 2468")
     await harness.text(VOLUNTEER, "REJOINDRE PLATEAU")
     got = await harness.text(VOLUNTEER, "ASSIGNER 514-555-0102 accueil")
-    assert got == {
-        VOLUNTEER: ["Désolé, seul le responsable de PLATEAU ou une coordination peut faire cela."]
-    }
+    assert got == {VOLUNTEER: ["ASSIGNER : Responsable du centre seulement. AIDE : vos commandes."]}
     roster = await harness.text(LEAD, "ROLES")
     assert "Accueil : VACANT" in roster[LEAD][0]
 
@@ -102,7 +100,7 @@ async def test_unknown_roles_and_people_get_replies_that_say_what_is_valid(
     await harness.text(LEAD, "ACTIVATE PLATEAU 2468")
     role = await harness.text(LEAD, "ASSIGN M1 juggler")
     assert 'No role called "juggler"' in role[LEAD][0]
-    assert "reception" in role[LEAD][0]
+    assert "Reception, Needs & offers" in role[LEAD][0], "role names in the reader's language"
     person = await harness.text(LEAD, "ASSIGN @nobody_here reception")
     assert person[LEAD][0].startswith('I do not know "@nobody_here"')
     usage = await harness.text(LEAD, "ASSIGN")

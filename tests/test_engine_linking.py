@@ -29,7 +29,7 @@ async def test_linking_telegram_and_sms_with_the_code_makes_one_person(harness: 
     assert merged[TELEGRAM][0].startswith("C'est fait : vos deux adresses sont reliées.")
     assert await harness.person_id(PHONE) == await harness.person_id(TELEGRAM)
     roster = await harness.text(PHONE, "ROLES")
-    assert roster[PHONE][0].startswith("Rôles à PLATEAU"), "the phone now shares the hub"
+    assert roster[PHONE][0].startswith("Postes à PLATEAU"), "the phone now shares the hub"
 
 
 async def test_three_wrong_codes_cancel_the_link(harness: Harness) -> None:
@@ -70,6 +70,6 @@ async def test_after_linking_an_alert_sent_before_can_still_be_acknowledged(
     code = re.search(r"\b(\d{6})\b", got[PHONE][0])
     assert code is not None
     await harness.text(TELEGRAM, f"LIER {code.group(1)}")
-    assert (await harness.text(PHONE, "OK"))[PHONE] == ["Bien reçu, merci. C'est noté."]
+    assert (await harness.text(PHONE, "OK"))[PHONE] == ["Merci, c'est bien noté."]
     tally = (await harness.text(lead, "ETATALERTE B1"))[lead][0]
     assert "1 confirmés" in tally and tally.endswith("Sans confirmation : -")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hubbot.domain.sms import segment_count
 from tests.conftest import Harness
 
 LEAD = "+15145550101"
@@ -57,13 +58,17 @@ async def test_stop_inside_a_sentence_is_not_an_opt_out(harness: Harness) -> Non
     assert got[VOLUNTEER][0].startswith("Got it.")
 
 
-async def test_help_replies_fit_one_sms_in_both_languages(harness: Harness) -> None:
+async def test_help_replies_fit_two_sms_in_both_languages(harness: Harness) -> None:
+    # A member's help lists their commands (tests/test_help.py); a stranger's is one SMS.
     await harness.add_hub(name="Centre communautaire du Plateau-Mont-Royal")
     await harness.text(VOLUNTEER, "REJOINDRE PLATEAU")
+    await harness.text(HELPER, "JOIN PLATEAU")
     fr = (await harness.text(VOLUNTEER, "AIDE"))[VOLUNTEER][0]
-    en = (await harness.text(VOLUNTEER, "HELP"))[VOLUNTEER][0]
-    assert "911" in fr and "ARRET" in fr and len(fr) <= 160
-    assert "911" in en and "STOP" in en and len(en) <= 160
+    en = (await harness.text(HELPER, "HELP"))[HELPER][0]
+    assert "911" in fr and "ARRET" in fr and segment_count(fr) <= 2
+    assert "911" in en and "STOP" in en and segment_count(en) <= 2
+    stranger = (await harness.text(LEAD, "HELP"))[LEAD][0]
+    assert "911" in stranger and "STOP" in stranger and len(stranger) <= 160
 
 
 async def test_lang_switches_language_and_outranks_the_keyword_used(harness: Harness) -> None:
@@ -135,5 +140,5 @@ async def test_whoami_without_a_hub_says_how_to_join_in_the_senders_language(
     [reply] = got[VOLUNTEER]
     assert reply.startswith("You are M1, not in a hub yet.")
     assert "JOIN CODE" in reply
-    member = await harness.text(VOLUNTEER, "moi")
-    assert member[VOLUNTEER][0].startswith("Votre fiche : M1, sans centre."), "MOI is French"
+    member = await harness.text(HELPER, "moi")
+    assert member[HELPER][0].startswith("Votre fiche : M2, sans centre."), "MOI is French"

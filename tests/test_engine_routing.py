@@ -43,7 +43,7 @@ async def test_an_english_offer_is_answered_in_english_and_numbered_separately(
     assert got[ANGLO] == ["Offer O1 saved and sent to Needs & offers. Thank you!"]
     assert got[HELPER][0].startswith("Nouvelle offre O1 (")
     again = await harness.text(ANGLO, "HELP")
-    assert again[ANGLO][0].startswith("Plateau: NEED or OFFER + what."), "the keyword set English"
+    assert again[ANGLO][0].startswith("Plateau - your commands: NEED, OFFER"), "English"
 
 
 async def test_with_no_needs_and_offers_holder_the_lead_gets_the_need(harness: Harness) -> None:
@@ -51,7 +51,7 @@ async def test_with_no_needs_and_offers_holder_the_lead_gets_the_need(harness: H
     await harness.text(LEAD, "ACTIVER PLATEAU 2468")
     await harness.text(VOLUNTEER, "REJOINDRE PLATEAU")
     got = await harness.text(VOLUNTEER, "BESOIN couches pour bébé")
-    assert got[VOLUNTEER][0].startswith("Besoin N1 noté et transmis à : Responsable du pôle.")
+    assert got[VOLUNTEER][0].startswith("Besoin N1 noté et transmis à : Responsable du centre.")
     assert got[LEAD][0].startswith("Nouveau besoin N1")
 
 
@@ -86,8 +86,10 @@ async def test_free_text_goes_to_the_fallback_role_and_the_sender_learns_which_r
     await _staffed(harness)
     await harness.text(LEAD, "ASSIGNER 514-555-0104 accueil")
     got = await harness.text(VOLUNTEER, "Bonjour, est-ce que je peux venir avec mon chien?")
-    assert got[VOLUNTEER] == ["Bien reçu. Votre message est transmis à : Accueil."]
-    assert got[ANGLO][0].endswith("Bonjour, est-ce que je peux venir avec mon chien?")
+    assert got[VOLUNTEER] == ["Bien noté. Votre message est transmis à : Accueil."]
+    said, reply_with = got[ANGLO][0].splitlines()
+    assert said.endswith("Bonjour, est-ce que je peux venir avec mon chien?")
+    assert reply_with.startswith("Répondez R M"), "the role can answer by member number"
     assert "514" not in got[ANGLO][0]
 
 
@@ -95,7 +97,7 @@ async def test_a_playbook_intent_routes_a_building_problem_to_facility(harness: 
     await _staffed(harness)
     await harness.text(LEAD, "ASSIGNER 514-555-0104 entretien des lieux")
     got = await harness.text(VOLUNTEER, "Il y a une fuite d'eau dans les toilettes")
-    assert got[VOLUNTEER] == ["Bien reçu. Votre message est transmis à : Entretien des lieux."]
+    assert got[VOLUNTEER] == ["Bien noté. Votre message est transmis à : Entretien des lieux."]
     assert ANGLO in got
 
 

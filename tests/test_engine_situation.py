@@ -44,7 +44,9 @@ async def test_reception_counts_arrivals_and_departures_and_shows_the_trend(
 async def test_only_reception_and_the_lead_change_the_count(harness: Harness) -> None:
     await _staffed(harness)
     got = await harness.text(VOLUNTEER, "ARRIVEE 3")
-    assert got[VOLUNTEER][0].startswith("Désolé")
+    assert got[VOLUNTEER] == [
+        "ARRIVEE : Accueil ou Responsable du centre seulement. AIDE : vos commandes."
+    ]
     assert (await harness.text(RECEPTION, "ARRIVEE trois"))[RECEPTION][0].startswith(
         "Écrivez ARRIVEE ou DEPART + nombre"
     )
@@ -82,4 +84,4 @@ async def test_a_sitrep_is_numbered_counts_right_and_reaches_the_coordinators(
     assert "Critiques : N3." in report and "Services : Eau potable ok?" in report
     assert first[COORD][0].startswith("SITREP #1 PLATEAU 22:00: 12 on site")
     second = await harness.text(LEAD, "SITREP")
-    assert second[LEAD][0].startswith("SITREP #2 PLATEAU"), "numbers run in sequence per hub"
+    assert second[LEAD][0].startswith("BILAN #2 PLATEAU"), "numbers run in sequence per hub"

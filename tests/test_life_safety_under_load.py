@@ -13,7 +13,7 @@ HUB = "+15145550000"  # the hub's number: the broadcast and every reply leave fr
 LEAD, COORD = "+15145550101", "+15145550199"
 MEMBERS = [f"+1438200{i:04d}" for i in range(400)]
 NOTICE = "Distribution d'eau au gymnase a 14 h"
-CALL_911 = "Vie en danger ? Appelez le 911"
+CALL_911 = "Appelez le 911 maintenant."
 ALERT = "URGENCE"
 
 
@@ -52,9 +52,10 @@ async def _deliver(
         harness.clock.advance(seconds=wait)
 
 
-def _sent(harness: Harness, starts: str, phone: str | None = None) -> int:
+def _sent(harness: Harness, holding: str, phone: str | None = None) -> int:
+    # "in", not "startswith": a broadcast arrives framed ("[PLATEAU B1] Distribution ...").
     return sum(
-        text.startswith(starts) and phone in (None, to.removeprefix("sms:"))
+        holding in text and phone in (None, to.removeprefix("sms:"))
         for to, text in harness.channel.sent
     )
 

@@ -11,7 +11,7 @@ from hubbot.domain.models import ItemKind
 from hubbot.domain.playbook import Playbook
 from hubbot.domain.registry import REGISTRY
 from hubbot.domain.situation import TOPICS
-from hubbot.domain.sms import segment_count
+from hubbot.domain.sms import fold_to_gsm7, is_gsm7, segment_count
 from hubbot.i18n import Entry, Renderer, catalog_path, entries, read_catalog
 from tests.message_keys import UnreadableKey, keys_in
 
@@ -28,8 +28,8 @@ SAMPLES = {
     "sender": "M1234 Marie-Eve Tremblay",
     "by": "M1234 Marie-Eve Tremblay",
     "name": "Marie-Eve Tremblay",
-    "role": "Responsable du pôle",
-    "to": "Responsable du pôle",
+    "role": "Responsable du centre",
+    "to": "Responsable du centre",
     "roles": "lead, reception, needs_offers, communications, facility",
     "id": "N1234",
     "category": "Garde d'enfants",
@@ -40,7 +40,7 @@ SAMPLES = {
     "max": 40,
     "unfilled": 2,
     "holders": "M12 Ana, M15",
-    "lines": "Responsable du pôle : M12 Ana\nAccueil : VACANT (prioritaire)",
+    "lines": "Responsable du centre : M12 Ana\nAccueil : VACANT (prioritaire)",
     "card": "x",
     "total": 24,
     "how": "eau livrée par M7 à 15 h",
@@ -90,6 +90,14 @@ SAMPLES = {
     "template": "power_restored",
     "templates": "#boil_water, #shelter_open, #power_restored, #curfew, #evacuation_order",
     "until": "2026-12-02 14:05",
+    # AIDE: the longest list (a lead's), a command word, who may (error.not_permitted).
+    "commands": "BESOIN, OFFRE, MOI, LANGUE, ARRIVEE, DEPART, SURPLACE, ETAT, BESOINS, OFFRES, "
+    "JUMELER, FAIT, ANNULER, CAT, EXPIRER, R, BILAN, ASSIGNER, RETIRER, RELEVE, DIFFUSER, APPEL, "
+    "POINTAGE, FERMER",
+    "command": "ETATALERTE",
+    "who": "Accueil, Besoins et offres, Communications ou Responsable du centre",
+    "last": "Responsable du centre",
+    "chars": "ê ç 😀 œ ô",
 }
 COMPLIANCE_KEYS = {"help.reply", "stop.confirmed", "start.confirmed"}
 
@@ -207,3 +215,42 @@ def test_compliance_replies_fit_160_characters(key: str) -> None:
     for catalog in _catalogs().values():
         for form in _forms(catalog[key]):
             assert len(form.format(**SAMPLES)) <= 160
+
+
+def _outside_gsm7(catalog: dict[str, Entry]) -> list[str]:
+    """Each text of the catalog with a character that would send its SMS as UCS-2."""
+    found = []
+    for key, entry in catalog.items():
+        for form in _forms(entry):
+            odd = sorted({ch for ch in form if not is_gsm7(ch)})
+            if odd:
+                found.append(f"{key} has {' '.join(odd)}: {form!r}")
+    return found
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_fixed_text_is_gsm7_so_an_sms_keeps_160_characters(locale: str) -> None:
+    # One ê, ç or curly quote switches the whole SMS to UCS-2: 70 characters a segment.
+    assert _outside_gsm7(_catalogs()[locale]) == []
+
+
+def test_the_gsm7_check_names_the_key_and_the_character_of_a_text_that_would_go_ucs2() -> None:
+    catalog = {
+        "ack.thanks": Entry("ack.thanks", "Bien reçu, merci.", "1"),
+        "roster.list": Entry("roster.list", ("{unfilled} rôle", "{unfilled} rôles"), "list"),
+        "ack.already": Entry("ack.already", "Déjà noté, merci.", "1"),
+    }
+    assert _outside_gsm7(catalog) == [
+        "ack.thanks has ç: 'Bien reçu, merci.'",
+        "roster.list has ô: '{unfilled} rôle'",
+        "roster.list has ô: '{unfilled} rôles'",
+    ]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_folding_accents_never_changes_a_fixed_text(locale: str) -> None:
+    # HUBBOT_SMS_FOLD_ACCENTS folds the whole SMS; with every fixed text in GSM-7, what it
+    # changes is only what was put in it: hub names, playbook names, people's own words.
+    for entry in _catalogs()[locale].values():
+        for form in _forms(entry):
+            assert fold_to_gsm7(form) == form, entry.key

@@ -64,6 +64,7 @@ async def test_a_refused_name_gets_a_reply_saying_what_is_allowed_in_both_langua
     await harness.add_hub()
     await harness.text(LEAD, "ACTIVER PLATEAU 2468")
     assert await harness.text(LEAD, "NOM \u202eM1 responsable") == {LEAD: [RULES_FR]}
+    await harness.text(LEAD, "LANG EN")  # an English keyword alone keeps the lead's French
     assert await harness.text(LEAD, "NAME M0 lead") == {LEAD: [RULES_EN]}
     assert await harness.text(LEAD, "NAME 514-555-0199") == {LEAD: [RULES_EN]}
     roster = (await harness.text(LEAD, "ROLES"))[LEAD][0]
@@ -81,7 +82,7 @@ async def test_a_name_stored_before_the_rules_is_shown_without_hidden_characters
     async with harness.db.transaction() as conn:
         await people.set_fields(conn, lead, name="Ana\u202e\u200b\nTremblay\x1b[2J")
     roster = (await harness.text(LEAD, "ROLES"))[LEAD][0]
-    assert f"Responsable du pôle : M{lead} Ana Tremblay[2J\n" in roster
+    assert f"Responsable du centre : M{lead} Ana Tremblay[2J\n" in roster
     assert not any(ch in roster for ch in "\u202e\u200b\x1b")
 
 

@@ -34,7 +34,20 @@ COMMANDS = {
     "ETAT courant coupé": {"lead", "communications"},
     "BILAN": {"lead", "communications"},
 }
-REFUSALS = ("Désolé, seul", "Aucun besoin ni offre", "Vous n'avez pas encore de centre")
+# The guard's refusal names who may ('ARRIVEE : Accueil ou Responsable du centre seulement.');
+# the other noes say the note or the hub is not theirs.
+REFUSALS = ("Aucun besoin ni offre", "Vous n'avez pas encore de centre")
+ROLE_NAMES = {
+    "lead": "Responsable du centre",
+    "reception": "Accueil",
+    "needs_offers": "Besoins et offres",
+    "communications": "Communications",
+    "facility": "Entretien des lieux",
+}
+
+
+def _refused(reply: str) -> bool:
+    return " seulement. AIDE : vos commandes." in reply or reply.startswith(REFUSALS)
 
 
 @pytest.fixture
@@ -60,9 +73,22 @@ async def test_only_the_permitted_roles_can_run(hub: Harness, command: str) -> N
         offer = await items.next_number(hub.db.conn, ItemKind.OFFER) - 1
         text = command.format(need=f"N{need}", offer=f"O{offer}")
         reply = (await hub.text(phone, text))[phone][0]
-        outcomes[who] = not reply.startswith(REFUSALS)
+        outcomes[who] = not _refused(reply)
     allowed = {who for who, ok in outcomes.items() if ok}
     assert allowed == COMMANDS[command], f"{command}: {outcomes}"
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+async def test_a_refusal_names_the_roles_allowed_and_no_other(hub: Harness, command: str) -> None:
+    await hub.text(POSTER, "BESOIN eau potable")
+    await hub.text(POSTER, "OFFRE eau potable")
+    need = await items.next_number(hub.db.conn, ItemKind.NEED) - 1
+    offer = await items.next_number(hub.db.conn, ItemKind.OFFER) - 1
+    text = command.format(need=f"N{need}", offer=f"O{offer}")
+    [reply] = (await hub.text(PEOPLE["facility"], text))[PEOPLE["facility"]]
+    assert reply.startswith(f"{text.split()[0]} : "), reply
+    for role, name in ROLE_NAMES.items():
+        assert (name in reply) == (role in COMMANDS[command]), (role, reply)
 
 
 # Commands a plain member may not run, each refused in its own way (spec guard, per-note
@@ -94,7 +120,7 @@ async def test_every_refusal_is_written_to_the_activity_log(hub: Harness, comman
     offer = await items.next_number(hub.db.conn, ItemKind.OFFER) - 1
     text = command.format(need=f"N{need}", offer=f"O{offer}")
     reply = (await hub.text(PEOPLE["member"], text))[PEOPLE["member"]][0]
-    assert reply.startswith(REFUSALS) or "coordinat" in reply, reply
+    assert _refused(reply) or "coordinat" in reply, reply
     async with hub.db.conn.execute(
         "SELECT action, detail FROM activity_log WHERE action = 'refused' ORDER BY id DESC"
     ) as cursor:

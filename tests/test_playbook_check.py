@@ -14,6 +14,7 @@ from hubbot.playbooks.loader import (
     RESERVED_WORDS,
     PlaybookError,
     Problem,
+    check_path,
     load_dir,
     load_file,
     load_playbooks,
@@ -24,7 +25,7 @@ SHIPPED = Path(__file__).resolve().parent.parent / "playbooks"
 # Line numbers matter: each test swaps one line for another, so the numbers below stay true.
 VALID = """\
 id: test-hub
-name: {fr: Pôle test, en: Test hub}
+name: {fr: Centre test, en: Test hub}
 fallback_role: reception
 defaults:
   item_expiry: 3d
@@ -286,6 +287,84 @@ def test_check_prints_each_problem_with_the_path_as_given_and_fails(
 def test_check_passes_the_shipped_playbooks(capsys: pytest.CaptureFixture[str]) -> None:
     assert cmd_check(SHIPPED) == 0
     assert capsys.readouterr().out == "OK: 1 playbook(s) valid\n"
+
+
+UCS2 = "which makes the SMS UCS-2 (70 characters a segment instead of 160)"
+
+
+def test_a_text_that_would_go_ucs2_is_a_warning_with_its_line_and_character(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = VALID.replace("{fr: Responsable, en: Lead}", "{fr: Responsable du pôle, en: Lead}")
+    (tmp_path / "hub.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    assert cmd_check(Path("hub.yaml"), out=out) == 0, "a warning does not fail the check"
+    assert out.getvalue().splitlines() == [
+        f"hub.yaml:8: roles.lead.name.fr \"Responsable du pôle\" has 'ô', {UCS2}",
+        "OK: 1 playbook(s) valid; 1 warning(s)",
+    ]
+
+
+def test_a_playbook_with_ucs2_texts_still_loads_and_the_service_logs_why(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    text = VALID.replace("Centre test", "Pôle test")
+    text = text.replace("{fr: Eau, en: Water}", "{fr: Eau à boire, en: Water’s}")
+    (tmp_path / "hub.yaml").write_text(text, encoding="utf-8")
+    with caplog.at_level("WARNING", logger="hubbot.playbooks.loader"):
+        playbooks = load_playbooks(tmp_path)
+    assert playbooks["test-hub"].name.fr == "Pôle test", "loaded as written, not folded"
+    file = tmp_path / "hub.yaml"
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{file}:2: name.fr \"Pôle test\" has 'ô', {UCS2}",
+        f"{file}:21: categories.water.name.en \"Water’s\" has '’', {UCS2}",
+    ]
+
+
+def test_a_card_warning_points_at_the_card_line_that_holds_the_character(
+    tmp_path: Path,
+) -> None:
+    card = "card:\n      fr: |-\n        - Coordonnez.\n        - Pas de fenêtre ouverte; œuvrez.\n"
+    text = VALID.replace("card: {fr: Coordonnez., en: Coordinate.}\n", card + "      en: Go.\n")
+    (tmp_path / "hub.yaml").write_text(text, encoding="utf-8")
+    checked = check_path(tmp_path / "hub.yaml")
+    assert checked.problems == [] and list(checked.playbooks) == ["test-hub"]
+    assert [(w.line, w.message) for w in checked.warnings] == [
+        (13, f"roles.lead.card.fr \"... fenêtre ... œuvrez. ...\" has 'ê' and 'œ', {UCS2}")
+    ]
+
+
+def test_an_invisible_character_is_named_in_the_warning(tmp_path: Path) -> None:
+    text = VALID.replace("{fr: Accueil, en: Reception}", '{fr: "Accueil\\u00a0:", en: Reception}')
+    (tmp_path / "hub.yaml").write_text(text, encoding="utf-8")
+    [warning] = check_path(tmp_path / "hub.yaml").warnings
+    assert warning.line == 12
+    assert "has '\\xa0' (no-break space)" in warning.message
+
+
+def test_keywords_keep_their_accents_without_a_warning(tmp_path: Path) -> None:
+    # Keywords are matched against what people type, never sent.
+    text = VALID.replace(
+        'keywords: {fr: [eau, "l\'eau"]', 'keywords: {fr: [eau, "ça coule", "dégât d\'eau"]'
+    )
+    (tmp_path / "hub.yaml").write_text(text, encoding="utf-8")
+    checked = check_path(tmp_path / "hub.yaml")
+    assert checked.problems == [] and checked.warnings == []
+
+
+def test_a_broken_playbook_counts_its_warnings_beside_its_problems(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = broken("  - id: lead", "  - id: boss").replace("Centre test", "Pôle test")
+    (tmp_path / "hub.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    assert cmd_check(Path("hub.yaml"), out=out) == 1
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("hub.yaml:6: roles: there is no role with id 'lead'")
+    assert lines[1] == f"hub.yaml:2: name.fr \"Pôle test\" has 'ô', {UCS2}"
+    assert lines[-1] == "1 problem(s) found; 1 warning(s)"
 
 
 def test_schema_is_json_that_describes_roles_and_intents() -> None:

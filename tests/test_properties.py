@@ -33,6 +33,7 @@ from hubbot.domain.facts import (
     RelayFacts,
     RosterFacts,
     RoundFacts,
+    Routed,
     TargetFacts,
     TemplateFacts,
 )
@@ -265,6 +266,10 @@ def _board(draw: st.DrawFn, command: Command, hub: Hub | None) -> BoardFacts:
         if ref and (n := parse_number(ref[1:])) and draw(st.booleans()):
             kind = ItemKind.NEED if ref[0] == "N" else ItemKind.OFFER
             named[ref] = draw(items(st.just(n), st.just(kind)))
+            if kind is ItemKind.NEED and named[ref].matched_with and draw(st.booleans()):
+                other = named[ref].matched_with  # DONE on a matched need sees its offer
+                matched = draw(items(st.just(other), st.just(ItemKind.OFFER)))
+                named[f"O{other}"] = replace(matched, matched_with=n)
     return BoardFacts(
         tuple(draw(st.lists(board_items, max_size=6))),
         named,
@@ -316,6 +321,17 @@ def _answers(draw: st.DrawFn, command: Command, hub: Hub | None) -> AnswerFacts:
     )
 
 
+def _relay(draw: st.DrawFn, command: Command, hub: Hub | None) -> RelayFacts:
+    """R N12: a note and maybe its matched note; R M6: a member and their routed messages."""
+    routed = st.builds(Routed, hub=hubs, role_id=st.sampled_from(ROLES), at=moments)
+    return RelayFacts(
+        item=draw(st.none() | board_items),
+        other=draw(st.none() | board_items),
+        member=draw(st.none() | people),
+        routed=tuple(draw(st.lists(routed, max_size=2))),
+    )
+
+
 def _roster(draw: st.DrawFn, command: Command, hub: Hub | None) -> RosterFacts:
     cut_off = st.dictionaries(person_ids, st.sampled_from(("opted_out", "unreachable")))
     return RosterFacts(draw(st.dictionaries(person_ids, short_text)), draw(cut_off))
@@ -328,7 +344,7 @@ FACTS: dict[type, Callable[[st.DrawFn, Command, Hub | None], object]] = {
     Numbers: lambda draw, c, h: Numbers({k: draw(st.integers(1, 99)) for k in ItemKind}),
     RosterFacts: _roster,
     BoardFacts: _board,
-    RelayFacts: lambda draw, c, h: RelayFacts(draw(st.none() | board_items)),
+    RelayFacts: _relay,
     MatchFacts: _match,
     AnswerFacts: _answers,
     LinkFacts: _link,

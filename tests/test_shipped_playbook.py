@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from hubbot.domain.playbook import Playbook
+from hubbot.domain.playbook import LocalText, Playbook
 from hubbot.domain.sms import is_gsm7, segment_count
 from hubbot.playbooks.loader import load_file, load_playbooks
 
@@ -40,12 +41,34 @@ def test_it_has_the_five_hub_roles_with_the_four_priority_positions(hub: Playboo
 def test_role_names_are_the_ones_hubs_use_in_both_languages(hub: Playbook) -> None:
     names = {role.id: (role.name.fr, role.name.en) for role in hub.roles}
     assert names == {
-        "lead": ("Responsable du pôle", "Hub lead"),
+        "lead": ("Responsable du centre", "Hub lead"),
         "reception": ("Accueil", "Reception"),
         "needs_offers": ("Besoins et offres", "Needs & offers"),
         "communications": ("Communications", "Communications"),
         "facility": ("Entretien des lieux", "Facility maintenance"),
     }
+
+
+# What the shipped playbook puts into SMS, by part; task cards have their own test below.
+SENT_TEXTS: dict[str, Callable[[Playbook], list[LocalText]]] = {
+    "playbook name": lambda playbook: [playbook.name],
+    "role names": lambda playbook: [role.name for role in playbook.roles],
+    "category names": lambda playbook: [category.name for category in playbook.categories],
+}
+
+
+@pytest.mark.parametrize("part", sorted(SENT_TEXTS))
+def test_every_text_the_playbook_sends_is_gsm7_in_french_and_english(
+    hub: Playbook, part: str
+) -> None:
+    # One ô or ç in a role name puts every SMS that names the role into UCS-2: 70 a segment.
+    odd = {
+        text: sorted({ch for ch in text if not is_gsm7(ch)})
+        for local in SENT_TEXTS[part](hub)
+        for text in (local.fr, local.en)
+        if not is_gsm7(text)
+    }
+    assert odd == {}
 
 
 def test_every_task_card_fits_three_sms_and_stays_in_gsm7(hub: Playbook) -> None:
@@ -76,7 +99,7 @@ def test_cards_carry_the_real_duties(hub: Playbook) -> None:
         ("needs_offers", "needs_offers"),
         ("Besoins et offres", "needs_offers"),
         ("facility maintenance", "facility"),
-        ("responsable du pole", "lead"),
+        ("responsable du centre", "lead"),
         ("Hub lead", "lead"),
     ],
 )

@@ -31,7 +31,7 @@ from hubbot.domain.jobs import (
     SitrepDue,
     StepDue,
 )
-from hubbot.domain.messages import Joined, Priority
+from hubbot.domain.messages import Joined, Msg, Priority
 from hubbot.domain.models import Figures, Hub, HubStatus
 from hubbot.domain.playbook import Playbook
 
@@ -202,14 +202,17 @@ def test_a_broadcast_skips_its_sender_and_counts_who_cannot_be_reached() -> None
 
 def test_a_broadcast_names_its_template_and_an_urgent_one_takes_the_alert_lane() -> None:
     msg, lane, buttons = fanout.broadcast_message(
-        5, "#boil_water", Priority.URGENT, frozenset({"boil_water"})
+        5, "#boil_water", Priority.URGENT, frozenset({"boil_water"}), None
     )
-    assert msg.key == "template.boil_water" and lane is Priority.ALERT
+    assert msg.key == "broadcast.urgent" and lane is Priority.ALERT
+    assert msg.params["text"] == Msg("template.boil_water")
+    assert msg.params["code"] == Msg("broadcast.coordination") and msg.params["id"] == "B5"
     assert buttons[0].command == "ACK b5"
     text, bulk, _ = fanout.broadcast_message(
-        5, "#nothing", Priority.BULK, frozenset({"boil_water"})
+        5, "#nothing", Priority.BULK, frozenset({"boil_water"}), "PLATEAU"
     )
-    assert text.key == "broadcast.text" and bulk is Priority.BULK
+    assert text == Msg("broadcast.text", {"code": "PLATEAU", "id": "B5", "text": "#nothing"})
+    assert bulk is Priority.BULK
 
 
 def test_a_scheduled_broadcast_goes_out_once() -> None:

@@ -1,26 +1,87 @@
-"""`hubbot hub ...` and `hubbot coordinator add`: set up hubs and people from the terminal."""
+"""`hubbot hub ...` and `hubbot outbox`: set up, look at, re-key and close hubs."""
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
-from datetime import UTC, datetime
 from typing import TextIO
 
-from hubbot.addresses import normalize_phone, parse_address
+from hubbot.addresses import normalize_phone
+from hubbot.cli import closing
+from hubbot.cli.console import (
+    Commands,
+    UsageError,
+    catalogs_and_playbooks,
+    command,
+    hub_named,
+    local_time,
+    log,
+    now,
+    store,
+)
 from hubbot.domain.outbox_state import UNSENT, OutboxStatus
+from hubbot.domain.playbook import LOCALES
 from hubbot.playbooks.loader import load_playbooks
 from hubbot.security import hash_pin
 from hubbot.settings import Settings
 from hubbot.store import hubs, outbox, people
-from hubbot.store.db import Database
+
+__all__ = ["UsageError", "register"]
 
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,15}$")
 _PIN = re.compile(r"^\S{4,32}$")
+PIN_RULE = "the PIN needs 4 to 32 characters and no spaces, like 2468"
 
 
-class UsageError(Exception):
-    """A mistake on the command line, explained to the person who typed it."""
+def register(commands: Commands) -> None:
+    """`hubbot hub add|list|show|set-pin|close` and `hubbot outbox`."""
+    hub = command(commands, "hub", None, help="add, list, show, re-key or close hubs")
+    actions = hub.add_subparsers(dest="action", required=True)
+    add = command(actions, "add", _add, help="add a hub")
+    add.add_argument("code")
+    add.add_argument("--name", required=True)
+    add.add_argument("--pin", required=True, help="the PIN keyholders text to ACTIVATE")
+    add.add_argument("--locale", choices=LOCALES)
+    add.add_argument("--sms-number", help="the hub's own SMS number, E.164")
+    add.add_argument("--playbook")
+    add.add_argument("--address", help="where the hub is, e.g. '4500 rue Saint-Denis'")
+    command(actions, "list", lambda s, a: hub_list(s), help="list hubs")
+    show = command(actions, "show", lambda s, a: hub_show(s, a.code), help="one hub in full")
+    show.add_argument("code")
+    set_pin = command(
+        actions, "set-pin", lambda s, a: hub_set_pin(s, a.code, a.pin), help="a hub's new PIN"
+    )
+    set_pin.add_argument("code")
+    set_pin.add_argument("--pin", required=True, help="the PIN keyholders text to ACTIVATE")
+    close = command(
+        actions,
+        "close",
+        lambda s, a: closing.hub_close(s, a.code),
+        help="close a hub as its lead would by text: coordinators and members are told",
+    )
+    close.add_argument("code")
+    box = command(
+        commands,
+        "outbox",
+        lambda s, a: outbox_list(s, a.failed),
+        help="messages waiting to go out, or failed ones and why",
+    )
+    box.add_argument("--failed", action="store_true", help="list failed messages and reasons")
+
+
+async def _add(settings: Settings, args: argparse.Namespace) -> int:
+    await hub_add(
+        settings,
+        args.code,
+        args.name,
+        args.pin,
+        args.locale,
+        args.sms_number,
+        args.playbook,
+        address=args.address,
+    )
+    return 0
 
 
 async def hub_add(
@@ -31,14 +92,15 @@ async def hub_add(
     locale: str | None,
     sms_number: str | None,
     playbook: str | None,
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
     address: str | None = None,
 ) -> None:
+    out = out or sys.stdout
     code = code.upper()
     if not _CODE.match(code):
         raise UsageError(f"hub code {code!r}: use 2 to 16 letters, digits or dashes, like PLATEAU")
     if not _PIN.match(pin):
-        raise UsageError("the PIN needs at least 4 characters and no spaces")
+        raise UsageError(PIN_RULE)
     number = None
     if sms_number:
         number = normalize_phone(sms_number, settings.default_region)
@@ -48,33 +110,25 @@ async def hub_add(
     known = load_playbooks(settings.playbooks_dir)
     if playbook_id not in known:
         raise UsageError(f"no playbook {playbook_id!r}; known: {', '.join(sorted(known))}")
-    db = await Database.open(settings.database)
-    try:
-        async with db.transaction() as conn:
-            if await hubs.by_code(conn, code):
-                raise UsageError(f"hub {code} already exists")
-            if number and await hubs.by_sms_number(conn, number):
-                raise UsageError(f"{number} is already another hub's number")
-            hub_id = await hubs.create(
-                conn,
-                code,
-                name,
-                hash_pin(pin),
-                locale or settings.default_locale,
-                number,
-                playbook_id,
-                datetime.now(UTC),
-            )
-            if address:
-                await hubs.set_address(conn, hub_id, address.strip()[:200])
-    finally:
-        await db.close()
+    async with store(settings) as db, db.transaction() as conn:
+        if await hubs.by_code(conn, code):
+            raise UsageError(f"hub {code} already exists")
+        if number and await hubs.by_sms_number(conn, number):
+            raise UsageError(f"{number} is already another hub's number")
+        at = now()
+        hub_id = await hubs.create(
+            conn, code, name, hash_pin(pin), locale or settings.default_locale, number,
+            playbook_id, at,
+        )  # fmt: skip
+        if address:
+            await hubs.set_address(conn, hub_id, address.strip()[:200])
+        await log(conn, hub_id, "hub_added", f"playbook {playbook_id}", at)
     print(f"Hub {code} ({name}) added, closed until someone texts ACTIVATE {code} <PIN>.", file=out)
 
 
-async def hub_list(settings: Settings, out: TextIO = sys.stdout) -> None:
-    db = await Database.open(settings.database)
-    try:
+async def hub_list(settings: Settings, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    async with store(settings) as db:
         records = await hubs.all_hubs(db.conn)
         if not records:
             print("No hubs yet. Add one: hubbot hub add CODE --name NAME --pin PIN", file=out)
@@ -87,41 +141,66 @@ async def hub_list(settings: Settings, out: TextIO = sys.stdout) -> None:
                 f"{sum(len(v) for v in roster.values()):>3} roles held  {record.name}",
                 file=out,
             )
-    finally:
-        await db.close()
+    return 0
 
 
-async def coordinator_add(
-    settings: Settings, address_text: str, locale: str | None, out: TextIO = sys.stdout
-) -> None:
-    try:
-        address = parse_address(address_text, settings.default_region)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from exc
-    db = await Database.open(settings.database)
-    try:
-        async with db.transaction() as conn:
-            person = await people.by_address(conn, address)
-            if person is None:
-                person = await people.create(
-                    conn, address, locale or settings.default_locale, datetime.now(UTC)
-                )
-            await people.set_coordinator(conn, person.id)
-    finally:
-        await db.close()
-    print(
-        f"{address} (M{person.id}) is a coordinator: they hear when hubs open and close.", file=out
+async def hub_show(settings: Settings, code: str, out: TextIO | None = None) -> int:
+    """Everything an operator asks about one hub: status, where, who holds which role."""
+    out = out or sys.stdout
+    _, playbooks = catalogs_and_playbooks(settings)
+    async with store(settings) as db:
+        record = await hub_named(db.conn, code)
+        roster = await hubs.roster(db.conn, record.id)
+        members = await hubs.members(db.conn, record.id)
+        labels = await people.labels(db.conn, {pid for ids in roster.values() for pid in ids})
+    since = local_time(record.status_changed_at, settings.timezone)
+    playbook = playbooks.get(record.playbook_id)
+    held = sum(1 for ids in roster.values() if ids)
+    lines = [
+        f"{record.code}  {record.name}",
+        f"  status     {record.status}{f' since {since}' if since else ''}",
+        f"  playbook   {record.playbook_id}{'' if playbook else ' (not found!)'}",
+        f"  language   {record.locale}",
+        f"  SMS number {record.sms_number or '-'}",
+        f"  address    {record.address or '- (life-safety replies name no place)'}",
+        f"  members    {len(members)}",
+    ]
+    roles = playbook.roles if playbook else ()
+    lines.append(
+        f"  roles      {held} held, {sum(1 for r in roles if not roster.get(r.id))} vacant"
     )
+    for role in roles:
+        ids = roster.get(role.id, ())
+        who = ", ".join(labels.get(pid, f"M{pid}") for pid in ids)
+        vacant = "VACANT (priority)" if role.priority else "vacant"
+        lines.append(f"    {role.id:<16} {role.name.get(record.locale):<28} {who or vacant}")
+    print("\n".join(lines), file=out)
+    return 0
 
 
-async def outbox_list(settings: Settings, failed: bool, out: TextIO = sys.stdout) -> int:
+async def hub_set_pin(settings: Settings, code: str, pin: str, out: TextIO | None = None) -> int:
+    """A new PIN for a hub (a lost one, or one that was shared too widely); logged, never shown."""
+    out = out or sys.stdout
+    if not _PIN.match(pin):
+        raise UsageError(PIN_RULE)
+    async with store(settings) as db, db.transaction() as conn:
+        record = await hub_named(conn, code)
+        await hubs.set_pin(conn, record.id, hash_pin(pin))
+        await log(conn, record.id, "pin_changed", "by hubbot hub set-pin", now())
+    print(
+        f"Hub {record.code}: new PIN set; the old one no longer works."
+        f" Keyholders text ACTIVATE {record.code} <PIN>.",
+        file=out,
+    )
+    return 0
+
+
+async def outbox_list(settings: Settings, failed: bool, out: TextIO | None = None) -> int:
     """What is waiting to go out, or (with --failed) what could not be sent and why."""
+    out = out or sys.stdout
     statuses = (OutboxStatus.FAILED,) if failed else UNSENT
-    db = await Database.open(settings.database)
-    try:
+    async with store(settings) as db:
         records = await outbox.listing(db, statuses, limit=1000)
-    finally:
-        await db.close()
     if not records:
         print(
             "No failed messages." if failed else "Nothing waiting: the outbox is empty.", file=out
@@ -132,7 +211,7 @@ async def outbox_list(settings: Settings, failed: bool, out: TextIO = sys.stdout
         text = text if len(text) <= 50 else text[:47] + "..."
         print(
             f"{r.id:>6} {r.status:<8} {r.priority:<6} {r.address:<22} tries={r.attempts:<2} "
-            f"{r.created_at[:19]}  {text}",
+            f"{local_time(r.created_at, settings.timezone)}  {text}",
             file=out,
         )
         if r.error:

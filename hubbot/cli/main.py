@@ -1,4 +1,5 @@
-"""The `hubbot` command line: run, check, schema, hub, coordinator, outbox, export, log, chat."""
+"""The `hubbot` command line: run, check, schema, hub, coordinator, person, templates, outbox,
+export, log, purge, chat."""
 
 from __future__ import annotations
 
@@ -16,54 +17,43 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from hubbot.addresses import normalize_phone
-from hubbot.cli import admin, person, records
+from hubbot.cli import admin, coordinators, person, records, templates
+from hubbot.cli.console import VERBOSE, UsageError, command
 from hubbot.cli.playbook_cmds import cmd_check, cmd_schema
-from hubbot.domain.playbook import LOCALES
 from hubbot.i18n import Renderer
 from hubbot.settings import Settings
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hubbot", description=__doc__)
+    parser = argparse.ArgumentParser(prog="hubbot", description=__doc__, parents=[VERBOSE])
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="serve SMS, Telegram and the simulator")
-    check = sub.add_parser("check", help="validate playbooks; errors as file:line: message")
+    command(sub, "run", None, help="serve SMS, Telegram and the simulator")
+    check = command(sub, "check", None, help="validate playbooks; errors as file:line: message")
     check.add_argument("path", nargs="?", help="a playbook file or folder (default: playbooks)")
-    sub.add_parser("schema", help="print the playbooks' JSON Schema")
-
-    hub = sub.add_parser("hub", help="add or list hubs").add_subparsers(
-        dest="action", required=True
-    )
-    add = hub.add_parser("add", help="add a hub")
-    add.add_argument("code")
-    add.add_argument("--name", required=True)
-    add.add_argument("--pin", required=True, help="the PIN keyholders text to ACTIVATE")
-    add.add_argument("--locale", choices=LOCALES)
-    add.add_argument("--sms-number", help="the hub's own SMS number, E.164")
-    add.add_argument("--playbook")
-    add.add_argument("--address", help="where the hub is, e.g. '4500 rue Saint-Denis'")
-    hub.add_parser("list", help="list hubs")
-
-    coord = sub.add_parser("coordinator", help="regional coordinators")
-    coord_sub = coord.add_subparsers(dest="action", required=True)
-    cadd = coord_sub.add_parser("add", help="make an address a coordinator")
-    cadd.add_argument("address", help="+15145550101, sms:+15145550101 or telegram:<id>")
-    cadd.add_argument("--locale", choices=LOCALES)
+    command(sub, "schema", None, help="print the playbooks' JSON Schema")
+    admin.register(sub)
+    coordinators.register(sub)
     person.register(sub)
-
-    box = sub.add_parser("outbox", help="messages waiting to go out, or failed ones and why")
-    box.add_argument("--failed", action="store_true", help="list failed messages and reasons")
-
-    exp = sub.add_parser("export", help="write a hub's needs, offers, log or reports")
+    templates.register(sub)
+    exp = command(
+        sub,
+        "export",
+        lambda s, a: records.export(s, a.hub, a.what, a.format),
+        help="write a hub's needs, offers, log or reports (local times)",
+    )
     exp.add_argument("--hub", required=True)
     exp.add_argument("--what", required=True, choices=["needs", "offers", "log", "sitreps"])
     exp.add_argument("--format", default="csv", choices=["csv", "json"])
-    logs = sub.add_parser("log", help="a hub's activity log, like an ICS-214")
+    logs = command(
+        sub,
+        "log",
+        lambda s, a: records.log(s, a.hub, a.since),
+        help="a hub's activity log, like an ICS-214 (local times)",
+    )
     logs.add_argument("--hub", required=True)
     logs.add_argument("--since", default="2h", help="how far back: 30m, 2h, 1d")
-    sub.add_parser("purge", help="purge old texts and contacts now (HUBBOT_RETENTION)")
-
-    chat = sub.add_parser("chat", help="text the running service from a simulated phone")
+    command(sub, "purge", None, help="purge old texts and contacts now (HUBBOT_RETENTION)")
+    chat = command(sub, "chat", None, help="text the running service from a simulated phone")
     chat.add_argument("--from", dest="number", required=True)
     chat.add_argument("--url", help="default: http://HUBBOT_HTTP_HOST:HUBBOT_HTTP_PORT")
     return parser
@@ -72,10 +62,22 @@ def _parser() -> argparse.ArgumentParser:
 # Commands that may create the database; the others (and any new one) need it to exist, so a
 # mistyped HUBBOT_DATABASE is reported rather than answered from a fresh, empty database.
 CREATES_DATABASE = {"run", "hub add", "coordinator add"}
-NO_DATABASE = {"check", "schema", "chat"}
+NO_DATABASE = {"check", "schema", "chat", "templates"}
 # Third-party loggers that speak at INFO for routine work: the Twilio SDK logs a dozen lines
 # per SMS, APScheduler every wake-up, httpx every Telegram request. Heard at DEBUG only.
 NOISY_LOGGERS = ("twilio", "apscheduler", "httpx")
+
+
+def log_level(command: str, setting: str, verbose: int) -> str:
+    """`hubbot run` logs at HUBBOT_LOG_LEVEL; the one-off commands only warn, so what they
+    print is what they say. `-v` gives INFO, `-vv` (or HUBBOT_LOG_LEVEL=DEBUG) DEBUG."""
+    if verbose >= 2 or setting == "DEBUG":
+        return "DEBUG"
+    if verbose == 1:
+        return "INFO"
+    if command == "run" or setting == "ERROR":
+        return setting
+    return "WARNING"
 
 
 def configure_logging(level: str) -> None:
@@ -99,8 +101,9 @@ def main(argv: list[str] | None = None) -> int:
         for error in exc.errors():
             print(f"hubbot: {_setting_error(error)}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
-    return _finish(lambda: _dispatch(args, settings), settings.log_level == "DEBUG")
+    level = log_level(args.command, settings.log_level, getattr(args, "verbose", 0))
+    configure_logging(level)
+    return _finish(lambda: _dispatch(args, settings), level == "DEBUG")
 
 
 def _finish(command: Callable[[], int], debug: bool = False) -> int:
@@ -109,7 +112,7 @@ def _finish(command: Callable[[], int], debug: bool = False) -> int:
         code = command()
         sys.stdout.flush()  # here, not at exit, so a closed pipe is caught below
         return code
-    except admin.UsageError as exc:
+    except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:
@@ -127,10 +130,13 @@ def _finish(command: Callable[[], int], debug: bool = False) -> int:
 
 
 def _describe(exc: Exception) -> str:
+    from hubbot.startup import StartupError
     from hubbot.store.db import StoreUnusable
 
     if isinstance(exc, StoreUnusable):
         return f"HUBBOT_DATABASE: {exc}"
+    if isinstance(exc, StartupError):  # it names its setting already
+        return str(exc)
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
@@ -187,34 +193,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "check":
         keys = Renderer(settings.locales_dir).all_keys()
         return cmd_check(Path(args.path) if args.path else settings.playbooks_dir, keys)
-    if args.command == "hub" and args.action == "add":
-        asyncio.run(
-            admin.hub_add(
-                settings,
-                args.code,
-                args.name,
-                args.pin,
-                args.locale,
-                args.sms_number,
-                args.playbook,
-                address=args.address,
-            )
-        )
-        return 0
-    if args.command == "hub" and args.action == "list":
-        asyncio.run(admin.hub_list(settings))
-        return 0
-    if args.command == "coordinator":
-        asyncio.run(admin.coordinator_add(settings, args.address, args.locale))
-        return 0
-    if args.command == "person":
-        return asyncio.run(person.run(settings, args))
-    if args.command == "outbox":
-        return asyncio.run(admin.outbox_list(settings, args.failed))
-    if args.command == "export":
-        return asyncio.run(records.export(settings, args.hub, args.what, args.format))
-    if args.command == "log":
-        return asyncio.run(records.log(settings, args.hub, args.since))
+    handler = getattr(args, "handler", None)
+    if handler is not None:
+        code: int = asyncio.run(handler(settings, args))
+        return code
     if args.command == "purge":
         from hubbot.cli.retention import purge
 
@@ -224,10 +206,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         number = normalize_phone(args.number, settings.default_region)
         if number is None:
-            raise admin.UsageError(f"{args.number!r} is not a valid phone number")
+            raise UsageError(f"{args.number!r} is not a valid phone number")
         url = args.url or f"http://{settings.http_host}:{settings.http_port}"
         return asyncio.run(chat(url, number, token=settings.sim_bearer()))
-    raise admin.UsageError(f"unknown command {args.command}")
+    raise UsageError(f"unknown command {args.command}")
 
 
 if __name__ == "__main__":

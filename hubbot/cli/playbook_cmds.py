@@ -7,30 +7,26 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from hubbot.domain.playbook import Playbook
-from hubbot.playbooks.loader import Problem, load_dir, load_file, playbook_json_schema
+from hubbot.playbooks.loader import check_path, playbook_json_schema
 
 
 def cmd_check(path: Path, known_keys: set[str] | None = None, out: TextIO | None = None) -> int:
-    """Check a playbook file or a directory of them; print each problem as file:line: message.
+    """Check a playbook file or a directory of them; print each problem as file:line: message,
+    then each warning (a text that would go as UCS-2) the same way.
 
-    Returns 0 when everything is valid, 1 otherwise, so scripts and CI can rely on it.
+    Returns 0 when everything is valid, warnings or not, 1 otherwise, so scripts and CI can
+    rely on it.
     """
     # Resolved at call time, not as a default argument, so redirected or captured stdout works.
     stream = out if out is not None else sys.stdout
-    playbooks: dict[str, Playbook]
-    problems: list[Problem]
-    if path.is_dir():
-        playbooks, problems = load_dir(path, known_keys)
-    else:
-        playbook, problems = load_file(path, known_keys)
-        playbooks = {playbook.id: playbook} if playbook is not None else {}
-    for problem in problems:
+    checked = check_path(path, known_keys)
+    for problem in [*checked.problems, *checked.warnings]:
         print(problem, file=stream)
-    if problems:
-        print(f"{len(problems)} problem(s) found", file=stream)
+    warned = f"; {len(checked.warnings)} warning(s)" if checked.warnings else ""
+    if checked.problems:
+        print(f"{len(checked.problems)} problem(s) found{warned}", file=stream)
         return 1
-    print(f"OK: {len(playbooks)} playbook(s) valid", file=stream)
+    print(f"OK: {len(checked.playbooks)} playbook(s) valid{warned}", file=stream)
     return 0
 
 

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import re
 
-from hubbot.domain.commands import Command, CommandId, CommandSpec
+from hubbot.domain import used_offer
+from hubbot.domain.commands import Command, CommandId, CommandSpec, Help
 from hubbot.domain.context import Context
-from hubbot.domain.durations import format_duration, parse_duration
+from hubbot.domain.durations import format_duration, parse_duration, spoken_duration
 from hubbot.domain.effects import ListState, LogActivity, Outcome, UpdateItem
 from hubbot.domain.facts import BoardFacts
 from hubbot.domain.guard import refuse
-from hubbot.domain.messages import Msg, Param
+from hubbot.domain.messages import Joined, Msg, Param
 from hubbot.domain.models import BoardItem, Hub, ItemKind
 from hubbot.domain.numbers import parse_number
-from hubbot.domain.permissions import Action, is_permitted
+from hubbot.domain.permissions import Action, Party, is_permitted, who_may
+from hubbot.domain.text import fold
 
 PAGE = 5  # lines per SMS page of a list
 _ID = re.compile(r"^([NnOo])(\d+)$")
@@ -101,7 +103,8 @@ def _manage(
         return None
     own = poster_may and item.person_id == ctx.sender.id
     if not own and not is_permitted(ctx.sender, hub, Action.MANAGE_BOARD):
-        refuse(ctx, out, cmd)
+        poster = (Party.POSTER,) if poster_may else ()
+        refuse(ctx, out, cmd, who=who_may(Action.MANAGE_BOARD, *poster))
         return None
     if not item.is_open(ctx.now):
         out.messages.append(ctx.reply("item.not_open", id=item.label))
@@ -129,7 +132,8 @@ def on_done(cmd: Command, ctx: Context, out: Outcome) -> None:
         UpdateItem(item.kind, item.number, status=status, resolution=how[:300], closed_at=ctx.now)
     )
     out.effects.append(_log(ctx, hub, f"{item.kind.value}_{status}", f"{item.label}: {how}"))
-    out.messages.append(ctx.reply("item.done", id=item.label, how=how))
+    if not used_offer.close(ctx, out, hub, item, how):
+        out.messages.append(ctx.reply("item.done", id=item.label, how=how))
     if item.person_id != ctx.sender.id:
         out.messages.append(
             ctx.tell(item.person_id, "item.closed_for_poster", id=item.label, how=how)
@@ -149,7 +153,7 @@ def on_cancel(cmd: Command, ctx: Context, out: Outcome) -> None:
 
 
 def on_cat(cmd: Command, ctx: Context, out: Outcome) -> None:
-    """CAT N12 water: put a note in another theme."""
+    """CAT N12 eau / CAT N12 water: put a note in another theme (its id or either name)."""
     found = _manage(cmd, ctx, out, "cat.usage")
     if found is None:
         return
@@ -159,12 +163,12 @@ def on_cat(cmd: Command, ctx: Context, out: Outcome) -> None:
         (
             c
             for c in hub.playbook.categories
-            if wanted.lower() in (c.id, c.name.fr.lower(), c.name.en.lower())
+            if fold(wanted) in (c.id, fold(c.name.fr), fold(c.name.en))
         ),
         None,
     )
     if category is None:
-        names = ", ".join(c.id for c in hub.playbook.categories)
+        names = Joined(tuple(c.name for c in hub.playbook.categories))  # the reader's names
         out.messages.append(ctx.reply("cat.unknown", category=wanted or "-", categories=names))
         return
     out.effects.append(UpdateItem(item.kind, item.number, category=category.id))
@@ -186,7 +190,9 @@ def on_expire(cmd: Command, ctx: Context, out: Outcome) -> None:
     out.effects.append(UpdateItem(item.kind, item.number, expires_at=ctx.now + duration))
     shown = format_duration(duration)
     out.effects.append(_log(ctx, hub, "expiry_set", f"{item.label} {shown}"))
-    out.messages.append(ctx.reply("item.expiry_set", id=item.label, duration=shown))
+    out.messages.append(
+        ctx.reply("item.expiry_set", id=item.label, duration=spoken_duration(duration))
+    )
 
 
 SPECS = (
@@ -197,6 +203,7 @@ SPECS = (
         hub=True,
         permission=Action.VIEW_BOARD,
         facts=(BoardFacts,),
+        help=Help("help.list_needs", rank=20),
     ),
     CommandSpec(
         CommandId.LIST_OFFERS,
@@ -205,6 +212,7 @@ SPECS = (
         hub=True,
         permission=Action.VIEW_BOARD,
         facts=(BoardFacts,),
+        help=Help("help.list_offers", rank=21),
     ),
     CommandSpec(
         CommandId.MORE,
@@ -213,9 +221,15 @@ SPECS = (
         hub=True,
         permission=Action.VIEW_BOARD,
         facts=(BoardFacts,),
+        help=Help("help.more"),
     ),
     CommandSpec(
-        CommandId.DONE, on_done, words={"done": "en", "fait": "fr"}, hub=True, facts=(BoardFacts,)
+        CommandId.DONE,
+        on_done,
+        words={"done": "en", "fait": "fr"},
+        hub=True,
+        facts=(BoardFacts,),
+        help=Help("help.done", rank=23, action=Action.MANAGE_BOARD),
     ),
     # The poster may take their own note down: the handler checks who may, per note.
     CommandSpec(
@@ -224,13 +238,22 @@ SPECS = (
         words={"cancel": "en", "annuler": "fr"},
         hub=True,
         facts=(BoardFacts,),
+        help=Help("help.cancel", rank=24, action=Action.MANAGE_BOARD),
     ),
-    CommandSpec(CommandId.CAT, on_cat, words={"cat": None}, hub=True, facts=(BoardFacts,)),
+    CommandSpec(
+        CommandId.CAT,
+        on_cat,
+        words={"cat": None},
+        hub=True,
+        facts=(BoardFacts,),
+        help=Help("help.cat", rank=25, action=Action.MANAGE_BOARD),
+    ),
     CommandSpec(
         CommandId.EXPIRE,
         on_expire,
         words={"expire": "en", "expirer": "fr"},
         hub=True,
         facts=(BoardFacts,),
+        help=Help("help.expire", rank=26, action=Action.MANAGE_BOARD),
     ),
 )

@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from hubbot.domain.commands import Command, CommandId, CommandSpec
+from hubbot.domain import fanout
+from hubbot.domain.commands import Command, CommandId, CommandSpec, Help
 from hubbot.domain.context import Context
 from hubbot.domain.effects import CreateBroadcast, LogActivity, Outcome
 from hubbot.domain.facts import AlertStatusFacts, NamedHub, TemplateFacts
 from hubbot.domain.guard import refuse
-from hubbot.domain.messages import Priority
-from hubbot.domain.permissions import Action, is_permitted
+from hubbot.domain.messages import Outgoing, Priority
+from hubbot.domain.permissions import Action, Party, is_permitted, who_may
+from hubbot.domain.sms import is_gsm7
 from hubbot.domain.text import fold
 
 # What people write for a time: 18:00, 18h, 18h30, 6pm, 6:30pm, 6 p.m., 18 h 30, 18 heures.
@@ -112,7 +114,7 @@ def on_broadcast(cmd: Command, ctx: Context, out: Outcome) -> None:
         out.messages.append(ctx.reply("error.no_hub"))
         return
     elif not is_permitted(sender, ctx.hub, Action.BROADCAST):
-        refuse(ctx, out, cmd)
+        refuse(ctx, out, cmd, who=who_may(Action.BROADCAST))
         return
     else:
         hub_ids = (ctx.hub.id,)
@@ -154,11 +156,14 @@ def on_broadcast(cmd: Command, ctx: Context, out: Outcome) -> None:
             out.messages.append(ctx.reply("broadcast.template_alone", template=template))
             return
         body = f"#{template}"
+    elif too_long := _too_long(ctx, body):
+        out.messages.append(too_long)
+        return
     out.effects.append(
         CreateBroadcast(
             hub_ids,
             role,
-            body[:1000],
+            body,
             Priority.URGENT if urgent else Priority.BULK,
             send_at,
             sender.id,
@@ -169,6 +174,26 @@ def on_broadcast(cmd: Command, ctx: Context, out: Outcome) -> None:
     )
 
 
+def _too_long(ctx: Context, body: str) -> Outgoing | None:
+    """A text that would not fit, framed, in three SMS segments is sent back, not cut: a
+    broadcast to hundreds must not lose its end, nor arrive in pieces. The reply names the
+    characters that make the SMS go as UCS-2, which shrink the room."""
+    length, room = fanout.text_room(body)
+    if length <= room:
+        return None
+    wide = "".join(dict.fromkeys(ch for ch in body if not is_gsm7(ch)))
+    if not wide:
+        return ctx.reply("broadcast.too_long", total=length, max=room)
+    _, room_without = fanout.text_room("".join(ch for ch in body if is_gsm7(ch)))
+    return ctx.reply(
+        "broadcast.too_long_wide",
+        total=length,
+        max=room,
+        chars=" ".join(wide[:5]),
+        number=room_without,
+    )
+
+
 def on_alertstatus(cmd: Command, ctx: Context, out: Outcome) -> None:
     """ALERTSTATUS B5: how far a broadcast got, and who has not acknowledged it."""
     status = ctx.of(AlertStatusFacts).status
@@ -176,7 +201,7 @@ def on_alertstatus(cmd: Command, ctx: Context, out: Outcome) -> None:
         out.messages.append(ctx.reply("alertstatus.unknown", id=cmd.args.strip().upper() or "-"))
         return
     if not (ctx.sender.is_coordinator or status.by_person_id == ctx.sender.id):
-        refuse(ctx, out, cmd)
+        refuse(ctx, out, cmd, who=who_may(None, Party.AUTHOR, Party.COORDINATOR))
         return
     missing = ", ".join(status.not_acked[:10]) or "-"
     more = len(status.not_acked) - 10
@@ -203,11 +228,13 @@ SPECS = (
         on_broadcast,
         words={"broadcast": "en", "diffuser": "fr"},
         facts=(NamedHub, TemplateFacts),
+        help=Help("help.broadcast", rank=43, action=Action.BROADCAST),
     ),
     CommandSpec(
         CommandId.ALERTSTATUS,
         on_alertstatus,
         words={"alertstatus": "en", "etatalerte": "fr"},
         facts=(AlertStatusFacts,),
+        help=Help("help.alertstatus", action=Action.BROADCAST),
     ),
 )

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from hubbot.domain.permissions import Action
-from hubbot.domain.playbook import Intent, Playbook, Role
+from hubbot.domain.playbook import Intent, LocalText, Playbook, Role
 
 if TYPE_CHECKING:
     from hubbot.domain.context import Context
@@ -102,6 +102,8 @@ class Command:
     person_text: str = ""
     role: Role | None = None
     role_text: str = ""
+    # 'PLATEAU: BESOINS' names the hub it is about; the service finds the hub (or none).
+    hub_code: str | None = None
 
 
 Handler = Callable[[Command, "Context", "Outcome"], None]
@@ -124,6 +126,19 @@ class Menu:
 
 
 @dataclass(frozen=True)
+class Help:
+    """How AIDE/HELP presents a command: the key of its usage line (AIDE BESOINS), its place
+    in a person's list of commands (0: explained, never listed), and whom the list shows it
+    to when the handler, not the spec, checks the permission: those the action permits, or
+    `staff` (anyone holding a role). Otherwise the spec's permission decides, or everyone."""
+
+    key: str
+    rank: int = 0
+    action: Action | None = None
+    staff: bool = False
+
+
+@dataclass(frozen=True)
 class CommandSpec:
     """One command, registered once by the feature module that owns it."""
 
@@ -140,10 +155,26 @@ class CommandSpec:
     permission: Action | None = None  # checked in that hub before the handler runs
     facts: tuple[type, ...] = ()  # fact groups (domain/facts.py) the service gathers first
     menu: Menu | None = None
+    help: Help | None = None
 
     @property
     def keywords(self) -> tuple[str, ...]:
         return (*self.whole, *self.words)
+
+    def word(self, locale: str) -> str:
+        """The keyword a reader of `locale` is shown: the menu's, else one of their language,
+        else one of both ('ARRIVEE' / 'ARRIVE', 'ARRET' / 'STOP', 'CAT')."""
+        if self.menu is not None:
+            return self.menu.word(locale).upper()
+        words = {**self.whole, **self.words}
+        mine = [w for w, lc in words.items() if lc == locale]
+        either = [w for w, lc in words.items() if lc is None]
+        return next(iter(mine or either or list(words)), self.id.value).upper()
+
+    @property
+    def shown(self) -> LocalText:
+        """The keyword in each language, rendered in the reader's."""
+        return LocalText(fr=self.word("fr"), en=self.word("en"))
 
 
 def read_person(cmd: Command, playbook: Playbook | None) -> Command:

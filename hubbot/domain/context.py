@@ -30,6 +30,9 @@ class Context:
     hub: Hub | None  # the hub this message belongs to, if any
     coordinators: tuple[Person, ...] = ()
     group_chat: int | None = None  # the Telegram group the message was written in, if any
+    # Every hub the sender is in (member, role holder, current): replies name their hub
+    # when there are several (domain/addressing.py).
+    sender_hubs: frozenset[int] = frozenset()
     sender_contact: str = ""  # how to reach the sender, for life-safety alerts only
     timezone: str = "America/Toronto"
     facts: Mapping[type, object] = field(default_factory=dict)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from hubbot.domain.messages import Msg
 from hubbot.domain.numbers import parse_number
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdj])\s*$", re.IGNORECASE)
@@ -35,3 +36,16 @@ def format_duration(value: timedelta) -> str:
         if seconds % size == 0:
             return f"{seconds // size}{unit}"
     return f"{seconds}s"
+
+
+def spoken_duration(value: timedelta) -> Msg:
+    """A duration as the reader writes it, in the shortest exact unit: "2 j" to a French
+    reader, "2 d" to an English one, "3 h" to both."""
+    seconds = int(value.total_seconds())
+    if seconds % 86400 == 0:
+        return Msg("duration.days", {"number": seconds // 86400})
+    if seconds % 3600 == 0:
+        return Msg("duration.hours", {"number": seconds // 3600})
+    if seconds % 60 == 0:
+        return Msg("duration.minutes", {"number": seconds // 60})
+    return Msg("duration.seconds", {"number": seconds})

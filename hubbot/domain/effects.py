@@ -18,6 +18,15 @@ class JoinHub:
 
 
 @dataclass(frozen=True)
+class SetCurrentHub:
+    """The hub bare commands go to from now on: the one a `CODE:` prefix just named. It makes
+    nobody a member (a coordinator gets no broadcast from it)."""
+
+    person_id: int
+    hub_id: int
+
+
+@dataclass(frozen=True)
 class SetLocale:
     person_id: int
     locale: str
@@ -97,6 +106,7 @@ class UpdateItem:
     matched_with: int | None = None  # the other note's number
     resolution: str | None = None  # how a need was met
     closed_at: datetime | None = None
+    quantity: int | None = None  # what is left of an offer after part of it was used
 
 
 @dataclass(frozen=True)
@@ -205,6 +215,23 @@ class CreateMatch:
 
 
 @dataclass(frozen=True)
+class CloseMatch:
+    """The need was met: a match still waiting for consent asks for none any more."""
+
+    need: int
+    offer: int
+
+
+@dataclass(frozen=True)
+class RecordRouted:
+    """A member's message went to a role: its holders (or the lead) may answer it."""
+
+    hub_id: int
+    person_id: int
+    role_id: str
+
+
+@dataclass(frozen=True)
 class MatchConsent:
     match_id: int
     side: str  # "need" or "offer"
@@ -269,7 +296,7 @@ class LogActivity:
     """One line of the hub's activity log (ICS-214): who, in which role, did what."""
 
     hub_id: int | None
-    person_id: int
+    person_id: int | None  # None: the operator at the console (`hubbot hub close`)
     role: str | None
     action: str
     detail: str = ""
@@ -336,6 +363,7 @@ class CloseRollcall:
 # Every effect; service/apply.py matches each one, and mypy checks that none is left out.
 Effect: TypeAlias = (
     JoinHub
+    | SetCurrentHub
     | SetLocale
     | SetName
     | SetOptOut
@@ -365,6 +393,8 @@ Effect: TypeAlias = (
     | RecordSitrep
     | CreateMatch
     | MatchConsent
+    | CloseMatch
+    | RecordRouted
     | NoteCutOff
     | MoveAsk
     | ScheduleDue

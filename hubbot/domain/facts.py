@@ -87,10 +87,23 @@ class BoardFacts:
 
 
 @dataclass(frozen=True)
+class Routed:
+    """A member's message a role got (domain/routing.py), in the hub as it is now."""
+
+    hub: Hub
+    role_id: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class RelayFacts:
-    """R N12 ...: the note a relay names, whichever hub it is in."""
+    """R N12 ...: the note a relay names, whichever hub it is in, and the note matched with it
+    while their match stands. R M6 ...: the member named, and their recent routed messages."""
 
     item: BoardItem | None = None
+    other: BoardItem | None = None  # the matched note, while the match is pending or made
+    member: Person | None = None
+    routed: tuple[Routed, ...] = ()  # newest first, within domain/relay.py REPLY_WINDOW
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 
 from hubbot.domain.effects import CloseRollcall, Outcome, SendBroadcast
 from hubbot.domain.jobs import BroadcastDue, RollcallEndDue
-from hubbot.domain.messages import Button, Msg, Outgoing, Priority
+from hubbot.domain.messages import Button, Msg, Outgoing, Param, Priority
 from hubbot.domain.models import member_label
+from hubbot.domain.sms import sms_units
 
 
 @dataclass(frozen=True)
@@ -51,20 +52,47 @@ def audience(members: Iterable[Member], by_person_id: int | None) -> Audience:
     return Audience(reached, skipped)
 
 
+# A broadcast goes out framed: "URGENT [PLATEAU-EST B1234567] <text> Répondez OK." The frame
+# costs at most FRAME_ROOM septets (a 16-character hub code, a 9-digit id, [ and ] at two
+# septets each, the longer "Répondez OK."), so the sender's text gets the rest of
+# BROADCAST_SEGMENTS segments (tests/test_broadcast_frame.py renders the worst case).
+BROADCAST_SEGMENTS = 3
+FRAME_ROOM = 52
+COORDINATION = Msg("broadcast.coordination")  # the sender named on a broadcast to every hub
+
+
+def text_room(text: str) -> tuple[int, int]:
+    """(length, room): the text's length in SMS units and how many its encoding allows once
+    framed. One character outside GSM-7 (an emoji, a ê) sends the whole SMS as UCS-2, where
+    a segment holds 67 units instead of 153, so such a text gets less room."""
+    encoding, length = sms_units(text)
+    per_segment = 153 if encoding == "GSM-7" else 67
+    return length, BROADCAST_SEGMENTS * per_segment - FRAME_ROOM
+
+
 def broadcast_message(
-    broadcast_id: int, body: str, priority: Priority, templates: frozenset[str]
+    broadcast_id: int,
+    body: str,
+    priority: Priority,
+    templates: frozenset[str],
+    hub_code: str | None,
 ) -> tuple[Msg, Priority, tuple[Button, ...]]:
     """What a broadcast says (#boil_water: the catalog's template), in which lane, with the
-    button that acknowledges it."""
+    button that acknowledges it.
+
+    It names who sends it (the hub's code, or Coordination for every hub), carries its id so
+    ETATALERTE/ALERTSTATUS and the OK match it, says how to confirm, and an urgent one says so.
+    """
     template = body[1:] if body.startswith("#") else None
-    msg = (
-        Msg(f"template.{template}")
-        if template and template in templates
-        else Msg("broadcast.text", {"text": body})
+    text: Param = Msg(f"template.{template}") if template and template in templates else body
+    urgent = priority is Priority.URGENT
+    framed = Msg(
+        "broadcast.urgent" if urgent else "broadcast.text",
+        {"code": hub_code or COORDINATION, "id": f"B{broadcast_id}", "text": text},
     )
     # An urgent broadcast overtakes replies and bulk, but never one person's 911 reply.
-    lane = Priority.ALERT if priority is Priority.URGENT else Priority.BULK
-    return msg, lane, (Button(Msg("ack.button"), f"ACK b{broadcast_id}"),)
+    lane = Priority.ALERT if urgent else Priority.BULK
+    return framed, lane, (Button(Msg("ack.button"), f"ACK b{broadcast_id}"),)
 
 
 def scheduled_reply(broadcast_id: int, send_at: datetime, timezone: str) -> Msg:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from hubbot.domain import checkins
@@ -9,6 +10,7 @@ from hubbot.domain.commands import (
     Command,
     CommandId,
     CommandSpec,
+    Help,
     Menu,
     read_person_and_role,
     read_role_and_person,
@@ -28,9 +30,9 @@ from hubbot.domain.effects import (
 )
 from hubbot.domain.facts import NamedHub, RosterFacts, RoundFacts, TargetFacts
 from hubbot.domain.guard import acting_as, refuse
-from hubbot.domain.messages import Confirm, Msg, Outgoing, Param
+from hubbot.domain.messages import Confirm, Joined, Msg, Outgoing, Param, Priority
 from hubbot.domain.models import Hub, Person, member_label
-from hubbot.domain.permissions import Action, may_act_on, may_hand_over
+from hubbot.domain.permissions import Action, Party, may_act_on, may_hand_over, who_may
 
 PIN_ATTEMPTS = 3
 PIN_LOCKOUT = timedelta(minutes=15)
@@ -81,7 +83,7 @@ def on_activate(cmd: Command, ctx: Context, out: Outcome) -> None:
     if not hub.is_active:
         out.effects.append(SetHubStatus(hub.id, active=True))
         out.effects.append(LogActivity(hub.id, sender.id, acting_as(hub, sender), "hub_opened"))
-        _alert_coordinators(ctx, out, "coord.hub_opened", hub)
+        _alert_coordinators(out, ctx.coordinators, "coord.hub_opened", hub, sender.label)
         out.messages.append(ctx.reply("activate.opened", hub=hub.name))
     else:
         out.messages.append(ctx.reply("activate.already_open", hub=hub.name))
@@ -200,22 +202,47 @@ def on_close(cmd: Command, ctx: Context, out: Outcome) -> None:
     if not hub.is_active:
         out.messages.append(ctx.reply("close.already", hub=hub.name))
         return
-    out.effects.append(SetHubStatus(hub.id, active=False))
-    out.effects.append(LogActivity(hub.id, ctx.sender.id, acting_as(hub, ctx.sender), "hub_closed"))
-    _alert_coordinators(ctx, out, "coord.hub_closed", hub)
+    closer = Closer(ctx.sender.id, acting_as(hub, ctx.sender), ctx.sender.label)
+    close_hub(hub, ctx.coordinators, closer, out)
     out.messages.append(ctx.reply("close.done", hub=hub.name))
 
 
-def _alert_coordinators(ctx: Context, out: Outcome, key: str, hub: Hub) -> None:
-    confirm = Confirm("hub_status", hub.code, hub_id=hub.id)
+@dataclass(frozen=True)
+class Closer:
+    """Who closes a hub: someone by text (FERMER/CLOSE) or the operator (`hubbot hub close`)."""
+
+    person_id: int | None  # None: the operator at the console, who is nobody's member
+    role: str | None  # the role they act in, for the activity log
+    label: Param  # how coordinators are told who closed it
+
+
+def close_hub(hub: Hub, coordinators: tuple[Person, ...], closer: Closer, out: Outcome) -> None:
+    """What closing an open hub means, whoever closes it: the hub is closed and logged, the
+    coordinators are alerted, and members hear it once, each in their language (the closer
+    is answered by the caller; who sent STOP is skipped by the outbox, as for any message)."""
+    out.effects.append(SetHubStatus(hub.id, active=False))
+    out.effects.append(LogActivity(hub.id, closer.person_id, closer.role, "hub_closed"))
+    _alert_coordinators(out, coordinators, "coord.hub_closed", hub, closer.label)
+    told = {closer.person_id} | {c.id for c in coordinators}
     out.messages.extend(
-        ctx.alert(c.id, key, confirm, code=hub.code, hub=hub.name, by=ctx.sender.label)
-        for c in ctx.coordinators
+        Outgoing(pid, Msg("close.members", {"code": hub.code, "hub": hub.name}), Priority.BULK)
+        for pid in sorted(hub.members - told)
+    )
+
+
+def _alert_coordinators(
+    out: Outcome, coordinators: tuple[Person, ...], key: str, hub: Hub, by: Param
+) -> None:
+    confirm = Confirm("hub_status", hub.code, hub_id=hub.id)
+    params: dict[str, Param] = {"code": hub.code, "hub": hub.name, "by": by}
+    out.messages.extend(
+        Outgoing(c.id, Msg(key, dict(params)), Priority.URGENT, ack=True, confirm=confirm)
+        for c in coordinators
     )
 
 
 def _unknown_role(ctx: Context, hub: Hub, role_text: str) -> Outgoing:
-    names = ", ".join(r.id for r in hub.playbook.roles)
+    names = Joined(tuple(r.name for r in hub.playbook.roles))  # in the reader's language
     return ctx.reply("error.unknown_role", role=role_text, roles=names)
 
 
@@ -233,7 +260,7 @@ def on_handover(cmd: Command, ctx: Context, out: Outcome) -> None:
         out.messages.append(_unknown_role(ctx, hub, cmd.role_text))
         return
     if not may_hand_over(ctx.sender, hub, role.id):
-        refuse(ctx, out, cmd)
+        refuse(ctx, out, cmd, who=who_may(Action.ASSIGN, Party.HOLDER))
         return
     target = _target(cmd, ctx, out, hub, create=True)
     if target is None:
@@ -299,6 +326,7 @@ SPECS = (
         words={"activate": "en", "activer": "fr"},
         facts=(NamedHub,),
         menu=Menu("menu.activate", fr="activer", en="activate", rank=7),
+        help=Help("help.activate"),
     ),
     CommandSpec(
         CommandId.ASSIGN,
@@ -309,6 +337,7 @@ SPECS = (
         permission=Action.ASSIGN,
         facts=(TargetFacts, RoundFacts),
         menu=Menu("menu.assign", fr="assigner", en="assign", rank=8),
+        help=Help("help.assign", rank=40),
     ),
     CommandSpec(
         CommandId.UNASSIGN,
@@ -318,6 +347,7 @@ SPECS = (
         hub=True,
         permission=Action.UNASSIGN,
         facts=(TargetFacts, RoundFacts),
+        help=Help("help.unassign", rank=41),
     ),
     CommandSpec(
         CommandId.ROLES,
@@ -327,6 +357,7 @@ SPECS = (
         permission=Action.VIEW_ROSTER,
         facts=(RosterFacts,),
         menu=Menu("menu.roles", fr="roles", en="roles", rank=5),
+        help=Help("help.roles"),
     ),
     CommandSpec(
         CommandId.CLOSE,
@@ -334,6 +365,7 @@ SPECS = (
         words={"close": "en", "fermer": "fr"},
         hub=True,
         permission=Action.CLOSE,
+        help=Help("help.close", rank=46),
     ),
     CommandSpec(
         CommandId.HANDOVER,
@@ -342,5 +374,7 @@ SPECS = (
         read=read_role_and_person,
         hub=True,
         facts=(TargetFacts, RoundFacts),
+        # Any role holder hands their own role over at shift change.
+        help=Help("help.handover", rank=42, staff=True),
     ),
 )

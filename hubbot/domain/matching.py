@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hubbot.domain.board import item_ref
-from hubbot.domain.commands import Command, CommandId, CommandSpec
+from hubbot.domain.commands import Command, CommandId, CommandSpec, Help
 from hubbot.domain.context import Context
 from hubbot.domain.effects import (
     CreateMatch,
@@ -153,5 +153,6 @@ SPECS = (
         hub=True,
         permission=Action.MANAGE_BOARD,
         facts=(BoardFacts,),
+        help=Help("help.match", rank=22),
     ),
 )

@@ -80,6 +80,7 @@ class Outgoing:
     buttons: tuple[Button, ...] = ()
     rich: Msg | None = None  # a fuller form for channels with room for it (Telegram)
     confirm: Confirm | None = None
+    about: str | None = None  # the hub code it is about, shown "[CODE] " if no SMS more
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from hubbot.domain.models import Hub, Person
@@ -42,6 +43,38 @@ _ALLOWED: dict[Action, frozenset[str]] = {
     Action.ROLLCALL: frozenset({"lead"}),
     Action.RUN_CHECKIN: frozenset({"lead"}),
 }
+
+
+class Party(StrEnum):
+    """Someone a refusal may name besides role holders: who may act depends on the thing."""
+
+    POSTER = "poster"  # whoever posted the note (CANCEL, R N12)
+    HOLDER = "holder"  # whoever holds the role (HANDOVER)
+    AUTHOR = "author"  # whoever sent the broadcast (ALERTSTATUS)
+    COORDINATOR = "coordinator"  # named only where no role may (coordinators always may)
+
+
+@dataclass(frozen=True)
+class Who:
+    """Who may do something, as a refusal names them: role ids ("member": any member of the
+    hub) and parties."""
+
+    roles: frozenset[str] = frozenset()
+    parties: tuple[Party, ...] = ()
+
+
+# What a refusal says when its caller names nobody: the lead (and coordinators) may do anything.
+LEAD_ONLY = Who(frozenset({"lead"}))
+
+
+def who_may(action: Action | None, *parties: Party) -> Who:
+    """Who the permission table lets take the action, and the parties the handler also lets."""
+    return Who(_ALLOWED[action] if action is not None else frozenset(), parties)
+
+
+def is_staff(person: Person, hub: Hub) -> bool:
+    """Holds a role in the hub (or coordinates): answers the messages routed to their role."""
+    return person.is_coordinator or bool(hub.roles_of(person.id))
 
 
 def may_hand_over(person: Person, hub: Hub, role_id: str) -> bool:

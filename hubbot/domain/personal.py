@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from hubbot.domain.commands import Command, CommandId, CommandSpec, Menu
+from hubbot.domain import answering, routing, usage
+from hubbot.domain.commands import Command, CommandId, CommandSpec, Help, Menu
 from hubbot.domain.context import Context
 from hubbot.domain.effects import JoinHub, LogActivity, Outcome, SetLocale, SetName, SetOptOut
-from hubbot.domain.facts import NamedHub
+from hubbot.domain.facts import AnswerFacts, NamedHub
 from hubbot.domain.messages import Button, Joined, Msg, Outgoing
 from hubbot.domain.models import member_label
 from hubbot.domain.names import NAME_MAX, clean_name
@@ -16,8 +17,30 @@ def _compliant(message: Outgoing) -> Outgoing:
 
 
 def on_help(cmd: Command, ctx: Context, out: Outcome) -> None:
-    hub_name = ctx.hub.name if ctx.hub else "hubbot"
-    out.messages.append(_compliant(ctx.reply("help.reply", hub=hub_name)))
+    """AIDE / HELP, a carrier compliance word (CWTA): the reply always names the hub, 911 and
+    how to stop. A member (or a coordinator) is also told the commands their roles can use,
+    and AIDE BESOINS explains one; someone in no hub, or who opted out, gets the short
+    bilingual reply. 'HELP ME', 'AIDE FEU' or an answer to a roll call is not about commands:
+    it goes where the same words without AIDE would."""
+    about = cmd.args.strip(" .!?,;:")
+    if about and not usage.about_commands(cmd, ctx):
+        answering.on_text(usage.as_text(cmd, ctx), ctx, out)
+        return
+    hub, sender = ctx.hub, ctx.sender
+    name = hub.name if hub else "hubbot"
+    if sender.opted_out or (hub is None and not sender.is_coordinator):
+        out.messages.append(_compliant(ctx.reply("help.reply", hub=name)))
+        return
+    commands = usage.listed(sender, hub)
+    spec = usage.find(about) if about else None
+    if spec is not None and spec.help is not None:
+        out.messages.append(_compliant(ctx.reply(spec.help.key)))
+    elif about:
+        shown = about.upper()[:20]
+        reply = ctx.reply("help.unknown", command=shown, commands=commands)
+        out.messages.append(_compliant(reply))
+    else:
+        out.messages.append(_compliant(ctx.reply("help.commands", hub=name, commands=commands)))
 
 
 def on_stop(cmd: Command, ctx: Context, out: Outcome) -> None:
@@ -95,6 +118,10 @@ def _hub_id(ctx: Context) -> int | None:
     return ctx.hub.id if ctx.hub else None
 
 
+# AIDE BESOINS, HELP MATCH: one word after AIDE or HELP, but not one that makes a plea of it
+# ('aide moi', 'help please'): those stay free text, which a person reads.
+HELP_ABOUT = r"(?i)(?!(?:moi|me|nous|us|svp|stp|please|pls|plz)\W*$)\S+"
+
 # Compliance words are whole messages (CWTA rules), matched without case or accents.
 SPECS = (
     CommandSpec(CommandId.EMPTY, on_help),
@@ -102,7 +129,11 @@ SPECS = (
         CommandId.HELP,
         on_help,
         whole={"help": "en", "aide": "fr", "info": None},
+        words={"help": "en", "aide": "fr"},
+        arguments=HELP_ABOUT,
+        facts=(AnswerFacts, *routing.ROUTED_FACTS),
         menu=Menu("menu.help", fr="aide", en="help", rank=1),
+        help=Help("help.help"),
     ),
     CommandSpec(
         CommandId.STOP,
@@ -117,6 +148,7 @@ SPECS = (
             "arret": "fr",
         },
         menu=Menu("menu.stop", fr="arret", en="stop", rank=10),
+        help=Help("help.stop"),
     ),
     CommandSpec(
         CommandId.START, on_start, whole={"start": None, "unstop": "en", "reprendre": "fr"}
@@ -126,9 +158,15 @@ SPECS = (
         on_lang,
         words={"lang": "en", "langue": "fr", "language": "en"},
         menu=Menu("menu.lang", fr="langue", en="lang", rank=6),
+        help=Help("help.lang", rank=4),
     ),
-    CommandSpec(CommandId.NAME, on_name, words={"name": "en", "nom": "fr"}),
-    CommandSpec(CommandId.WHOAMI, on_whoami, whole={"whoami": "en", "moi": "fr"}),
+    CommandSpec(CommandId.NAME, on_name, words={"name": "en", "nom": "fr"}, help=Help("help.name")),
+    CommandSpec(
+        CommandId.WHOAMI,
+        on_whoami,
+        whole={"whoami": "en", "moi": "fr"},
+        help=Help("help.whoami", rank=3),
+    ),
     CommandSpec(
         CommandId.JOIN,
         on_join,
@@ -136,5 +174,6 @@ SPECS = (
         words={"join": "en", "rejoindre": "fr", "start": None},
         facts=(NamedHub,),
         menu=Menu("menu.join", fr="rejoindre", en="join", rank=2),
+        help=Help("help.join"),
     ),
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 from hubbot.domain import (
     answering,
@@ -54,9 +55,23 @@ class Registry:
         menus = [spec.menu for spec in self.specs.values() if spec.menu is not None]
         return tuple(sorted(menus, key=lambda menu: menu.rank))
 
-    def parse(self, text: str, playbook: Playbook | None) -> Command:
-        """Classify a message: whole-message word, command, playbook intent, or free text."""
+    def names_hub(self, command: CommandId) -> bool:
+        """Whether a leading `CODE:` may name the hub this command acts in."""
+        spec = self.specs[command]
+        return (spec.hub or command in _NAMED_ALSO) and command not in _NEVER_NAMED
+
+    def parse(self, text: str, playbook: Playbook | None, named: bool = True) -> Command:
+        """Classify a message: whole-message word, command, playbook intent, or free text.
+
+        'PLATEAU: BESOINS' is the command BESOINS about hub PLATEAU, but only when what follows
+        the colon is a command that acts in a hub: 'Note: the water is off' stays free text.
+        The core cannot know which codes exist; the service looks the code up. `named=False`
+        reads the text as if it had no such prefix."""
         stripped = " ".join(text.split())
+        if named and (prefix := _HUB_PREFIX.fullmatch(stripped)):
+            cmd = self.parse(prefix.group(2), playbook, named=False)
+            if self.names_hub(cmd.name):
+                return replace(cmd, hub_code=prefix.group(1).upper())
         if not stripped:
             return Command(CommandId.EMPTY)  # an MMS with no text, or a stray blank SMS
         whole = _keyword(stripped).rstrip(".!") if " " not in stripped else ""
@@ -75,6 +90,15 @@ class Registry:
             intent, locale = found
             return Command(CommandId.INTENT, args=stripped, locale=locale, intent=intent)
         return Command(CommandId.TEXT, args=stripped)
+
+
+# A hub code as `hubbot hub add` allows it (2 to 16 letters, digits or dashes), then a colon,
+# with or without spaces around it ('plateau : needs').
+_HUB_PREFIX = re.compile(r"([A-Za-z0-9][A-Za-z0-9-]{1,15}) ?: ?(\S.*)")
+# Commands that act in a hub may name it; so may BROADCAST and MOI. Never NEED and OFFER:
+# 'Urgent: need insulin' is a cry for help from anyone, not a hub code.
+_NAMED_ALSO = frozenset({CommandId.BROADCAST, CommandId.WHOAMI})
+_NEVER_NAMED = frozenset({CommandId.NEED, CommandId.OFFER})
 
 
 def _keyword(word: str) -> str:
@@ -102,5 +126,5 @@ REGISTRY = Registry(
 RESERVED_WORDS = REGISTRY.reserved
 
 
-def parse(text: str, playbook: Playbook | None) -> Command:
-    return REGISTRY.parse(text, playbook)
+def parse(text: str, playbook: Playbook | None, named: bool = True) -> Command:
+    return REGISTRY.parse(text, playbook, named)

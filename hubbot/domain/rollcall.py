@@ -4,7 +4,7 @@ Answers are read in domain/answering.py, with check-ins and confirmations."""
 
 from __future__ import annotations
 
-from hubbot.domain.commands import Command, CommandId, CommandSpec
+from hubbot.domain.commands import Command, CommandId, CommandSpec, Help
 from hubbot.domain.context import Context
 from hubbot.domain.effects import LogActivity, Outcome, StartRollcall
 from hubbot.domain.permissions import Action
@@ -24,5 +24,6 @@ SPECS = (
         words={"rollcall": "en", "appel": "fr"},
         hub=True,
         permission=Action.ROLLCALL,
+        help=Help("help.rollcall", rank=44),
     ),
 )

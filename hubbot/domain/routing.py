@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from hubbot.domain import matching, safety
 from hubbot.domain.board import category_name
-from hubbot.domain.commands import Command, CommandId, CommandSpec, Menu
+from hubbot.domain.commands import Command, CommandId, CommandSpec, Help, Menu
 from hubbot.domain.context import Context
 from hubbot.domain.effects import (
     CreateItem,
     JoinHub,
     LogActivity,
     Outcome,
+    RecordRouted,
     ScheduleRound,
 )
 from hubbot.domain.facts import BoardFacts, Numbers, RosterFacts
-from hubbot.domain.messages import Msg, Outgoing, Priority, TeamMessage
-from hubbot.domain.models import BoardItem, Hub, ItemKind
+from hubbot.domain.messages import Msg, Outgoing, Param, Priority, TeamMessage
+from hubbot.domain.models import BoardItem, Hub, ItemKind, member_label
 from hubbot.domain.notes import read_note
 from hubbot.domain.permissions import Action
 from hubbot.domain.reach import recipients, staff_for
@@ -131,11 +132,12 @@ def on_routed_text(cmd: Command, ctx: Context, out: Outcome) -> None:
     text = cmd.args[:ITEM_TEXT_MAX]
     detail = f"{cmd.intent.id if cmd.intent else 'text'} -> {role_id}"
     out.effects.append(LogActivity(hub.id, ctx.sender.id, None, "message_routed", detail))
-    for pid in ids:
-        out.messages.append(
-            ctx.tell(pid, "relay.to_role", sender=ctx.sender.label, role=to_name, text=text)
-        )
+    # The role answers with R M6 (domain/relay.py): the member number is the handle.
+    said: dict[str, Param] = {"sender": ctx.sender.label, "role": to_name, "text": text}
+    said["member"] = member_label(ctx.sender.id)
+    out.messages.extend(Outgoing(pid, Msg("relay.to_role", dict(said))) for pid in ids)
     if ids:
+        out.effects.append(RecordRouted(hub.id, ctx.sender.id, role_id))
         out.messages.append(ctx.reply(reply_key, to=to_name))
     else:
         out.messages.append(ctx.reply("reply.nobody"))
@@ -151,6 +153,7 @@ SPECS = (
         hub=True,
         facts=ROUTED_FACTS,
         menu=Menu("menu.need", fr="besoin", en="need", rank=3),
+        help=Help("help.need", rank=1),
     ),
     CommandSpec(
         CommandId.OFFER,
@@ -159,6 +162,7 @@ SPECS = (
         hub=True,
         facts=ROUTED_FACTS,
         menu=Menu("menu.offer", fr="offre", en="offer", rank=4),
+        help=Help("help.offer", rank=2),
     ),
     CommandSpec(
         CommandId.CHECKIN,
@@ -166,5 +170,6 @@ SPECS = (
         words={"checkin": "en", "pointage": "fr"},
         hub=True,
         permission=Action.RUN_CHECKIN,
+        help=Help("help.checkin", rank=45),
     ),
 )

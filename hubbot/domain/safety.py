@@ -16,10 +16,14 @@ def life_safety(ctx: Context, hub: Hub, item: BoardItem, out: Outcome) -> None:
 
     This is the one case where a contact is shared without consent: a life may depend on it.
     """
-    where = hub.address or hub.name
-    out.messages.append(
-        Outgoing(ctx.sender.id, Msg("safety.call_911", {"address": where}), Priority.URGENT)
+    # 911 first, and stay: someone who is not breathing must not be left to walk to a hub.
+    # Where the hub is comes last, and only if it has an address: its name is not a place.
+    answer = (
+        Msg("safety.call_911_at", {"address": hub.address})
+        if hub.address
+        else Msg("safety.call_911")
     )
+    out.messages.append(Outgoing(ctx.sender.id, answer, Priority.URGENT))
     # Holders who sent STOP or whom nothing reaches count as absent: then the coordinators.
     targets = staff_for(ctx, hub, ALERTED_ROLES, out)
     alert = Msg(

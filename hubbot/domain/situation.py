@@ -7,7 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from hubbot.domain.board import category_name
-from hubbot.domain.commands import Command, CommandId, CommandSpec
+from hubbot.domain.commands import Command, CommandId, CommandSpec, Help
 from hubbot.domain.context import Context
 from hubbot.domain.effects import LogActivity, Outcome, RecordLifeline, RecordOnsite, RecordSitrep
 from hubbot.domain.facts import FigureFacts
@@ -101,7 +101,8 @@ def on_lifeline(cmd: Command, ctx: Context, out: Outcome) -> None:
         return
     found = read_lifeline(cmd.args)
     if found is None:
-        out.messages.append(ctx.reply("lifeline.usage", topics=", ".join(TOPICS)))
+        topics = Joined(tuple(Msg(f"topic.{topic}") for topic in TOPICS))  # the reader's words
+        out.messages.append(ctx.reply("lifeline.usage", topics=topics))
         return
     topic, state, unconfirmed = found
     out.effects.append(RecordLifeline(hub.id, topic, state, unconfirmed, ctx.sender.id))
@@ -160,6 +161,7 @@ SPECS = (
         hub=True,
         permission=Action.COUNT_PEOPLE,
         facts=_FIGURES,
+        help=Help("help.arrive", rank=10),
     ),
     CommandSpec(
         CommandId.LEAVE,
@@ -168,6 +170,7 @@ SPECS = (
         hub=True,
         permission=Action.COUNT_PEOPLE,
         facts=_FIGURES,
+        help=Help("help.leave", rank=11),
     ),
     CommandSpec(
         CommandId.ONSITE,
@@ -176,6 +179,7 @@ SPECS = (
         hub=True,
         permission=Action.VIEW_COUNT,
         facts=_FIGURES,
+        help=Help("help.onsite", rank=12),
     ),
     # Reading the board and writing it need different roles: the handler checks which.
     CommandSpec(
@@ -184,6 +188,7 @@ SPECS = (
         words={"status": "en", "etat": "fr"},
         hub=True,
         facts=_FIGURES,
+        help=Help("help.lifeline", rank=13, action=Action.VIEW_COUNT),
     ),
     CommandSpec(
         CommandId.SITREP,
@@ -192,6 +197,7 @@ SPECS = (
         hub=True,
         permission=Action.SITREP,
         facts=_FIGURES,
+        help=Help("help.sitrep", rank=30),
     ),
 )
 

@@ -1,12 +1,15 @@
 """Checks a playbook's structure cannot express: references, duplicates, SMS cost, reserved words.
 
 They run on the raw parsed YAML, not on the validated model, so that a file with a structural
-error still gets every other problem reported in the same run.
+error still gets every other problem reported in the same run. Texts that would go as UCS-2
+are warnings, not problems: the playbook still loads, its SMS just cost more.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from hubbot.domain.playbook import LOCALES
@@ -179,3 +182,70 @@ def _check_intents(
                 )
             elif key:
                 owner.setdefault(key, (name, loc))
+
+
+# Texts a playbook sends by SMS, by path under each entry: (list, field). Keywords are only
+# matched against what people type, never sent, so their accents cost nothing.
+_SENT_TEXTS = ((None, "name"), ("roles", "name"), ("roles", "card"), ("categories", "name"))
+_QUOTED_LENGTH = 60  # longer texts (cards) are quoted by the words that hold the characters
+
+
+@dataclass(frozen=True)
+class Ucs2Text:
+    """A playbook text with characters outside GSM-7: its SMS would go as UCS-2."""
+
+    loc: Loc  # where the text is, as the YAML parser keys it: ('roles', 0, 'name', 'fr')
+    where: str  # the same, the way an organiser finds it: roles.lead.name.fr
+    text: str
+    odd: tuple[str, ...]  # the characters outside GSM-7, in order of first appearance
+
+    def message(self) -> str:
+        return (
+            f'{self.where} "{_quoted(self.text, self.odd)}" has {_listed(self.odd)}, '
+            "which makes the SMS UCS-2 (70 characters a segment instead of 160)"
+        )
+
+
+def ucs2_texts(data: object) -> list[Ucs2Text]:
+    """Every text the playbook sends by SMS that holds a character outside GSM-7."""
+    if not isinstance(data, dict):
+        return []
+    found: list[Ucs2Text] = []
+    for section, field in _SENT_TEXTS:
+        if section is None:
+            found.extend(_ucs2_in(data.get(field), (field,), field))
+            continue
+        for index, item in _entries(data, section):
+            ident = item.get("id")
+            name = f"{section}.{ident.strip()}" if isinstance(ident, str) else f"{section}[{index}]"
+            found.extend(_ucs2_in(item.get(field), (section, index, field), f"{name}.{field}"))
+    return found
+
+
+def _ucs2_in(value: object, loc: Loc, where: str) -> Iterator[Ucs2Text]:
+    if not isinstance(value, dict):
+        return
+    for locale in LOCALES:
+        text = value.get(locale)
+        if isinstance(text, str) and not is_gsm7(text):
+            odd = tuple(dict.fromkeys(ch for ch in text if not is_gsm7(ch)))
+            yield Ucs2Text((*loc, locale), f"{where}.{locale}", text.strip(), odd)
+
+
+def _quoted(text: str, odd: tuple[str, ...]) -> str:
+    if len(text) <= _QUOTED_LENGTH and "\n" not in text:
+        return text
+    held = [word for word in text.split() if any(ch in word for ch in odd)]
+    return "... " + " ... ".join(dict.fromkeys(held)) + " ..." if held else text[:_QUOTED_LENGTH]
+
+
+def _listed(odd: tuple[str, ...]) -> str:
+    shown = [_shown(ch) for ch in odd]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+
+
+def _shown(ch: str) -> str:
+    # A no-break space looks like a space: name the ones nobody can see.
+    if ch.isspace() or not ch.isprintable():
+        return f"{ch!r} ({unicodedata.name(ch, 'unnamed').lower()})"
+    return f"'{ch}'"

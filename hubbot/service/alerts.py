@@ -66,8 +66,9 @@ class Alerts:
         record = await alerts.broadcast(conn, broadcast_id)
         if record is None or record.sent_at is not None:
             return 0, 0
+        hub = await hubs.by_id(conn, record.hub_id) if record.hub_id is not None else None
         msg, priority, buttons = fanout.broadcast_message(
-            broadcast_id, record.body, record.priority, self.templates
+            broadcast_id, record.body, record.priority, self.templates, hub.code if hub else None
         )
         members = await alerts.audience(conn, record.hub_id, record.role)
         chosen = fanout.audience(members, record.by_person)

@@ -25,6 +25,7 @@ from hubbot.store import (
     linking,
     matches,
     people,
+    routed,
     schedule,
     situation,
 )
@@ -80,6 +81,8 @@ async def apply(
     match effect:
         case fx.JoinHub(person_id, hub_id):
             await hubs.join(conn, hub_id, person_id, now)
+        case fx.SetCurrentHub(person_id, hub_id):
+            await people.set_fields(conn, person_id, hub_id=hub_id)
         case fx.SetLocale(person_id, locale, explicit):
             await people.set_fields(conn, person_id, locale=locale, locale_explicit=int(explicit))
         case fx.SetName(person_id, name):
@@ -123,6 +126,10 @@ async def apply(
             await matches.create(conn, hub_id, need, offer, by, now)
         case fx.MatchConsent(match_id, side, shared):
             await matches.consent(conn, match_id, side, shared)
+        case fx.CloseMatch(need, offer):
+            await matches.close(conn, need, offer)
+        case fx.RecordRouted(hub_id, person_id, role_id):
+            await routed.record(conn, hub_id, person_id, role_id, now)
         case fx.RecordOnsite(hub_id, delta, total, person_id):
             await situation.record_onsite(conn, hub_id, delta, total, person_id, now)
         case fx.RecordLifeline(hub_id, topic, state, unconfirmed, person_id):

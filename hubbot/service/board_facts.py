@@ -1,19 +1,23 @@
 """Load the board facts: the open notes a list or a new note needs, the notes a command names,
-and the match waiting for the sender's consent."""
+the match waiting for the sender's consent, and what an R names."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 
 import aiosqlite
 
 from hubbot.domain.commands import Command, CommandId
-from hubbot.domain.facts import BoardFacts, MatchFacts
+from hubbot.domain.facts import BoardFacts, MatchFacts, RelayFacts, Routed
 from hubbot.domain.models import BoardItem, Hub, ItemKind, Person
 from hubbot.domain.notes import read_note
+from hubbot.domain.numbers import parse_number
+from hubbot.domain.playbook import Playbook
+from hubbot.domain.relay import REPLY_WINDOW, member_ref
 from hubbot.service.named import named_item
-from hubbot.store import items, matches, people
+from hubbot.store import hubs, items, matches, people, routed
 
 Conn = aiosqlite.Connection
 SUGGESTION_POOL = 20  # candidates considered for a new note's suggestions
@@ -52,7 +56,33 @@ async def load(
     for word in cmd.args.split()[:2] if cmd.name in _NAMING else ():
         if item := await named_item(conn, word):
             named[item.label] = item
+            if cmd.name is CommandId.DONE and (matched := await matches.other_side(conn, item)):
+                named[matched.label] = matched  # DONE on a matched need closes its offer too
     return BoardFacts(board, named, list_kind, offset)
+
+
+async def relay(
+    conn: Conn, cmd: Command, now: datetime, playbooks: Mapping[str, Playbook]
+) -> RelayFacts:
+    """R N12: the note, and its match's other note; R M6: the member, and their messages
+    routed to a role lately, each with its hub as it is now (who holds what)."""
+    first = cmd.args.split()[0] if cmd.args.split() else ""
+    if (ref := member_ref(first)) is None:
+        item = await named_item(conn, cmd.args)
+        other = await matches.other_side(conn, item) if item else None
+        return RelayFacts(item, other)
+    number = parse_number(ref[1:])
+    member = await people.get(conn, number) if number is not None else None
+    if member is None:
+        return RelayFacts()
+    loaded: dict[int, Hub] = {}
+    found: list[Routed] = []
+    for hub_id, role_id, at in await routed.recent(conn, member.id, now - REPLY_WINDOW):
+        if hub_id not in loaded and (record := await hubs.by_id(conn, hub_id)):
+            loaded[hub_id] = await hubs.load(conn, record, playbooks)
+        if hub_id in loaded:
+            found.append(Routed(loaded[hub_id], role_id, at))
+    return RelayFacts(member=member, routed=tuple(found))
 
 
 async def match(conn: Conn, sender: Person) -> MatchFacts:

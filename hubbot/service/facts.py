@@ -13,6 +13,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from hubbot.domain.addressing import may_address
 from hubbot.domain.commands import Command, CommandId
 from hubbot.domain.context import Context
 from hubbot.domain.facts import (
@@ -37,7 +38,7 @@ from hubbot.domain.registry import REGISTRY
 from hubbot.security import verify_pin
 from hubbot.service import answer_facts, board_facts, link_facts
 from hubbot.service.board_facts import contact_of
-from hubbot.service.named import find_person, named_item, numbered
+from hubbot.service.named import find_person, numbered
 from hubbot.store import alerts, hubs, items, people, schedule, situation
 
 Conn = aiosqlite.Connection
@@ -84,10 +85,23 @@ async def build(
         hub=hub,
         coordinators=await people.coordinators(conn),
         group_chat=group_chat,
+        sender_hubs=await people.hubs_of(conn, sender.id),
         sender_contact=contact_of(address),
         timezone=lookup.timezone,
         facts=facts,
     )
+
+
+async def addressed_hub(
+    conn: Conn, code: str, sender: Person, playbooks: Mapping[str, Playbook]
+) -> Hub | None:
+    """The hub 'CODE: ...' names, if the sender may act in it (domain/addressing.py): None for
+    an unknown code and for someone else's hub alike."""
+    record = await hubs.by_code(conn, code)
+    if record is None:
+        return None
+    hub = await hubs.load(conn, record, playbooks)
+    return hub if may_address(sender, hub) else None
 
 
 async def _named_hub(g: Gathering) -> NamedHub:
@@ -129,7 +143,7 @@ async def _roster(g: Gathering) -> RosterFacts:
 
 
 async def _relay(g: Gathering) -> RelayFacts:
-    return RelayFacts(await named_item(g.conn, g.cmd.args))
+    return await board_facts.relay(g.conn, g.cmd, g.now, g.lookup.playbooks)
 
 
 async def _figures(g: Gathering) -> FigureFacts:

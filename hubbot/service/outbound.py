@@ -13,6 +13,7 @@ from hubbot.channels.base import Channel
 from hubbot.clock import Clock
 from hubbot.domain.messages import Button, Msg, Outgoing, Priority, TeamMessage
 from hubbot.domain.outbox_state import OutboxStatus
+from hubbot.domain.sms import segment_count
 from hubbot.i18n import Renderer
 from hubbot.store import confirmations, hubs, outbox, people
 from hubbot.store.outbox import NewMessage
@@ -65,6 +66,8 @@ class Outbound:
                 address = origin.address
         rich = message.rich is not None and channel_of(address) == "telegram"
         text = self.renderer.render(message.rich if rich else message.msg, person.locale)  # type: ignore[arg-type]
+        if message.about is not None:
+            text = self._about(message.about, text, person.locale)
         buttons = [
             (self.renderer.render(b.label, person.locale), b.command) for b in message.buttons
         ]
@@ -132,6 +135,11 @@ class Outbound:
             last.append(len(rows) - 1)
         ids = await outbox.enqueue_many(conn, rows, self.clock.now())
         return [ids[i] for i in last]
+
+    def _about(self, code: str, text: str, locale: str) -> str:
+        """'[PLATEAU] ...' for someone in several hubs, unless it would cost one more SMS."""
+        tagged = self.renderer.render(Msg("reply.about_hub", {"hub": code, "text": text}), locale)
+        return tagged if segment_count(tagged) <= segment_count(text) else text
 
     def _shape(self, channel_name: str, text: str) -> list[str]:
         channel = self.channels.get(channel_name)

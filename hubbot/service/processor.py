@@ -20,7 +20,7 @@ from hubbot.domain.models import Hub, Person
 from hubbot.domain.playbook import LOCALES, Playbook
 from hubbot.domain.registry import parse
 from hubbot.service.apply import Effects
-from hubbot.service.facts import Lookup, build
+from hubbot.service.facts import Lookup, addressed_hub, build
 from hubbot.service.outbound import Origin
 from hubbot.service.retrying import Retrying
 from hubbot.store import hubs, inbound, people
@@ -144,6 +144,8 @@ class Processor:
         if hub_record is not None:
             hub = await hubs.load(conn, hub_record, self.playbooks)
         cmd = parse(record.text, hub.playbook if hub else None)
+        if cmd.hub_code is not None:
+            cmd, hub = await self._named(conn, record.text, cmd, sender, hub)
         origin = Origin(
             record.id,
             sender.id,
@@ -165,6 +167,27 @@ class Processor:
         )
         await self.effects.outcome(conn, outcome, now, origin, record.channel)
         await inbound.mark_processed(conn, record.id, now)
+
+    async def _named(
+        self,
+        conn: aiosqlite.Connection,
+        text: str,
+        cmd: Command,
+        sender: Person,
+        current: Hub | None,
+    ) -> tuple[Command, Hub | None]:
+        """'PLATEAU: BESOINS' acts in the hub named, if the sender may (domain/addressing.py).
+
+        Otherwise staff and coordinators are told no hub of theirs has that code, the same for
+        an unknown code and for a hub that is not theirs. A volunteer's text is read as if it
+        had no prefix, as it always was: 'Attention: fait froid ici' is a message, not a code."""
+        assert cmd.hub_code is not None
+        named = await addressed_hub(conn, cmd.hub_code, sender, self.playbooks)
+        if named is not None:
+            return parse(text, named.playbook), named
+        if sender.is_coordinator or await people.holds_a_role(conn, sender.id):
+            return cmd, None
+        return parse(text, current.playbook if current else None, named=False), current
 
     async def _throttled(
         self,

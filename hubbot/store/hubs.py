@@ -27,6 +27,7 @@ class HubRecord:
     playbook_id: str
     status: str
     address: str | None = None
+    status_changed_at: str | None = None
 
 
 def _record(row: aiosqlite.Row) -> HubRecord:
@@ -40,6 +41,7 @@ def _record(row: aiosqlite.Row) -> HubRecord:
         row["playbook_id"],
         row["status"],
         row["address"],
+        row["status_changed_at"],
     )
 
 
@@ -89,6 +91,10 @@ async def set_address(conn: Conn, hub_id: int, address: str | None) -> None:
     await conn.execute("UPDATE hubs SET address = ? WHERE id = ?", (address, hub_id))
 
 
+async def set_pin(conn: Conn, hub_id: int, pin_hash: str) -> None:
+    await conn.execute("UPDATE hubs SET pin_hash = ? WHERE id = ?", (pin_hash, hub_id))
+
+
 async def set_status(conn: Conn, hub_id: int, status: HubStatus, now: datetime) -> None:
     await conn.execute(
         "UPDATE hubs SET status = ?, status_changed_at = ? WHERE id = ?",
@@ -107,6 +113,16 @@ async def roster(conn: Conn, hub_id: int) -> dict[str, tuple[int, ...]]:
     for row in rows:
         result.setdefault(row["role_id"], []).append(row["person_id"])
     return {role: tuple(ids) for role, ids in result.items()}
+
+
+async def roles_held(conn: Conn, person_id: int) -> list[tuple[int, str]]:
+    """(hub id, role id) of every role a person holds now, in the order they got them."""
+    async with conn.execute(
+        "SELECT hub_id, role_id FROM role_assignments"
+        " WHERE person_id = ? AND unassigned_at IS NULL ORDER BY assigned_at, id",
+        (person_id,),
+    ) as cursor:
+        return [(int(row[0]), str(row[1])) for row in await cursor.fetchall()]
 
 
 async def members(conn: Conn, hub_id: int) -> frozenset[int]:

@@ -96,7 +96,15 @@ async def open_items(
         return [_item(row) for row in await cursor.fetchall()]
 
 
-_CHANGEABLE = ("status", "category", "expires_at", "matched_with", "resolution", "closed_at")
+_CHANGEABLE = (
+    "status",
+    "category",
+    "expires_at",
+    "matched_with",
+    "resolution",
+    "closed_at",
+    "quantity",
+)
 
 
 async def update(conn: Conn, change: UpdateItem) -> None:

@@ -146,6 +146,7 @@ async def merge(conn: Conn, keep: int, drop: int, now: datetime) -> None:
         "DELETE FROM memberships WHERE person_id = :drop",
         "UPDATE role_assignments SET person_id = :keep WHERE person_id = :drop",
         "UPDATE items SET person_id = :keep WHERE person_id = :drop",
+        "UPDATE routed SET person_id = :keep WHERE person_id = :drop",  # R M6 answers them
         "UPDATE outbox SET person_id = :keep WHERE person_id = :drop",
         "UPDATE confirmations SET person_id = :keep WHERE person_id = :drop",
         "UPDATE confirmations SET subject_id = :keep WHERE subject_id = :drop",

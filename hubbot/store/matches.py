@@ -7,7 +7,7 @@ from datetime import datetime
 import aiosqlite
 
 from hubbot.domain.facts import MatchView
-from hubbot.domain.models import ItemKind
+from hubbot.domain.models import BoardItem, ItemKind
 from hubbot.store import items
 from hubbot.store.db import iso
 
@@ -48,3 +48,34 @@ async def consent(conn: Conn, match_id: int, side: str, shared: bool) -> None:
     await conn.execute(
         f"UPDATE matches SET {column} = 1, status = ? WHERE id = ?", (status, match_id)
     )
+
+
+async def close(conn: Conn, need: int, offer: int) -> None:
+    """A match still waiting for consent is over: a late YES shares nothing."""
+    await conn.execute(
+        "UPDATE matches SET status = 'closed' WHERE need = ? AND offer = ? AND status = 'pending'",
+        (need, offer),
+    )
+
+
+async def other_side(conn: Conn, item: BoardItem) -> BoardItem | None:
+    """The note matched with `item`, while their match is pending or made (both notes still
+    matched), else None."""
+    if item.status != "matched" or item.matched_with is None:
+        return None
+    need, offer = (
+        (item.number, item.matched_with)
+        if item.kind is ItemKind.NEED
+        else (item.matched_with, item.number)
+    )
+    async with conn.execute(
+        "SELECT 1 FROM matches WHERE need = ? AND offer = ? AND status IN ('pending', 'shared')",
+        (need, offer),
+    ) as cursor:
+        if await cursor.fetchone() is None:
+            return None
+    other_kind = ItemKind.OFFER if item.kind is ItemKind.NEED else ItemKind.NEED
+    other = await items.get(conn, other_kind, item.matched_with)
+    if other is None or other.status != "matched" or other.matched_with != item.number:
+        return None
+    return other

@@ -389,4 +389,16 @@ MIGRATIONS: list[str] = [
     CREATE INDEX link_events_target ON link_events(target_id, kind, at);
     CREATE INDEX link_events_person ON link_events(person_id, kind, at);
     """,
+    # 18: staff replies (domain/relay.py): each message routed to a role is remembered, without
+    # its text, so a holder of that role (or the lead) may answer it with R M6 <text>
+    """
+    CREATE TABLE routed (
+        id INTEGER PRIMARY KEY,
+        hub_id INTEGER NOT NULL REFERENCES hubs(id),
+        person_id INTEGER NOT NULL REFERENCES people(id),  -- who wrote
+        role_id TEXT NOT NULL,            -- the role it was meant for
+        at TEXT NOT NULL
+    );
+    CREATE INDEX routed_person ON routed(person_id, at);
+    """,
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
@@ -127,13 +128,50 @@ async def hubs_of(conn: Conn, person_id: int) -> frozenset[int]:
         return frozenset(int(row[0]) for row in await cursor.fetchall())
 
 
+async def holds_a_role(conn: Conn, person_id: int) -> bool:
+    """Whether the person holds a role in some hub now."""
+    async with conn.execute(
+        "SELECT 1 FROM role_assignments WHERE person_id = ? AND unassigned_at IS NULL LIMIT 1",
+        (person_id,),
+    ) as cursor:
+        return await cursor.fetchone() is not None
+
+
 async def coordinators(conn: Conn) -> tuple[Person, ...]:
     async with conn.execute("SELECT * FROM people WHERE is_coordinator = 1 ORDER BY id") as cur:
         return tuple(_person(row) for row in await cur.fetchall())
 
 
-async def set_coordinator(conn: Conn, person_id: int) -> None:
-    await conn.execute("UPDATE people SET is_coordinator = 1 WHERE id = ?", (person_id,))
+async def set_coordinator(conn: Conn, person_id: int, coordinator: bool = True) -> None:
+    await conn.execute(
+        "UPDATE people SET is_coordinator = ? WHERE id = ?", (int(coordinator), person_id)
+    )
+
+
+async def merged_into(conn: Conn, person_id: int) -> int | None:
+    """The person this record was merged into (LINK or `hubbot person link`), if it was."""
+    async with conn.execute("SELECT merged_into FROM people WHERE id = ?", (person_id,)) as c:
+        row = await c.fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
+@dataclass(frozen=True)
+class AddressRecord:
+    address: str
+    channel: str
+    last_seen_at: str | None
+    unreachable: bool
+
+
+async def addresses_of(conn: Conn, person_id: int) -> list[AddressRecord]:
+    """A person's addresses, the one messages go to first."""
+    async with conn.execute(
+        "SELECT address, channel, last_seen_at, unreachable FROM addresses WHERE person_id = ?"
+        " ORDER BY unreachable, last_seen_at IS NULL, last_seen_at DESC, rowid",
+        (person_id,),
+    ) as cursor:
+        rows = await cursor.fetchall()
+    return [AddressRecord(r[0], r[1], r[2], bool(r[3])) for r in rows]
 
 
 async def set_fields(conn: Conn, person_id: int, **fields: object) -> None:
