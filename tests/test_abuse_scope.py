@@ -89,7 +89,7 @@ async def test_a_coordinator_may_move_someone_from_another_hub(harness: Harness)
     await harness.add_coordinator(COORD)
     await harness.text(COORD, "REJOINDRE PLATEAU")
     got = await harness.text(COORD, f"ASSIGNER M{await harness.person_id(MEMBER_B)} accueil")
-    assert got[MEMBER_B][0].startswith("Vous voici Accueil au centre PLATEAU.")
+    assert got[MEMBER_B][0].startswith("Votre poste au centre PLATEAU : Accueil.")
 
 
 async def _note_in_b(harness: Harness) -> None:

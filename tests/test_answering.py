@@ -59,7 +59,7 @@ async def test_an_unclear_check_in_answer_goes_to_the_lead_as_unclear_not_as_fin
     lead: list[str] = []
     for _ in range(4):  # ask again, then the lead, the coordinators, and the summary
         lead += (await harness.tick(minutes=15)).get(LEAD, [])
-    summary = next(t for t in lead if t.startswith("Pointage status PLATEAU"))
+    summary = next(t for t in lead if t.startswith("Pointage état des postes PLATEAU"))
     helper = f"M{await harness.person_id(HELPER)}"
     assert helper not in summary.split("Aide :")[0] and helper in summary.split("Aide :")[1]
 

@@ -44,7 +44,7 @@ async def test_silence_escalates_step_by_step_and_the_lead_gets_the_summary(
     assert list(coord) == [COORD] and "ne répond pas" in coord[COORD][0]
     summary = await harness.tick(minutes=15)
     text = summary[LEAD][0]
-    assert text.startswith("Pointage status PLATEAU : OK : M")
+    assert text.startswith("Pointage état des postes PLATEAU : OK : M")
     assert f"Silence : M{await harness.person_id(HELPER)}" in text
     assert await harness.tick(minutes=15) == {}, "the round is over"
 
@@ -118,7 +118,7 @@ async def test_an_open_hub_sends_its_numbered_report_to_coordinators_every_two_h
 async def test_handover_moves_a_role_with_its_task_card(harness: Harness) -> None:
     await _open(harness)
     got = await harness.text(RECEPTION, "RELEVE accueil 514-555-0177")
-    assert got["+15145550177"][0].startswith("Vous voici Accueil au centre PLATEAU.")
+    assert got["+15145550177"][0].startswith("Votre poste au centre PLATEAU : Accueil.")
     assert got[RECEPTION][0].startswith("Relève faite : M")
     roster = (await harness.text(LEAD, "ROLES"))[LEAD][0]
     assert f"Accueil : M{await harness.person_id('+15145550177')}" in roster
@@ -151,7 +151,7 @@ async def test_a_handover_moves_the_open_check_in_to_the_new_holder_and_the_lead
     await harness.tick(hours=2)
     await harness.text(HELPER, "OK")
     got = await harness.text(LEAD, "RELEVE accueil 514-555-0177")
-    assert got[NEW][0].startswith("Vous voici Accueil au centre PLATEAU.")
+    assert got[NEW][0].startswith("Votre poste au centre PLATEAU : Accueil.")
     assert got[NEW][1].startswith("Pointage PLATEAU : tout va bien ?"), "asked at once"
     assert not [t for t in got[RECEPTION] if t.startswith("Pointage")]
     late = await harness.text(RECEPTION, "OK")
@@ -252,3 +252,25 @@ async def _swap_reception_behind_the_rounds_back(harness: Harness) -> tuple[int,
         await hubs.unassign(conn, hub.id, old, "reception", old, harness.clock.now())
         await hubs.assign(conn, hub.id, new, "reception", old, harness.clock.now())
     return old, new
+
+
+async def test_the_summary_names_the_round_in_each_readers_language(harness: Harness) -> None:
+    await harness.add_hub()
+    await harness.text(LEAD, "ACTIVATE PLATEAU 2468")
+    await harness.text(LEAD, "ASSIGN 514-555-0102 reception")
+    assert await harness.tick() == {}, "planning a round sends nothing yet"
+    await harness.tick(hours=2)
+    assert (await harness.text(RECEPTION, "OK"))[RECEPTION] == ["Merci, pointage noté."]
+    summary = (await harness.tick(minutes=15))[LEAD]
+    assert len(summary) == 1 and summary[0].startswith("Check-in status PLATEAU: OK: M")
+
+
+async def test_the_lead_can_run_a_round_by_its_name(harness: Harness) -> None:
+    await _open(harness)
+    assert (await harness.text(LEAD, "POINTAGE état des postes"))[LEAD] == [
+        "Pointage lancé : chaque poste est interrogé maintenant."
+    ]
+    assert (await harness.tick())[RECEPTION][0].startswith("Pointage PLATEAU")
+    assert (await harness.text(LEAD, "POINTAGE inventaire"))[LEAD] == [
+        "Ce centre n'a pas de pointage dans son guide."
+    ]

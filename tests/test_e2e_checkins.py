@@ -71,7 +71,9 @@ async def test_a_silent_holder_is_asked_again_then_the_lead_then_the_coordinator
 ) -> None:
     await _round_under_way(service)
     await service.expect(COORD, lambda t: "ne répond pas" in t, within=6)
-    summary = await service.expect(LEAD, lambda t: t.startswith("Pointage status"), within=6)
+    summary = await service.expect(
+        LEAD, lambda t: t.startswith("Pointage état des postes"), within=6
+    )
     assert "Silence : M" in summary and "OK : M" in summary
 
 
@@ -81,7 +83,9 @@ async def test_a_sigkill_mid_escalation_continues_where_it_was(manual: Service) 
     await service.stop(signal.SIGKILL)
     await service.start()
     await service.expect(COORD, lambda t: "ne répond pas" in t, within=10)
-    summary = await service.expect(LEAD, lambda t: t.startswith("Pointage status"), within=10)
+    summary = await service.expect(
+        LEAD, lambda t: t.startswith("Pointage état des postes"), within=10
+    )
     assert "Silence : M" in summary
     lead_alerts = [t for t in await _all(service, LEAD) if "ne répond pas" in t]
     reminders = [t for t in await _all(service, SILENT) if t.startswith("Rappel")]
@@ -95,7 +99,11 @@ async def _all(service: Service, phone: str) -> list[str]:
         messages = await resp.json()
     # Only the first round's messages.
     first_summary = next(
-        (i for i, m in enumerate(messages) if str(m["text"]).startswith("Pointage status")),
+        (
+            i
+            for i, m in enumerate(messages)
+            if str(m["text"]).startswith("Pointage état des postes")
+        ),
         len(messages),
     )
     return [str(m["text"]) for m in messages[: first_summary + 1]]

@@ -34,11 +34,15 @@ async def test_a_french_hub_is_opened_staffed_and_routes_a_need(service: Service
     assert code == 0, out
     await service.text(LEAD, "ACTIVER PLATEAU 2468")
     await service.expect(LEAD, lambda t: "Plateau est maintenant OUVERT" in t)
-    await service.expect(LEAD, lambda t: t.startswith("Vous voici Responsable du centre"))
+    await service.expect(
+        LEAD, lambda t: t.startswith("Votre poste au centre PLATEAU : Responsable du centre")
+    )
     await service.expect(COORD, lambda t: "Centre PLATEAU (Plateau) OUVERT" in t)
 
     await service.text(LEAD, "ASSIGNER 514-555-0102 besoins et offres")
-    card = await service.expect(HELPER, lambda t: t.startswith("Vous voici Besoins et offres"))
+    card = await service.expect(
+        HELPER, lambda t: t.startswith("Votre poste au centre PLATEAU : Besoins et offres")
+    )
     assert "tableau" in card.lower() or "besoins" in card.lower()
 
     await service.text(VOLUNTEER, "REJOINDRE PLATEAU")
@@ -62,9 +66,11 @@ async def test_an_english_hub_works_the_same_way_in_english(service: Service) ->
     )
     assert code == 0, out
     await service.text(EN_LEAD, "ACTIVATE NEWTOWN 1357")
-    await service.expect(EN_LEAD, lambda t: t.startswith("You are now Hub lead"))
+    await service.expect(EN_LEAD, lambda t: t.startswith("Your role at hub NEWTOWN: Hub lead"))
     await service.text(EN_LEAD, "ASSIGN (613) 555-0102 needs & offers")
-    await service.expect(EN_HELPER, lambda t: t.startswith("You are now Needs & offers"))
+    await service.expect(
+        EN_HELPER, lambda t: t.startswith("Your role at hub NEWTOWN: Needs & offers")
+    )
     await service.text(EN_VOLUNTEER, "JOIN NEWTOWN")
     await service.text(EN_VOLUNTEER, "NEED drinking water for 3 people")
     ack = await service.expect(EN_VOLUNTEER, lambda t: t.startswith("Need N"))

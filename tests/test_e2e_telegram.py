@@ -40,7 +40,9 @@ async def test_a_telegram_need_reaches_an_sms_holder_whose_relayed_reply_comes_b
 ) -> None:
     world = await _hub(service, tg, twilio)
     await world.sms(LEAD, "ASSIGNER 514-555-0102 besoins et offres")
-    await world.expect_sms(HOLDER, lambda t: t.startswith("Vous voici Besoins et offres"))
+    await world.expect_sms(
+        HOLDER, lambda t: t.startswith("Votre poste au centre DEMO : Besoins et offres")
+    )
     world.telegram(TG_VOLUNTEER, "/start DEMO")
     await world.expect_tg(TG_VOLUNTEER, lambda t: t.startswith("Bienvenue à Démo"))
     world.telegram(TG_VOLUNTEER, "/besoin de l'eau")
@@ -62,7 +64,9 @@ async def test_an_sms_need_reaches_a_telegram_holder_whose_reply_goes_back_by_sm
     world.telegram(TG_HOLDER, "/start DEMO", username="Marie_TG", language="en")
     await world.expect_tg(TG_HOLDER, lambda t: t.startswith("Welcome to Démo"))
     await world.sms(LEAD, "ASSIGNER @marie_tg besoins et offres")
-    await world.expect_tg(TG_HOLDER, lambda t: t.startswith("You are now Needs &amp; offers"))
+    await world.expect_tg(
+        TG_HOLDER, lambda t: t.startswith("Your role at hub DEMO: Needs &amp; offers")
+    )
     await world.sms(VOLUNTEER, "BESOIN couvertures pour 2")
     await world.expect_tg(TG_HOLDER, lambda t: t.startswith("New need <b>N1</b>"))
     world.telegram(TG_HOLDER, "/r N1 Je passe a 16h avec les couvertures", language="en")

@@ -32,7 +32,7 @@ async def test_the_lead_assigns_a_role_by_phone_number_and_the_assignee_gets_the
     await harness.text(LEAD, "ACTIVER PLATEAU 2468")
     got = await harness.text(LEAD, "ASSIGNER (514) 555-0102 besoins et offres")
     card = got[HELPER][0]
-    assert card.startswith("Vous voici Besoins et offres au centre PLATEAU.")
+    assert card.startswith("Votre poste au centre PLATEAU : Besoins et offres.")
     assert "C'est fait" in got[LEAD][0]
     assert "514" not in got[LEAD][0], "the lead sees member numbers, not phone numbers"
 
@@ -44,7 +44,7 @@ async def test_an_english_lead_gets_english_replies_and_the_assignee_gets_the_hu
     got = await harness.text(LEAD, "ACTIVATE NEWTOWN 2468")
     assert any("Newtown School is now OPEN" in t for t in got[LEAD])
     got = await harness.text(LEAD, "ASSIGN 514 555 0102 needs_offers")
-    assert got[HELPER][0].startswith("You are now Needs & offers at hub NEWTOWN.")
+    assert got[HELPER][0].startswith("Your role at hub NEWTOWN: Needs & offers.")
     assert got[LEAD] == [
         f"Done: M{await harness.person_id(HELPER)} is now Needs & offers. They got their task card."
     ]
@@ -66,7 +66,7 @@ async def test_a_coordinator_may_assign_in_their_hub(harness: Harness) -> None:
     await harness.text(LEAD, "ACTIVER PLATEAU 2468")
     await harness.text(COORD, "REJOINDRE PLATEAU")
     got = await harness.text(COORD, f"ASSIGNER M{await harness.person_id(LEAD)} accueil")
-    assert got[LEAD][0].startswith("Vous voici Accueil")
+    assert got[LEAD][0].startswith("Votre poste au centre PLATEAU : Accueil.")
 
 
 async def test_a_wrong_pin_is_refused_and_three_lock_activation_for_fifteen_minutes(

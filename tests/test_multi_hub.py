@@ -28,7 +28,7 @@ WORDS = {
         "roster": "Postes à {code}",
         "open_needs": "Besoins ouverts à {code}",
         "done": "C'est fait : M{id} est maintenant Accueil.",
-        "card": "Vous voici Accueil au centre {code}.",
+        "card": "Votre poste au centre {code} : Accueil.",
         "unknown": (
             "Aucun de vos centres n'a le code {code}. Vérifiez-le. "
             'Sans "{code}:" la commande va à votre centre actuel.'
@@ -49,7 +49,7 @@ WORDS = {
         "roster": "Roles at {code}",
         "open_needs": "Open needs at {code}",
         "done": "Done: M{id} is now Reception.",
-        "card": "You are now Reception at hub {code}.",
+        "card": "Your role at hub {code}: Reception.",
         "unknown": (
             "None of your hubs has the code {code}. Check it. "
             'Without "{code}:" the command goes to your current hub.'

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from hubbot.domain.messages import Priority
 from hubbot.domain.outbox_state import OutboxStatus
-from hubbot.store import delivery, outbox, people
+from hubbot.store import delivery, outbox, people, retention
 from hubbot.store.db import Database
 from hubbot.store.migrations import MIGRATIONS
 from tests.fakes import FakeClock
@@ -96,6 +97,79 @@ async def test_an_opt_out_receipt_opts_the_person_out_even_on_a_final_row(db: Da
     refreshed = await people.get(db.conn, person.id)
     assert refreshed is not None and refreshed.opted_out
     assert (await _row(db, row))[0] == "delivered"
+
+
+async def _sending(db: Database, person_id: int | None = None) -> int:
+    """A row handed to the provider whose answer (its SID) is not recorded yet."""
+    row = await _queue(db, person_id)
+    assert await delivery.mark_sending(db, [row], FakeClock().now()) == {row}
+    return row
+
+
+async def _kept_receipts(db: Database) -> int:
+    found = await db.fetchone("SELECT COUNT(*) FROM early_receipts")
+    assert found is not None
+    return int(found[0])
+
+
+async def test_a_receipt_that_arrives_before_the_sid_is_stored_is_applied_when_it_is(
+    db: Database,
+) -> None:
+    row = await _sending(db)
+    await _receipt(db, "SM6", "sent", S.SENT)
+    await _receipt(db, "SM6", "delivered", S.DELIVERED)
+    assert await _row(db, row) == ("sending", None, None, None), "nothing known of SM6 yet"
+    await delivery.mark_sent(db, row, FakeClock().now(), "SM6", delivered=False)
+    assert await _row(db, row) == ("delivered", "delivered", None, None)
+    assert await _kept_receipts(db) == 0, "applied once, then forgotten"
+    await _receipt(db, "SM6", "sent", S.SENT)
+    assert (await _row(db, row))[0] == "delivered", "a later receipt still cannot undo it"
+
+
+async def test_a_failed_early_receipt_marks_the_row_failed_and_a_later_delivered_leaves_it(
+    db: Database,
+) -> None:
+    row = await _sending(db)
+    await _receipt(db, "SM7", "undelivered", S.FAILED, "30003")
+    await _receipt(db, "SM7", "delivered", S.DELIVERED)
+    await delivery.mark_sent(db, row, FakeClock().now(), "SM7", delivered=False)
+    assert await _row(db, row) == ("failed", "delivered", "provider: undelivered", "30003")
+
+
+async def test_an_early_21610_still_opts_the_person_out(db: Database) -> None:
+    async with db.transaction() as conn:
+        person = await people.create(conn, PHONE, "fr", FakeClock().now())
+    row = await _sending(db, person.id)
+    await delivery.provider_update(
+        db, "SM8", "failed", S.FAILED, "21610", FakeClock().now(), opted_out=True
+    )
+    before = await people.get(db.conn, person.id)
+    assert before is not None and not before.opted_out, "nobody known to opt out yet"
+    await delivery.mark_sent(db, row, FakeClock().now(), "SM8", delivered=False)
+    after = await people.get(db.conn, person.id)
+    assert after is not None and after.opted_out
+    assert await _row(db, row) == ("failed", "failed", "provider: failed", "21610")
+
+
+async def test_an_early_receipt_waits_only_for_its_own_sid(db: Database) -> None:
+    row = await _sending(db)
+    await _receipt(db, "SM9", "delivered", S.DELIVERED)
+    await delivery.mark_sent(db, row, FakeClock().now(), "SM10", delivered=False)
+    assert await _row(db, row) == ("sent", None, None, None)
+    assert await _kept_receipts(db) == 1, "kept for the send that has SM9"
+
+
+async def test_unmatched_early_receipts_are_purged_by_retention_after_a_day(db: Database) -> None:
+    clock = FakeClock()
+    await delivery.provider_update(db, "SM11", "delivered", S.DELIVERED, None, clock.now())
+    clock.advance(hours=23)
+    await delivery.provider_update(db, "SM12", "delivered", S.DELIVERED, None, clock.now())
+    clock.advance(hours=2)
+    async with db.transaction() as conn:
+        purged = await retention.purge(conn, clock.now(), timedelta(days=30))
+    assert purged.receipts == 1
+    found = await db.fetchall("SELECT provider_id FROM early_receipts")
+    assert [row[0] for row in found] == ["SM12"], "the younger one may still match"
 
 
 async def test_the_dispatchers_marks_move_only_rows_in_a_status_the_table_allows(

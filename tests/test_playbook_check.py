@@ -374,3 +374,42 @@ def test_schema_is_json_that_describes_roles_and_intents() -> None:
     assert {"roles", "intents", "categories"} <= set(schema["properties"])
     assert schema["additionalProperties"] is False
     assert schema["properties"]["roles"]["description"]
+
+
+CHECKIN = """\
+checkins:
+  - id: status
+    roles: [reception]
+    every: 2h
+"""
+
+
+def test_a_check_in_without_a_name_is_called_by_its_id(tmp_path: Path) -> None:
+    path = tmp_path / "hub.yaml"
+    path.write_text(VALID + CHECKIN, encoding="utf-8")
+    playbook, problems = load_file(path)
+    assert problems == [] and playbook is not None
+    assert playbook.checkins[0].title.fr == "status" and playbook.checkins[0].title.en == "status"
+
+
+def test_a_check_in_name_is_given_in_each_language_and_found_by_either(tmp_path: Path) -> None:
+    named = CHECKIN + "    name: {fr: état des postes, en: station status}\n"
+    path = tmp_path / "hub.yaml"
+    path.write_text(VALID + named, encoding="utf-8")
+    playbook, problems = load_file(path)
+    assert problems == [] and playbook is not None
+    assert playbook.checkins[0].title.get("fr") == "état des postes"
+    assert playbook.checkins[0].title.get("en") == "station status"
+    for said in ("Etat des postes", "station STATUS", "status"):
+        assert playbook.find_checkin(said) is playbook.checkins[0], said
+    assert playbook.find_checkin("postes") is None
+
+
+def test_a_check_in_name_that_would_go_ucs2_is_a_warning(tmp_path: Path) -> None:
+    named = CHECKIN + "    name: {fr: Tour des pôles, en: Status}\n"
+    (tmp_path / "hub.yaml").write_text(VALID + named, encoding="utf-8")
+    checked = check_path(tmp_path / "hub.yaml")
+    assert checked.problems == [] and list(checked.playbooks) == ["test-hub"]
+    assert [(w.line, w.message) for w in checked.warnings] == [
+        (28, f"checkins.status.name.fr \"Tour des pôles\" has 'ô', {UCS2}")
+    ]

@@ -123,7 +123,7 @@ def summary(hub: Hub, checkin: Checkin, asks: Sequence[Ask], labels: Mapping[int
         "checkin.summary",
         {
             "hub": hub.code,
-            "round": checkin.id,
+            "round": checkin.title,
             "ok": names(AskState.OK),
             "help": names(AskState.HELP, AskState.UNCLEAR),  # unclear is never OK: the lead looks
             "silent": names(AskState.SILENT),

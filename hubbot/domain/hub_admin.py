@@ -25,6 +25,7 @@ from hubbot.domain.effects import (
     Outcome,
     RecordPinFailure,
     ResetPinFailures,
+    SetCurrentHub,
     SetHubStatus,
     UnassignRole,
 )
@@ -79,7 +80,10 @@ def on_activate(cmd: Command, ctx: Context, out: Outcome) -> None:
     hub = pin_checked(ctx, out, parts[0], "activate_refused")
     if hub is None:
         return
-    out.effects.append(JoinHub(sender.id, hub.id))
+    if sender.is_coordinator:
+        _enter(out, sender, hub)
+    else:
+        out.effects.append(JoinHub(sender.id, hub.id))  # and the hub becomes their current one
     if not hub.is_active:
         out.effects.append(SetHubStatus(hub.id, active=True))
         out.effects.append(LogActivity(hub.id, sender.id, acting_as(hub, sender), "hub_opened"))
@@ -91,6 +95,17 @@ def on_activate(cmd: Command, ctx: Context, out: Outcome) -> None:
         out.effects.append(AssignRole(hub.id, sender.id, "lead", sender.id))
         out.effects.append(LogActivity(hub.id, sender.id, "lead", "role_assigned", "lead"))
         out.messages.append(_card(ctx, hub, sender.id, "lead"))
+
+
+def _enter(out: Outcome, person: Person, hub: Hub) -> None:
+    """Someone put to work in a hub becomes one of its members (and it their current hub).
+    A coordinator only gets it as their current hub: members get the hub's broadcasts and
+    roll calls, which a coordinator overseeing many hubs asks for with JOIN or not at all."""
+    if person.is_coordinator:
+        if person.hub_id != hub.id:
+            out.effects.append(SetCurrentHub(person.id, hub.id))
+    elif person.id not in hub.members:
+        out.effects.append(JoinHub(person.id, hub.id))
 
 
 def _card(ctx: Context, hub: Hub, person_id: int, role_id: str) -> Outgoing:
@@ -126,8 +141,7 @@ def _change_role(cmd: Command, ctx: Context, out: Outcome, assign: bool) -> None
         if holds:
             out.messages.append(ctx.reply("assign.already", person=target.label, role=role.name))
             return
-        if target.id not in hub.members:
-            out.effects.append(JoinHub(target.id, hub.id))
+        _enter(out, target, hub)
         out.effects.append(AssignRole(hub.id, target.id, role.id, ctx.sender.id))
         out.messages.append(_card(ctx, hub, target.id, role.id))
         _follow_role(ctx, out, hub, role.id, (*hub.holders(role.id), target.id))
@@ -265,8 +279,7 @@ def on_handover(cmd: Command, ctx: Context, out: Outcome) -> None:
     target = _target(cmd, ctx, out, hub, create=True)
     if target is None:
         return
-    if target.id not in hub.members:
-        out.effects.append(JoinHub(target.id, hub.id))
+    _enter(out, target, hub)
     for previous in hub.holders(role.id):
         if previous == target.id:
             continue

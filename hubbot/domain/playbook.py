@@ -72,6 +72,12 @@ class Checkin:
     prompt: str
     window: timedelta
     escalate: tuple[str, ...] = ("repeat", "lead", "coordinators")
+    name: LocalText | None = None  # as people say it; the id when the playbook gives none
+
+    @property
+    def title(self) -> LocalText:
+        """The round's name in each language, for texts sent to people."""
+        return self.name or LocalText(fr=self.id, en=self.id)
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,15 @@ class Playbook:
 
     def checkin(self, checkin_id: str) -> Checkin | None:
         return next((c for c in self.checkins if c.id == checkin_id), None)
+
+    def find_checkin(self, name: str) -> Checkin | None:
+        """A check-in by its id or its name in either language, ignoring case and accents."""
+        wanted = words(name.replace("_", " "))
+        for checkin in self.checkins:
+            names = (checkin.id, checkin.title.fr, checkin.title.en)
+            if any(words(n.replace("_", " ")) == wanted for n in names):
+                return checkin
+        return None
 
     @cached_property
     def _life_safety_phrases(self) -> tuple[tuple[str, ...], ...]:

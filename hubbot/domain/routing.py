@@ -25,8 +25,9 @@ ITEM_TEXT_MAX = 300
 
 
 def _ensure_member(ctx: Context, hub: Hub, out: Outcome) -> None:
-    # Texting a hub (by its number or by having joined it) makes you one of its members.
-    if ctx.sender.id not in hub.members:
+    # Texting a hub (by its number or by having joined it) makes you one of its members; a
+    # coordinator writing to a hub they oversee does not join it (JOIN does that).
+    if ctx.sender.id not in hub.members and not ctx.sender.is_coordinator:
         out.effects.append(JoinHub(ctx.sender.id, hub.id))
 
 
@@ -105,7 +106,8 @@ def on_checkin(cmd: Command, ctx: Context, out: Outcome) -> None:
     """CHECKIN / POINTAGE: the lead runs a round now."""
     hub = ctx.in_hub
     wanted = cmd.args.strip().lower()
-    checkin = hub.playbook.checkin(wanted) if wanted else next(iter(hub.playbook.checkins), None)
+    checkins = hub.playbook.checkins
+    checkin = hub.playbook.find_checkin(wanted) if wanted else next(iter(checkins), None)
     if checkin is None:
         out.messages.append(ctx.reply("checkin.none"))
         return

@@ -186,7 +186,13 @@ def _check_intents(
 
 # Texts a playbook sends by SMS, by path under each entry: (list, field). Keywords are only
 # matched against what people type, never sent, so their accents cost nothing.
-_SENT_TEXTS = ((None, "name"), ("roles", "name"), ("roles", "card"), ("categories", "name"))
+_SENT_TEXTS = (
+    (None, "name"),
+    ("roles", "name"),
+    ("roles", "card"),
+    ("categories", "name"),
+    ("checkins", "name"),
+)
 _QUOTED_LENGTH = 60  # longer texts (cards) are quoted by the words that hold the characters
 
 

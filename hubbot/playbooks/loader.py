@@ -254,6 +254,7 @@ def _to_domain(spec: PlaybookSpec) -> Playbook:
                 c.prompt,
                 parse_duration(c.window),
                 tuple(c.escalate),
+                name=_text(c.name) if c.name else None,
             )
             for c in spec.checkins
         ),

@@ -146,6 +146,11 @@ class CheckinSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", title="Check-in round")
 
     id: Ident = Field(description="Short id, e.g. 'status'.")
+    name: TextSpec | None = Field(
+        default=None,
+        description="The round's name in the texts people get, e.g. 'etat des postes'; "
+        "defaults to the id.",
+    )
     roles: list[Text] = Field(min_length=1, description="Roles whose holders are asked.")
     every: Duration = Field(description="How often while the hub is open, e.g. 2h.")
     prompt: Text = Field(default="checkin.prompt", description="Message key of the question.")

@@ -9,6 +9,7 @@ hands its lane's head on (`_hand_on`; store/outbox.py explains lanes and heads).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
@@ -111,6 +112,8 @@ async def _finish(conn: Conn, sql: str, params: tuple[object, ...]) -> None:
 async def mark_sent(
     db: Database, outbox_id: int, now: datetime, provider_id: str | None, delivered: bool
 ) -> None:
+    """The provider took the message under `provider_id`; receipts for that id that came
+    before this (kept by provider_update) are applied now, in the order they came."""
     status = OutboxStatus.DELIVERED if delivered else OutboxStatus.SENT
     async with db.transaction() as conn:
         await _finish(
@@ -119,6 +122,8 @@ async def mark_sent(
             f" error = NULL, head = 0 WHERE id = ? AND {_moves(status)}",
             (status, provider_id, iso(now), iso(now), outbox_id),
         )
+        if provider_id is not None:
+            await _apply_early(conn, provider_id, now)
 
 
 async def mark_failed(
@@ -158,27 +163,71 @@ async def provider_update(
     blocked us (Twilio 21610), so they are opted out everywhere.
 
     Only rows `mark_sent` gave a provider id match, and it took them out of pending/sending and
-    handed their lane's head on already; a receipt never moves an unsent row."""
+    handed their lane's head on already; a receipt never moves an unsent row. A receipt that
+    matches no row may have beaten mark_sent (the provider calls back as soon as it takes the
+    message): it is kept, and mark_sent applies it when it stores that provider id."""
+    receipt = _Receipt(provider_id, provider_status, status, error_code, opted_out)
+    async with db.transaction() as conn:
+        if not await _apply(conn, receipt, now):
+            await conn.execute(
+                "INSERT INTO early_receipts (provider_id, provider_status, status, error_code,"
+                " opted_out, received_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (provider_id, provider_status, status, error_code, int(opted_out), iso(now)),
+            )
+
+
+@dataclass(frozen=True)
+class _Receipt:
+    provider_id: str
+    provider_status: str
+    status: OutboxStatus
+    error_code: str | None
+    opted_out: bool
+
+
+async def _apply(conn: Conn, receipt: _Receipt, now: datetime) -> bool:
+    """Apply a receipt to the row with its provider id; False if no row has that id (yet)."""
+    status = receipt.status
     moves = status_in(outbox_state.receipt_sources(status))
     error = f"CASE WHEN {moves} THEN 'provider: ' || :ps ELSE error END"
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "UPDATE outbox SET provider_status = :ps, updated_at = :now,"
-            " error_code = COALESCE(:code, error_code),"
-            f" status = CASE WHEN {moves} THEN :status ELSE status END,"
-            f" error = {error if status == OutboxStatus.FAILED else 'error'}"
-            " WHERE provider_id = :id RETURNING person_id",
-            {
-                "ps": provider_status,
-                "now": iso(now),
-                "code": error_code,
-                "status": status,
-                "id": provider_id,
-            },
-        )
-        row = await cursor.fetchone()
-        if opted_out and row and row[0] is not None:
-            await people.set_opt_out(conn, int(row[0]), True, now)
+    cursor = await conn.execute(
+        "UPDATE outbox SET provider_status = :ps, updated_at = :now,"
+        " error_code = COALESCE(:code, error_code),"
+        f" status = CASE WHEN {moves} THEN :status ELSE status END,"
+        f" error = {error if status == OutboxStatus.FAILED else 'error'}"
+        " WHERE provider_id = :id RETURNING person_id",
+        {
+            "ps": receipt.provider_status,
+            "now": iso(now),
+            "code": receipt.error_code,
+            "status": status,
+            "id": receipt.provider_id,
+        },
+    )
+    rows = await cursor.fetchall()
+    if receipt.opted_out:
+        for person_id in {int(row[0]) for row in rows if row[0] is not None}:
+            await people.set_opt_out(conn, person_id, True, now)
+    return bool(rows)
+
+
+async def _apply_early(conn: Conn, provider_id: str, now: datetime) -> None:
+    """Apply, oldest first, the receipts for `provider_id` that came before its send was
+    recorded, and forget them once a row took them."""
+    async with conn.execute(
+        "SELECT provider_status, status, error_code, opted_out FROM early_receipts"
+        " WHERE provider_id = ? ORDER BY id",
+        (provider_id,),
+    ) as cursor:
+        early = [
+            _Receipt(provider_id, str(r[0]), OutboxStatus(r[1]), r[2], bool(r[3]))
+            for r in await cursor.fetchall()
+        ]
+    applied = False
+    for receipt in early:
+        applied = await _apply(conn, receipt, now) or applied
+    if applied:
+        await conn.execute("DELETE FROM early_receipts WHERE provider_id = ?", (provider_id,))
 
 
 async def requeue_interrupted(db: Database, now: datetime) -> int:

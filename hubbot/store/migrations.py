@@ -401,4 +401,20 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX routed_person ON routed(person_id, at);
     """,
+    # 19: delivery receipts that come before the send recorded their provider id (a status
+    # callback can beat mark_sent on a loaded machine): kept, and applied when mark_sent
+    # stores that id (store/delivery.py); the retention job drops the unmatched after a day
+    """
+    CREATE TABLE early_receipts (
+        id INTEGER PRIMARY KEY,
+        provider_id TEXT NOT NULL,
+        provider_status TEXT NOT NULL,    -- the provider's own word, e.g. undelivered
+        status TEXT NOT NULL,             -- what it reports: sent | delivered | failed
+        error_code TEXT,
+        opted_out INTEGER NOT NULL DEFAULT 0,  -- the recipient blocked us (Twilio 21610)
+        received_at TEXT NOT NULL
+    );
+    CREATE INDEX early_receipts_provider ON early_receipts(provider_id, id);
+    CREATE INDEX early_receipts_received ON early_receipts(received_at);
+    """,
 ]

@@ -13,7 +13,10 @@ of its own number and team groups. Everything else older than `retention` goes:
   *forgotten*: their addresses (phone numbers, Telegram ids), name, Telegram username and
   their memberships of closed hubs go; their member number stays, so the activity log, the
   board and past tallies still read "M12";
-- flood-control buckets not used within `retention` are deleted.
+- flood-control buckets not used within `retention` are deleted;
+- delivery receipts kept because they came before their send was recorded
+  (store/delivery.py), and that matched no send within a day, are deleted whatever
+  `retention` is: a send is recorded within seconds, so theirs will never be.
 """
 
 from __future__ import annotations
@@ -102,6 +105,9 @@ _FORGET = (
 # A bucket is full again long before this (domain/flood.py): deleting it changes nothing.
 _BUCKETS = "DELETE FROM flood WHERE at < :cutoff AND COALESCE(held_until, '') < :now"
 
+EARLY_RECEIPT_LIFE = timedelta(days=1)
+_EARLY_RECEIPTS = "DELETE FROM early_receipts WHERE received_at < :receipts_cutoff"
+
 
 @dataclass(frozen=True)
 class Purged:
@@ -112,6 +118,7 @@ class Purged:
     mailbox: int = 0
     people: int = 0
     buckets: int = 0
+    receipts: int = 0  # delivery receipts that never matched a send
 
     def __str__(self) -> str:
         return (
@@ -123,7 +130,11 @@ class Purged:
 
 async def purge(conn: Conn, now: datetime, retention: timedelta) -> Purged:
     """Purge what no live hub needs and is older than `retention`, in one transaction."""
-    params = {"cutoff": iso(now - retention), "now": iso(now)}
+    params = {
+        "cutoff": iso(now - retention),
+        "now": iso(now),
+        "receipts_cutoff": iso(now - EARLY_RECEIPT_LIFE),
+    }
 
     async def run(sql: str) -> int:
         await conn.execute(sql, params)
@@ -137,4 +148,5 @@ async def purge(conn: Conn, now: datetime, retention: timedelta) -> Purged:
         ids = [int(row[0]) for row in await cursor.fetchall()]
     for sql in _FORGET:
         await conn.executemany(sql, [{"id": person_id, "now": params["now"]} for person_id in ids])
-    return Purged(inbound, outbox, mailbox, len(ids), await run(_BUCKETS))
+    buckets, receipts = await run(_BUCKETS), await run(_EARLY_RECEIPTS)
+    return Purged(inbound, outbox, mailbox, len(ids), buckets, receipts)
