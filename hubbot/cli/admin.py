@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Awaitable
 from typing import TextIO
 
 from hubbot.addresses import normalize_phone
-from hubbot.cli import closing
 from hubbot.cli.console import (
     Commands,
     UsageError,
@@ -34,6 +34,14 @@ _PIN = re.compile(r"^\S{4,32}$")
 PIN_RULE = "the PIN needs 4 to 32 characters and no spaces, like 2468"
 
 
+def _hub_close(settings: Settings, args: argparse.Namespace) -> Awaitable[int]:
+    # Imported here: closing wires the service's outbound machinery (channels, SDK clients),
+    # which would add a second to the start of every other command.
+    from hubbot.cli import closing
+
+    return closing.hub_close(settings, args.code)
+
+
 def register(commands: Commands) -> None:
     """`hubbot hub add|list|show|set-pin|close` and `hubbot outbox`."""
     hub = command(commands, "hub", None, help="add, list, show, re-key or close hubs")
@@ -57,7 +65,7 @@ def register(commands: Commands) -> None:
     close = command(
         actions,
         "close",
-        lambda s, a: closing.hub_close(s, a.code),
+        _hub_close,
         help="close a hub as its lead would by text: coordinators and members are told",
     )
     close.add_argument("code")
