@@ -36,7 +36,7 @@ WORDS = {
         "suggest": "Jumelages possibles pour O1",
         "both": "Les deux ont dit OUI",
         "relay_in": "De M",
-        "counts": "Besoins : 1 ouverts, 1 jumelés, 1 faits",
+        "counts": "Besoins : ouverts 1, jumelés 1, faits 1",
     },
     "en": {
         "activate": "ACTIVATE",

@@ -80,7 +80,7 @@ async def test_a_sitrep_is_numbered_counts_right_and_reaches_the_coordinators(
     report = first[COMMS][0]
     assert report.startswith("BILAN #1 PLATEAU 22:00 : 12 sur place (+12/h). Postes 3/5.")
     assert "Vacants : Besoins et offres." in report
-    assert "Besoins : 2 ouverts, 0 jumelés, 1 faits." in report
+    assert "Besoins : ouverts 2, jumelés 0, faits 1." in report
     assert "Critiques : N3." in report and "Services : Eau potable ok?" in report
     assert first[COORD][0].startswith("SITREP #1 PLATEAU 22:00: 12 on site")
     second = await harness.text(LEAD, "SITREP")
