@@ -9,16 +9,7 @@ import pytest
 from hubbot.domain import fanout, timed
 from hubbot.domain.ask_state import AskState, RoundState
 from hubbot.domain.checkins import Ask
-from hubbot.domain.effects import (
-    AdvanceRound,
-    CloseRollcall,
-    MarkReminded,
-    MoveAsk,
-    RecordSitrep,
-    ScheduleDue,
-    SendBroadcast,
-    StartRound,
-)
+from hubbot.domain.effects import RecordSitrep
 from hubbot.domain.jobs import (
     SHIFT_CHECK,
     BroadcastDue,
@@ -34,6 +25,15 @@ from hubbot.domain.jobs import (
 from hubbot.domain.messages import Joined, Msg, Priority
 from hubbot.domain.models import Figures, Hub, HubStatus
 from hubbot.domain.playbook import Playbook
+from hubbot.domain.timed_effects import (
+    AdvanceRound,
+    CloseRollcall,
+    MarkReminded,
+    MoveAsk,
+    ScheduleDue,
+    SendBroadcast,
+    StartRound,
+)
 
 NOW = datetime(2026, 1, 15, 3, 0, tzinfo=UTC)
 LEAD, ANA, BEN, CLO, COORD = 1, 2, 3, 4, 9

@@ -1,6 +1,6 @@
 """`hubbot hub close CODE`: close a hub from the console, with what FERMER/CLOSE does by text.
 
-What closing means is decided once, in the core (`close_hub` in domain/hub_admin.py), and
+What closing means is decided once, in the core (`close_hub` in domain/opening.py), and
 written by the service's one `apply`: the coordinators are alerted, the members told, and the
 activity log says the operator did it. The texts go into the outbox, which the running
 service sends (it looks at least every few seconds); `hubbot outbox` shows them waiting.
@@ -27,8 +27,8 @@ from hubbot.cli.console import (
 )
 from hubbot.clock import Clock, SystemClock
 from hubbot.domain.effects import Outcome
-from hubbot.domain.hub_admin import Closer, close_hub
 from hubbot.domain.messages import Msg
+from hubbot.domain.opening import Closer, close_hub
 from hubbot.domain.playbook import Playbook
 from hubbot.i18n import Renderer
 from hubbot.service.alerts import Alerts

@@ -18,6 +18,7 @@ from hubbot.domain.answers import (
     read_answer,
     restates,
 )
+from hubbot.domain.board_effects import CreateItem
 from hubbot.domain.commands import Command, CommandId, CommandSpec
 from hubbot.domain.context import Context
 from hubbot.domain.effects import (
@@ -25,7 +26,6 @@ from hubbot.domain.effects import (
     AnswerCheckin,
     AnswerRollcall,
     ConfirmAlert,
-    CreateItem,
     LogActivity,
     Outcome,
 )

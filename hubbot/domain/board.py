@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 
 from hubbot.domain import used_offer
+from hubbot.domain.board_effects import ListState, UpdateItem
 from hubbot.domain.commands import Command, CommandId, CommandSpec, Help
 from hubbot.domain.context import Context
 from hubbot.domain.durations import format_duration, parse_duration, spoken_duration
-from hubbot.domain.effects import ListState, LogActivity, Outcome, UpdateItem
+from hubbot.domain.effects import LogActivity, Outcome
 from hubbot.domain.facts import BoardFacts
 from hubbot.domain.guard import refuse
 from hubbot.domain.messages import Joined, Msg, Param

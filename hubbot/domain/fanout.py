@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hubbot.domain.effects import CloseRollcall, Outcome, SendBroadcast
+from hubbot.domain.effects import Outcome
 from hubbot.domain.jobs import BroadcastDue, RollcallEndDue
 from hubbot.domain.messages import Button, Msg, Outgoing, Param, Priority
 from hubbot.domain.models import member_label
 from hubbot.domain.sms import sms_units
+from hubbot.domain.timed_effects import CloseRollcall, SendBroadcast
 
 
 @dataclass(frozen=True)

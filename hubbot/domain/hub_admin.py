@@ -1,9 +1,6 @@
-"""Running a hub by text: activate with the PIN, assign and unassign roles, roster, close."""
+"""Staffing a hub by text: assign, unassign and hand over roles, and the roster."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from datetime import timedelta
 
 from hubbot.domain import checkins
 from hubbot.domain.commands import (
@@ -21,83 +18,19 @@ from hubbot.domain.effects import (
     CreatePerson,
     JoinHub,
     LogActivity,
-    MoveAsk,
     Outcome,
-    RecordPinFailure,
-    ResetPinFailures,
     SetCurrentHub,
-    SetHubStatus,
     UnassignRole,
 )
-from hubbot.domain.facts import NamedHub, RosterFacts, RoundFacts, TargetFacts
+from hubbot.domain.facts import RosterFacts, RoundFacts, TargetFacts
 from hubbot.domain.guard import acting_as, refuse
-from hubbot.domain.messages import Confirm, Joined, Msg, Outgoing, Param, Priority
+from hubbot.domain.messages import Joined, Msg, Outgoing, Param
 from hubbot.domain.models import Hub, Person, member_label
 from hubbot.domain.permissions import Action, Party, may_act_on, may_hand_over, who_may
-
-PIN_ATTEMPTS = 3
-PIN_LOCKOUT = timedelta(minutes=15)
+from hubbot.domain.timed_effects import MoveAsk
 
 
-def pin_checked(ctx: Context, out: Outcome, code: str, action: str) -> Hub | None:
-    """The hub named by CODE if the PIN matched; otherwise count the failure and say why.
-
-    Three failures in a row, unknown codes included (so codes cannot be probed), lock the
-    person out of PIN commands for 15 minutes.
-    """
-    sender, now = ctx.sender, ctx.now
-    if sender.pin_locked_until and sender.pin_locked_until > now:
-        minutes = max(1, -(-int((sender.pin_locked_until - now).total_seconds()) // 60))
-        out.messages.append(ctx.reply("activate.locked", count=minutes, minutes=minutes))
-        return None
-    named = ctx.of(NamedHub)
-    hub = named.hub
-    if hub is not None and named.pin_valid:
-        if sender.pin_failures:
-            out.effects.append(ResetPinFailures(sender.id))
-        return hub
-    failures = sender.pin_failures + 1
-    locked = now + PIN_LOCKOUT if failures >= PIN_ATTEMPTS else None
-    out.effects.append(RecordPinFailure(sender.id, 0 if locked else failures, locked))
-    out.effects.append(LogActivity(hub.id if hub else None, sender.id, None, action, code))
-    if hub is None:
-        out.messages.append(ctx.reply("error.unknown_hub", code=code.upper()))
-    elif locked:
-        minutes = int(PIN_LOCKOUT.total_seconds() // 60)
-        out.messages.append(ctx.reply("activate.locked", count=minutes, minutes=minutes))
-    else:
-        left = PIN_ATTEMPTS - failures
-        out.messages.append(ctx.reply("activate.bad_pin", count=left, left=left))
-    return None
-
-
-def on_activate(cmd: Command, ctx: Context, out: Outcome) -> None:
-    sender = ctx.sender
-    parts = cmd.args.split()
-    if len(parts) != 2:
-        out.messages.append(ctx.reply("activate.usage"))
-        return
-    hub = pin_checked(ctx, out, parts[0], "activate_refused")
-    if hub is None:
-        return
-    if sender.is_coordinator:
-        _enter(out, sender, hub)
-    else:
-        out.effects.append(JoinHub(sender.id, hub.id))  # and the hub becomes their current one
-    if not hub.is_active:
-        out.effects.append(SetHubStatus(hub.id, active=True))
-        out.effects.append(LogActivity(hub.id, sender.id, acting_as(hub, sender), "hub_opened"))
-        _alert_coordinators(out, ctx.coordinators, "coord.hub_opened", hub, sender.label)
-        out.messages.append(ctx.reply("activate.opened", hub=hub.name))
-    else:
-        out.messages.append(ctx.reply("activate.already_open", hub=hub.name))
-    if not hub.has_lead:
-        out.effects.append(AssignRole(hub.id, sender.id, "lead", sender.id))
-        out.effects.append(LogActivity(hub.id, sender.id, "lead", "role_assigned", "lead"))
-        out.messages.append(_card(ctx, hub, sender.id, "lead"))
-
-
-def _enter(out: Outcome, person: Person, hub: Hub) -> None:
+def enter(out: Outcome, person: Person, hub: Hub) -> None:
     """Someone put to work in a hub becomes one of its members (and it their current hub).
     A coordinator only gets it as their current hub: members get the hub's broadcasts and
     roll calls, which a coordinator overseeing many hubs asks for with JOIN or not at all."""
@@ -108,7 +41,7 @@ def _enter(out: Outcome, person: Person, hub: Hub) -> None:
         out.effects.append(JoinHub(person.id, hub.id))
 
 
-def _card(ctx: Context, hub: Hub, person_id: int, role_id: str) -> Outgoing:
+def task_card(ctx: Context, hub: Hub, person_id: int, role_id: str) -> Outgoing:
     role = hub.playbook.role(role_id)
     if role is None:  # the playbook check guarantees a lead role; others come parsed
         raise ValueError(f"no role {role_id!r} in playbook {hub.playbook.id}")
@@ -141,9 +74,9 @@ def _change_role(cmd: Command, ctx: Context, out: Outcome, assign: bool) -> None
         if holds:
             out.messages.append(ctx.reply("assign.already", person=target.label, role=role.name))
             return
-        _enter(out, target, hub)
+        enter(out, target, hub)
         out.effects.append(AssignRole(hub.id, target.id, role.id, ctx.sender.id))
-        out.messages.append(_card(ctx, hub, target.id, role.id))
+        out.messages.append(task_card(ctx, hub, target.id, role.id))
         _follow_role(ctx, out, hub, role.id, (*hub.holders(role.id), target.id))
     else:
         if not holds:
@@ -211,50 +144,6 @@ def on_roles(cmd: Command, ctx: Context, out: Outcome) -> None:
     )
 
 
-def on_close(cmd: Command, ctx: Context, out: Outcome) -> None:
-    hub = ctx.in_hub
-    if not hub.is_active:
-        out.messages.append(ctx.reply("close.already", hub=hub.name))
-        return
-    closer = Closer(ctx.sender.id, acting_as(hub, ctx.sender), ctx.sender.label)
-    close_hub(hub, ctx.coordinators, closer, out)
-    out.messages.append(ctx.reply("close.done", hub=hub.name))
-
-
-@dataclass(frozen=True)
-class Closer:
-    """Who closes a hub: someone by text (FERMER/CLOSE) or the operator (`hubbot hub close`)."""
-
-    person_id: int | None  # None: the operator at the console, who is nobody's member
-    role: str | None  # the role they act in, for the activity log
-    label: Param  # how coordinators are told who closed it
-
-
-def close_hub(hub: Hub, coordinators: tuple[Person, ...], closer: Closer, out: Outcome) -> None:
-    """What closing an open hub means, whoever closes it: the hub is closed and logged, the
-    coordinators are alerted, and members hear it once, each in their language (the closer
-    is answered by the caller; who sent STOP is skipped by the outbox, as for any message)."""
-    out.effects.append(SetHubStatus(hub.id, active=False))
-    out.effects.append(LogActivity(hub.id, closer.person_id, closer.role, "hub_closed"))
-    _alert_coordinators(out, coordinators, "coord.hub_closed", hub, closer.label)
-    told = {closer.person_id} | {c.id for c in coordinators}
-    out.messages.extend(
-        Outgoing(pid, Msg("close.members", {"code": hub.code, "hub": hub.name}), Priority.BULK)
-        for pid in sorted(hub.members - told)
-    )
-
-
-def _alert_coordinators(
-    out: Outcome, coordinators: tuple[Person, ...], key: str, hub: Hub, by: Param
-) -> None:
-    confirm = Confirm("hub_status", hub.code, hub_id=hub.id)
-    params: dict[str, Param] = {"code": hub.code, "hub": hub.name, "by": by}
-    out.messages.extend(
-        Outgoing(c.id, Msg(key, dict(params)), Priority.URGENT, ack=True, confirm=confirm)
-        for c in coordinators
-    )
-
-
 def _unknown_role(ctx: Context, hub: Hub, role_text: str) -> Outgoing:
     names = Joined(tuple(r.name for r in hub.playbook.roles))  # in the reader's language
     return ctx.reply("error.unknown_role", role=role_text, roles=names)
@@ -279,7 +168,7 @@ def on_handover(cmd: Command, ctx: Context, out: Outcome) -> None:
     target = _target(cmd, ctx, out, hub, create=True)
     if target is None:
         return
-    _enter(out, target, hub)
+    enter(out, target, hub)
     for previous in hub.holders(role.id):
         if previous == target.id:
             continue
@@ -292,7 +181,7 @@ def on_handover(cmd: Command, ctx: Context, out: Outcome) -> None:
             )
     if target.id not in hub.holders(role.id):
         out.effects.append(AssignRole(hub.id, target.id, role.id, ctx.sender.id))
-        out.messages.append(_card(ctx, hub, target.id, role.id))
+        out.messages.append(task_card(ctx, hub, target.id, role.id))
     _follow_role(ctx, out, hub, role.id, (target.id,))
     out.effects.append(
         LogActivity(
@@ -334,14 +223,6 @@ def _follow_role(
 
 SPECS = (
     CommandSpec(
-        CommandId.ACTIVATE,
-        on_activate,
-        words={"activate": "en", "activer": "fr"},
-        facts=(NamedHub,),
-        menu=Menu("menu.activate", fr="activer", en="activate", rank=7),
-        help=Help("help.activate"),
-    ),
-    CommandSpec(
         CommandId.ASSIGN,
         on_assign,
         words={"assign": "en", "assigner": "fr"},
@@ -371,14 +252,6 @@ SPECS = (
         facts=(RosterFacts,),
         menu=Menu("menu.roles", fr="roles", en="roles", rank=5),
         help=Help("help.roles"),
-    ),
-    CommandSpec(
-        CommandId.CLOSE,
-        on_close,
-        words={"close": "en", "fermer": "fr"},
-        hub=True,
-        permission=Action.CLOSE,
-        help=Help("help.close", rank=46),
     ),
     CommandSpec(
         CommandId.HANDOVER,

@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 
 from hubbot.domain.commands import Command, CommandId, CommandSpec
 from hubbot.domain.context import Context
-from hubbot.domain.effects import FailLink, LogActivity, MergePeople, Outcome, StartLink
+from hubbot.domain.effects import LogActivity, Outcome
 from hubbot.domain.facts import LinkFacts
+from hubbot.domain.link_effects import FailLink, MergePeople, StartLink
 from hubbot.domain.messages import Outgoing
 from hubbot.domain.models import member_label
 

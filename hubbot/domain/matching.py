@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 from hubbot.domain.board import item_ref
+from hubbot.domain.board_effects import CreateMatch, MatchConsent, UpdateItem
 from hubbot.domain.commands import Command, CommandId, CommandSpec, Help
 from hubbot.domain.context import Context
-from hubbot.domain.effects import (
-    CreateMatch,
-    LogActivity,
-    MatchConsent,
-    Outcome,
-    SetOptOut,
-    UpdateItem,
-)
+from hubbot.domain.effects import LogActivity, Outcome, SetOptOut
 from hubbot.domain.facts import BoardFacts, MatchFacts
 from hubbot.domain.messages import Button, Msg, Outgoing, Param
 from hubbot.domain.models import BoardItem, ItemKind

@@ -17,6 +17,7 @@ from hubbot.domain import (
     hub_admin,
     linking,
     matching,
+    opening,
     personal,
     rollcall,
     routing,
@@ -111,6 +112,7 @@ def _keyword(word: str) -> str:
 REGISTRY = Registry(
     [
         *personal.SPECS,
+        *opening.SPECS,
         *hub_admin.SPECS,
         *team.SPECS,
         *linking.SPECS,

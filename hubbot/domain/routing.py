@@ -4,16 +4,10 @@ from __future__ import annotations
 
 from hubbot.domain import matching, safety
 from hubbot.domain.board import category_name
+from hubbot.domain.board_effects import CreateItem, RecordRouted
 from hubbot.domain.commands import Command, CommandId, CommandSpec, Help, Menu
 from hubbot.domain.context import Context
-from hubbot.domain.effects import (
-    CreateItem,
-    JoinHub,
-    LogActivity,
-    Outcome,
-    RecordRouted,
-    ScheduleRound,
-)
+from hubbot.domain.effects import JoinHub, LogActivity, Outcome, ScheduleRound
 from hubbot.domain.facts import BoardFacts, Numbers, RosterFacts
 from hubbot.domain.messages import Msg, Outgoing, Param, Priority, TeamMessage
 from hubbot.domain.models import BoardItem, Hub, ItemKind, member_label

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from hubbot.domain import hub_admin, linking
+from hubbot.domain import linking, opening
 from hubbot.domain.commands import Command, CommandId, CommandSpec, Help, Menu, read_person
 from hubbot.domain.context import Context
-from hubbot.domain.effects import LinkGroup, LogActivity, Outcome
+from hubbot.domain.effects import LogActivity, Outcome
 from hubbot.domain.facts import LinkFacts, NamedHub, RelayFacts, RosterFacts
+from hubbot.domain.link_effects import LinkGroup
 from hubbot.domain.relay import on_relay
 
 
@@ -24,7 +25,7 @@ def on_link(cmd: Command, ctx: Context, out: Outcome) -> None:
         out.messages.append(ctx.reply("link.usage"))
         return
     sender = ctx.sender
-    hub = hub_admin.pin_checked(ctx, out, parts[0], "link_refused")
+    hub = opening.pin_checked(ctx, out, parts[0], "link_refused")
     if hub is None:
         return
     out.effects.append(LinkGroup(ctx.group_chat, hub.id, sender.id))

@@ -14,20 +14,13 @@ from datetime import datetime, timedelta
 from hubbot.domain import checkins
 from hubbot.domain.ask_state import AskEvent, AskState, RoundState, next_state
 from hubbot.domain.checkins import Ask, Move
-from hubbot.domain.effects import (
-    AdvanceRound,
-    MarkReminded,
-    MoveAsk,
-    Outcome,
-    RecordSitrep,
-    ScheduleDue,
-    StartRound,
-)
+from hubbot.domain.effects import Outcome, RecordSitrep
 from hubbot.domain.jobs import SHIFT_CHECK, DueKind, RoundDue, ShiftsDue, SitrepDue, StepDue
 from hubbot.domain.messages import Confirm, Msg, Outgoing, Priority, TeamMessage
 from hubbot.domain.models import Hub, member_label
 from hubbot.domain.playbook import Checkin, Playbook
 from hubbot.domain.situation import sitrep_messages
+from hubbot.domain.timed_effects import AdvanceRound, MarkReminded, MoveAsk, ScheduleDue, StartRound
 
 Pending = set[tuple[str, int | None, str]]  # (kind, hub, ref) of every row still to run
 

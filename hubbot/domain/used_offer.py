@@ -3,8 +3,9 @@ quantity remains, and its poster is told."""
 
 from __future__ import annotations
 
+from hubbot.domain.board_effects import CloseMatch, UpdateItem
 from hubbot.domain.context import Context
-from hubbot.domain.effects import CloseMatch, LogActivity, Outcome, UpdateItem
+from hubbot.domain.effects import LogActivity, Outcome
 from hubbot.domain.facts import BoardFacts
 from hubbot.domain.messages import Msg, Outgoing, Param
 from hubbot.domain.models import BoardItem, Hub, ItemKind

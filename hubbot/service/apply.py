@@ -10,7 +10,10 @@ from typing import assert_never
 
 import aiosqlite
 
+from hubbot.domain import board_effects as bx
 from hubbot.domain import effects as fx
+from hubbot.domain import link_effects as lx
+from hubbot.domain import timed_effects as tx
 from hubbot.domain.effects import Outcome
 from hubbot.domain.jobs import DueKind
 from hubbot.domain.models import HubStatus
@@ -103,32 +106,32 @@ async def apply(
             )
         case fx.ResetPinFailures(person_id):
             await people.set_fields(conn, person_id, pin_failures=0, pin_locked_until=None)
-        case fx.CreateItem():
+        case bx.CreateItem():
             await items.create(conn, effect, channel, now)
-        case fx.LinkGroup(chat_id, hub_id, by):
+        case lx.LinkGroup(chat_id, hub_id, by):
             await hubs.link_group(conn, chat_id, hub_id, by, now)
         case fx.ConfirmAlert(confirmation_id, _person_id):
             await confirmations.confirm(conn, confirmation_id, now)
-        case fx.StartLink(person_id, target_id, code, expires_at, confirm):
+        case lx.StartLink(person_id, target_id, code, expires_at, confirm):
             await linking.start(conn, person_id, target_id, code, expires_at, now, confirm)
-        case fx.FailLink(person_id, by_target):
+        case lx.FailLink(person_id, by_target):
             await linking.fail(conn, person_id, now, by_target)
-        case fx.MergePeople(keep_id, drop_id):
+        case lx.MergePeople(keep_id, drop_id):
             await linking.merge(conn, keep_id, drop_id, now)
-        case fx.UpdateItem():
+        case bx.UpdateItem():
             await items.update(conn, effect)
         case fx.CreatePerson(person_id, address, locale):
             await people.create(conn, address, locale, now, person_id)
-        case fx.ListState(person_id, kind, offset):
+        case bx.ListState(person_id, kind, offset):
             state = json.dumps({"kind": kind, "offset": offset}) if kind else None
             await people.set_fields(conn, person_id, list_state=state)
-        case fx.CreateMatch(hub_id, need, offer, by):
+        case bx.CreateMatch(hub_id, need, offer, by):
             await matches.create(conn, hub_id, need, offer, by, now)
-        case fx.MatchConsent(match_id, side, shared):
+        case bx.MatchConsent(match_id, side, shared):
             await matches.consent(conn, match_id, side, shared)
-        case fx.CloseMatch(need, offer):
+        case bx.CloseMatch(need, offer):
             await matches.close(conn, need, offer)
-        case fx.RecordRouted(hub_id, person_id, role_id):
+        case bx.RecordRouted(hub_id, person_id, role_id):
             await routed.record(conn, hub_id, person_id, role_id, now)
         case fx.RecordOnsite(hub_id, delta, total, person_id):
             await situation.record_onsite(conn, hub_id, delta, total, person_id, now)
@@ -140,19 +143,19 @@ async def apply(
             await schedule.answer(conn, ask_id, state, text, now)
         case fx.ScheduleRound(hub_id, checkin):
             await schedule.add(conn, DueKind.MANUAL_ROUND, hub_id, checkin, now)
-        case fx.ScheduleDue(kind, hub_id, ref, at):
+        case tx.ScheduleDue(kind, hub_id, ref, at):
             await schedule.add(conn, kind, hub_id, ref, at)
-        case fx.StartRound(hub_id, checkin, asks, step_at):
+        case tx.StartRound(hub_id, checkin, asks, step_at):
             round_id = await schedule.start_round(conn, hub_id, checkin, now)
             for person_id, role in asks:
                 await schedule.add_ask(conn, round_id, person_id, role)
             await schedule.add(conn, DueKind.STEP, hub_id, str(round_id), step_at)
             log.info("check-in round %d (%s) at hub %d", round_id, checkin, hub_id)
-        case fx.AdvanceRound(round_id, close):
+        case tx.AdvanceRound(round_id, close):
             await schedule.advance_round(conn, round_id, close, now)
-        case fx.MarkReminded(assignment_id):
+        case tx.MarkReminded(assignment_id):
             await hubs.mark_reminded(conn, assignment_id, now)
-        case fx.MoveAsk(ask_id, to, vacant):
+        case tx.MoveAsk(ask_id, to, vacant):
             await schedule.move_ask(conn, ask_id, to, vacant)
         case fx.AnswerRollcall(rollcall_id, person_id, answer, text):
             await alerts.answer_rollcall(conn, rollcall_id, person_id, answer, text, now)
@@ -162,9 +165,9 @@ async def apply(
             await broadcasts.create(conn, effect, now, origin)
         case fx.StartRollcall():
             await broadcasts.start_rollcall(conn, effect, now, origin)
-        case fx.SendBroadcast(broadcast_id):
+        case tx.SendBroadcast(broadcast_id):
             await broadcasts.fan_out(conn, broadcast_id, now)
-        case fx.CloseRollcall(rollcall_id):
+        case tx.CloseRollcall(rollcall_id):
             await alerts.close_rollcall(conn, rollcall_id, now)
         case fx.NoteCutOff(hub_id, person_id, role_id):
             await hubs.note_cut_off(conn, hub_id, person_id, role_id, now)

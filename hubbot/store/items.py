@@ -6,7 +6,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from hubbot.domain.effects import CreateItem, UpdateItem
+from hubbot.domain.board_effects import CreateItem, UpdateItem
 from hubbot.domain.models import BoardItem, ItemKind
 from hubbot.store.db import from_iso, iso
 
