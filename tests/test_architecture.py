@@ -1,4 +1,5 @@
-"""The layers hold: the core imports only the standard library, and no layer imports upward."""
+"""The layers hold: the core imports only the standard library, no layer imports upward, and
+no import cycle (an import inside a function or for type checking counts too)."""
 
 from __future__ import annotations
 
@@ -118,3 +119,57 @@ def test_the_layer_check_would_catch_a_channel_reaching_up(tmp_path: Path) -> No
         "hubbot.web.app",
     ]
     assert _upward("service", leaky, package) == ["hubbot.app", "hubbot.web", "hubbot.web.app"]
+
+
+def _module_graph(root: Path) -> dict[str, set[str]]:
+    """Which hubbot modules each module imports, wherever the import stands (in a function, or
+    only for type checking): an import written anywhere is a dependency someone must follow."""
+    modules = {
+        ".".join(("hubbot", *p.relative_to(root).with_suffix("").parts)).removesuffix(
+            ".__init__"
+        ): p
+        for p in root.rglob("*.py")
+    }
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        graph[name] = set()
+        for imported in _names(path, package):
+            # `from a.b import c`: c is a module of a.b, or a name defined in a.b.
+            target = imported if imported in modules else imported.rpartition(".")[0]
+            if target in modules and target != name:
+                graph[name].add(target)
+    return graph
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One import cycle, if there is any (depth-first search)."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                return [*path[path.index(nxt) :], nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        path.pop()
+        state[node] = 2
+        return []
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return []
+
+
+def test_no_module_imports_itself_through_others() -> None:
+    assert _cycle(_module_graph(HUBBOT)) == [], "an import cycle"
+
+
+def test_the_cycle_check_would_catch_a_type_only_cycle() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _cycle(graph) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) == []

@@ -98,7 +98,7 @@ def test_every_refusal_names_exactly_the_roles_the_permission_table_allows(
     playbook = playbooks["community-hub"]
     hub = Hub(1, "PLATEAU", "Plateau", "fr", HubStatus.ACTIVE, playbook, members=frozenset({9}))
     sender = Person(9, "fr")
-    ctx = Context(datetime(2026, 1, 1, tzinfo=UTC), sender, hub)
+    ctx = Context(datetime(2026, 1, 1, tzinfo=UTC), sender, hub, commands=REGISTRY)
     allowed = who_may(action).roles
     for locale in ("fr", "en"):
         text = renderer.render(only(ctx, Command(CommandId.ASSIGN), who_may(action)).msg, locale)

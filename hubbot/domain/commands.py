@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from hubbot.domain.permissions import Action
 from hubbot.domain.playbook import Intent, LocalText, Playbook, Role
@@ -220,3 +220,23 @@ def _with_person(
         role=role,
         role_text=role_text,
     )
+
+
+class CommandIndex(Protocol):
+    """What the core reads of the registry while it decides (help lists, a command's keyword in
+    the reader's language). domain/registry.py's `Registry` is one; `decide` passes it in the
+    Context, so the feature modules never import the registry that imports them."""
+
+    @property
+    def specs(self) -> Mapping[CommandId, CommandSpec]: ...
+
+    @property
+    def whole(self) -> Mapping[str, tuple[CommandSpec, str | None]]: ...
+
+    @property
+    def words(self) -> Mapping[str, tuple[CommandSpec, str | None]]: ...
+
+    @property
+    def reserved(self) -> frozenset[str]: ...
+
+    def spec(self, command: CommandId) -> CommandSpec: ...

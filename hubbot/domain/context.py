@@ -36,6 +36,10 @@ class Context:
     sender_contact: str = ""  # how to reach the sender, for life-safety alerts only
     timezone: str = "America/Toronto"
     facts: Mapping[type, object] = field(default_factory=dict)
+    # The registry, as a CommandIndex (domain/commands.py): `decide` sets it, and
+    # domain/usage.py reads it typed. Held as an object so this module needs no import of
+    # the commands, whose handlers take a Context.
+    commands: object = None
 
     def of(self, kind: type[F]) -> F:
         """The fact group `kind`, as the service loaded it for this command."""

@@ -25,6 +25,8 @@ NO_HUB = frozenset({"error.no_hub", "error.no_hub_text"})
 def decide(cmd: Command, ctx: Context) -> Outcome:
     """Decide what a parsed message leads to: the guard its spec names, then its handler."""
     out = Outcome()
+    if ctx.commands is None:
+        ctx = replace(ctx, commands=REGISTRY)  # help lists and keywords read the registry
     learned = learned_language(cmd, ctx)
     if learned is not None:
         out.effects.append(SetLocale(ctx.sender.id, learned, explicit=True))

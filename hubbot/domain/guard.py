@@ -10,7 +10,7 @@ from hubbot.domain.effects import LogActivity, Outcome
 from hubbot.domain.messages import Joined, Msg, Outgoing, Param
 from hubbot.domain.models import Hub, Person
 from hubbot.domain.permissions import LEAD_ONLY, Action, Party, Who, is_permitted, who_may
-from hubbot.domain.usage import word
+from hubbot.domain.usage import index_of, word
 
 
 def acting_as(hub: Hub | None, person: Person) -> str | None:
@@ -71,7 +71,9 @@ def allows(ctx: Context, out: Outcome, cmd: Command, action: Action) -> bool:
 def only(ctx: Context, cmd: Command, who: Who) -> Outgoing:
     """'ARRIVEE : Accueil ou Responsable du centre seulement.' / 'ARRIVE: Reception or Hub
     lead only.': the command as the reader would type it, and who may, in their language."""
-    return ctx.reply("error.not_permitted", command=word(cmd.name), who=named(ctx.hub, who))
+    return ctx.reply(
+        "error.not_permitted", command=word(index_of(ctx), cmd.name), who=named(ctx.hub, who)
+    )
 
 
 def named(hub: Hub | None, who: Who) -> Param:

@@ -31,8 +31,8 @@ def on_help(cmd: Command, ctx: Context, out: Outcome) -> None:
     if sender.opted_out or (hub is None and not sender.is_coordinator):
         out.messages.append(_compliant(ctx.reply("help.reply", hub=name)))
         return
-    commands = usage.listed(sender, hub)
-    spec = usage.find(about) if about else None
+    commands = usage.listed(usage.index_of(ctx), sender, hub)
+    spec = usage.find(usage.index_of(ctx), about) if about else None
     if spec is not None and spec.help is not None:
         out.messages.append(_compliant(ctx.reply(spec.help.key)))
     elif about:

@@ -9,9 +9,9 @@ permission table, so a new command, or a role given a new permission, shows up b
 from __future__ import annotations
 
 from difflib import get_close_matches
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from hubbot.domain.commands import Command, CommandId, CommandSpec
+from hubbot.domain.commands import Command, CommandId, CommandIndex, CommandSpec
 from hubbot.domain.facts import AnswerFacts
 from hubbot.domain.messages import Joined, Param
 from hubbot.domain.models import Hub, Person
@@ -21,36 +21,33 @@ from hubbot.domain.text import fold
 
 if TYPE_CHECKING:
     from hubbot.domain.context import Context
-    from hubbot.domain.registry import Registry
 
 
-def _registry() -> Registry:
-    # The registry imports every feature module, and through them the guard and this module:
-    # it is read when a message is decided, never at import.
-    from hubbot.domain.registry import REGISTRY
+def index_of(ctx: Context) -> CommandIndex:
+    """The commands there are (domain/registry.py), as `decide` passed them in the Context."""
+    if ctx.commands is None:
+        raise LookupError("no command index in the context: decide() passes the registry")
+    return cast(CommandIndex, ctx.commands)
 
-    return REGISTRY
 
-
-def word(command: CommandId) -> LocalText:
+def word(index: CommandIndex, command: CommandId) -> LocalText:
     """The command's keyword in each language: 'ARRIVEE' / 'ARRIVE'."""
-    return _registry().spec(command).shown
+    return index.spec(command).shown
 
 
-def find(text: str) -> CommandSpec | None:
+def find(index: CommandIndex, text: str) -> CommandSpec | None:
     """The command a typed word names ('besoins', '/Besoins', 'JUMELER.'), if it has help."""
     typed = fold(text.strip().lstrip("/").split("@", 1)[0].rstrip(".!?,;:"))
-    registry = _registry()
-    found = registry.whole.get(typed) or registry.words.get(typed)
+    found = index.whole.get(typed) or index.words.get(typed)
     if found is None or found[0].help is None:
         return None
     return found[0]
 
 
-def near(text: str) -> bool:
+def near(index: CommandIndex, text: str) -> bool:
     """Whether a typed word is close to a command word: 'JUMELLER', 'besoinss'."""
     typed = fold(text.strip().lstrip("/"))
-    words = [w for w in _registry().reserved if len(w) >= 3]
+    words = [w for w in index.reserved if len(w) >= 3]
     return len(typed) >= 3 and bool(get_close_matches(typed, words, n=1, cutoff=0.8))
 
 
@@ -72,15 +69,15 @@ def permits(spec: CommandSpec, person: Person, hub: Hub | None) -> bool:
     return action is None or is_permitted(person, hub, action)
 
 
-def commands_for(person: Person, hub: Hub | None) -> tuple[CommandSpec, ...]:
+def commands_for(index: CommandIndex, person: Person, hub: Hub | None) -> tuple[CommandSpec, ...]:
     """The commands AIDE lists for a person: everyone's first, then their roles'."""
-    specs = [spec for spec in _registry().specs.values() if may_use(spec, person, hub)]
+    specs = [spec for spec in index.specs.values() if may_use(spec, person, hub)]
     return tuple(sorted(specs, key=lambda spec: spec.help.rank if spec.help else 0))
 
 
-def listed(person: Person, hub: Hub | None) -> Param:
+def listed(index: CommandIndex, person: Person, hub: Hub | None) -> Param:
     """The keywords of those commands, on one line, in the reader's language."""
-    return Joined(tuple(spec.shown for spec in commands_for(person, hub)))
+    return Joined(tuple(spec.shown for spec in commands_for(index, person, hub)))
 
 
 def _typed(cmd: Command) -> str:
@@ -105,10 +102,10 @@ def about_commands(cmd: Command, ctx: Context) -> bool:
     )
     if hub.playbook.is_life_safety(text) or waiting:
         return False
-    if find(cmd.args) is not None:
+    if find(index_of(ctx), cmd.args) is not None:
         return True
     word = cmd.args.strip(" .!?,;:")
-    if not (word.isupper() or near(word)):
+    if not (word.isupper() or near(index_of(ctx), word)):
         return False
     return not (hub.playbook.categorise(text) or hub.playbook.match_intent(text))
 
