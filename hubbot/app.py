@@ -28,6 +28,7 @@ from hubbot.service.apply import Effects
 from hubbot.service.dispatcher import Dispatcher, SendLimits
 from hubbot.service.facts import Lookup
 from hubbot.service.ingest import JournalIngest
+from hubbot.service.metrics import Metrics
 from hubbot.service.outbound import Outbound
 from hubbot.service.processor import Intake, Processor, Wakes
 from hubbot.service.rounds import Rounds
@@ -36,7 +37,7 @@ from hubbot.settings import Settings
 from hubbot.startup import StartupError, cannot_listen, catalogs, load_store, playbooks_of
 from hubbot.store import hubs
 from hubbot.store.db import Database
-from hubbot.web.app import build_web_app
+from hubbot.web.app import Ops, build_web_app
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +59,11 @@ class Hubbot:
     web_app: web.Application
     telegram: TelegramBot | None
     scheduler: Scheduler
+    metrics: Metrics = field(default_factory=Metrics)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     dispatcher_task: asyncio.Task[None] | None = None
     runner: web.AppRunner | None = None
+    phase: str = "starting"  # /readyz: 'ready' once start() is done, 'stopping' from stop()
 
     @classmethod
     async def build(cls, settings: Settings, clock: Clock | None = None) -> Hubbot:
@@ -101,7 +104,8 @@ class Hubbot:
             processor_wake.set()
             wake_outbox.set()
 
-        ingest = JournalIngest(db, clock, wake)  # every channel's one way in
+        metrics = Metrics()  # its own registry: several services in one process do not collide
+        ingest = JournalIngest(db, clock, wake, metrics)  # every channel's one way in
         twilio: TwilioChannel | None = None
         sms: Channel
         if settings.twilio_enabled:
@@ -158,7 +162,9 @@ class Hubbot:
             settings.timezone,
             FloodLimit(settings.flood_rate, settings.flood_burst),
         )
-        wakes = Wakes(inbound=processor_wake, outbox=wake_outbox, schedule=scheduler_wake)
+        wakes = Wakes(
+            inbound=processor_wake, outbox=wake_outbox, schedule=scheduler_wake, metrics=metrics
+        )
         outbound = Outbound(renderer, channels, clock)
         processor, scheduler = workers(db, clock, playbooks, outbound, local, wakes)
         dispatcher = Dispatcher(
@@ -171,9 +177,12 @@ class Hubbot:
                 settings.send_concurrency,
             ),
             wake=wake_outbox,
+            metrics=metrics,
         )
         hubbot: Hubbot
-        web_app = build_web_app(db, lambda: hubbot.running, routes, [delivery_db])
+        bearer = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+        ops = Ops(metrics, bearer, lambda: hubbot.phase)
+        web_app = build_web_app(db, lambda: hubbot.running, routes, [delivery_db], ops)
         hubbot = cls(
             settings,
             clock,
@@ -186,6 +195,7 @@ class Hubbot:
             web_app,
             telegram,
             scheduler,
+            metrics,
         )
         return hubbot
 
@@ -240,9 +250,12 @@ class Hubbot:
                 raise StartupError("HUBBOT_TELEGRAM_TOKEN: Telegram refused this token") from exc
             except TelegramError as exc:
                 raise StartupError(f"Telegram: the bot could not start: {exc}") from exc
+        # Migrations ran in build(); the port, the workers and the channels are up now.
+        self.phase = "ready"
 
     async def stop(self) -> None:
         """Stop taking new work, let the send in flight finish, then close the store."""
+        self.phase = "stopping"  # /readyz turns 503 first, so a balancer stops sending
         if self.telegram is not None:
             await self.telegram.stop()
         if self.runner is not None:

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     sim_token: SecretStr | None = Field(
         None, description="Bearer token for /sim/*; needed to serve them on a non-loopback host."
     )
+    metrics_token: SecretStr | None = Field(
+        None, description="Bearer token for /metrics; without it /metrics is open."
+    )
     default_playbook: str = Field("community-hub", description="Playbook id for new hubs.")
     seed_demo: bool = Field(True, description="Create the DEMO hub when the database is empty.")
     send_max_attempts: int = Field(8, ge=1, description="Tries before a message is failed.")
@@ -55,6 +58,7 @@ class Settings(BaseSettings):
     )
     flood_burst: int = Field(20, ge=1, description="Texts a sender may send at once.")
     retention: str = Field("30d", description="Message texts are purged this long after.")
+    session_ttl: str = Field("12h", description="A console session lasts this long.")
 
     @field_validator("retention")
     @classmethod
@@ -85,7 +89,7 @@ class Settings(BaseSettings):
     sms_fold_accents: bool = Field(False, description="Fold ê, ç, œ... to stay in GSM-7.")
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
 
-    @field_validator("send_max_age")
+    @field_validator("send_max_age", "session_ttl")
     @classmethod
     def _duration(cls, value: str) -> str:
         parse_duration(value)
@@ -104,6 +108,7 @@ class Settings(BaseSettings):
     @field_validator(
         "public_url",
         "sim_token",
+        "metrics_token",
         "telegram_mode",
         "telegram_token",
         "telegram_webhook_secret",
@@ -242,6 +247,11 @@ class Settings(BaseSettings):
         """The /sim routes exist only for the simulator channel, and on a non-loopback host
         only behind HUBBOT_SIM_TOKEN: anyone reaching them could text as anyone."""
         return not self.twilio_enabled and (self.loopback or self.sim_token is not None)
+
+    @property
+    def session_lifetime(self) -> timedelta:
+        """How long a console login lasts (HUBBOT_SESSION_TTL)."""
+        return parse_duration(self.session_ttl)
 
     def sim_bearer(self) -> str | None:
         return self.sim_token.get_secret_value() if self.sim_token else None

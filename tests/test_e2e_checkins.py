@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.service import ROOT, Service
+from tests.service import ROOT, Service, eventually
 
 LEAD, ANSWERS, SILENT, COORD = "+15145550101", "+15145550102", "+15145550103", "+15145550199"
 
@@ -80,6 +80,10 @@ async def test_a_silent_holder_is_asked_again_then_the_lead_then_the_coordinator
 async def test_a_sigkill_mid_escalation_continues_where_it_was(manual: Service) -> None:
     service = manual
     await _round_under_way(service, started_by_lead=True)
+    # Delivery is at least once: a send the kill cuts short goes again after the restart. Kill
+    # once the lead's alert is recorded as sent, so a second one could only be a repeated step.
+    in_flight = "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending') AND address = ?"
+    assert await eventually(lambda: service.query(in_flight, (f"sms:{LEAD}",)) == [(0,)])
     await service.stop(signal.SIGKILL)
     await service.start()
     await service.expect(COORD, lambda t: "ne répond pas" in t, within=10)

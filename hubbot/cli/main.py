@@ -1,5 +1,5 @@
 """The `hubbot` command line: run, check, schema, hub, coordinator, person, templates, outbox,
-export, log, purge, chat."""
+export, log, purge, chat, user."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from hubbot.addresses import normalize_phone
-from hubbot.cli import admin, coordinators, person, records, templates
+from hubbot.cli import accounts, admin, coordinators, person, records, templates
 from hubbot.cli.console import VERBOSE, UsageError, command
 from hubbot.cli.playbook_cmds import cmd_check, cmd_schema
 from hubbot.i18n import Renderer
@@ -35,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     coordinators.register(sub)
     person.register(sub)
     templates.register(sub)
+    accounts.register(sub)
     exp = command(
         sub,
         "export",

@@ -15,9 +15,10 @@ from hubbot.channels.base import Channel, SendError
 from hubbot.clock import Clock
 from hubbot.domain.messages import Priority
 from hubbot.domain.pacing import Pacer
+from hubbot.service.metrics import Metrics, seconds_between
 from hubbot.service.retrying import Retrying
-from hubbot.store import delivery, outbox, people
-from hubbot.store.db import Database, is_storage_fault
+from hubbot.store import delivery, outbox, people, stats
+from hubbot.store.db import Database, from_iso, is_storage_fault
 from hubbot.store.outbox import OutboxRecord
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ class Dispatcher:
         limits: SendLimits,
         *,
         wake: asyncio.Event | None = None,
-        rng: random.Random | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.db = db
         self.channels = channels
@@ -65,7 +66,8 @@ class Dispatcher:
         self.max_age = limits.max_age
         self.concurrency = limits.concurrency
         self.wake = wake or asyncio.Event()
-        self.rng = rng or random.Random()
+        self.metrics = metrics or Metrics()
+        self.rng = random.Random()  # the retry jitter; a test may seed its own
         self.pacer = Pacer()
         self.in_flight: dict[int, asyncio.Task[None]] = {}
         self.stopping = False
@@ -216,13 +218,30 @@ class Dispatcher:
             log.exception("send %d via %s raised", record.id, record.channel)
             await self._failed(record, SendError(repr(exc)[:300], permanent=False))
         else:
-            await delivery.mark_sent(
-                self.db, record.id, self.clock.now(), result.provider_id, result.delivered
+            now = self.clock.now()
+            await delivery.mark_sent(self.db, record.id, now, result.provider_id, result.delivered)
+            self.metrics.sent(
+                record.channel, record.priority, record.created, now, result.delivered
             )
+            if record.priority is Priority.URGENT:
+                await self._life_safety(record.id, now)
+
+    async def _life_safety(self, record_id: int, accepted: datetime) -> None:
+        """How long the text behind an urgent message waited for it to leave (one look-up,
+        urgent messages only)."""
+        try:
+            received = from_iso(await stats.received_at(self.db, record_id))
+        except Exception as exc:  # a metric never holds delivery up, nor reads as its fault
+            log.debug("send %d: life-safety latency not measured: %s", record_id, exc)
+            return
+        if received is not None:
+            self.metrics.life_safety_latency.observe(seconds_between(received, accepted))
 
     async def _failed(self, record: OutboxRecord, exc: SendError) -> None:
         now = self.clock.now()
         attempts = record.attempts + 1
+        if exc.hold_key is not None:  # the provider asked us to slow down
+            self.metrics.rate_limited.labels(record.channel).inc()
         if exc.opted_out and record.person_id is not None:
             await self._opt_out(record.person_id, now)
         if exc.unreachable:
@@ -230,6 +249,7 @@ class Dispatcher:
         if exc.permanent or attempts >= self.max_attempts:
             log.warning("outbox %d to %s failed: %s", record.id, record.address, exc.reason)
             await delivery.mark_failed(self.db, record.id, now, exc.reason, exc.code)
+            self.metrics.sends.labels(record.channel, "failed").inc()
             return
         delay = backoff(attempts, exc.retry_after, self.rng)
         if exc.hold_key and exc.retry_after:
@@ -238,6 +258,7 @@ class Dispatcher:
         await delivery.mark_retry(
             self.db, record.id, now, exc.reason, now + timedelta(seconds=delay)
         )
+        self.metrics.retry(record.channel)
 
     async def _unreachable(self, record: OutboxRecord, now: datetime) -> None:
         """They blocked the bot: stop using that address, and send alerts another way."""
@@ -266,3 +287,4 @@ class Dispatcher:
         """The provider says this person opted out (Twilio 21610): honour it everywhere."""
         async with self.db.transaction() as conn:
             await people.set_opt_out(conn, person_id, True, now)
+        self.metrics.opt_outs.labels("provider").inc()

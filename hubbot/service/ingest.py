@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from hubbot.channels.base import InboundMessage
 from hubbot.clock import Clock
+from hubbot.service.metrics import Metrics
 from hubbot.store import inbound
 from hubbot.store.db import Database
 
@@ -18,10 +19,17 @@ class JournalIngest:
     wakes nobody; the caller acknowledges it all the same, so the provider stops retrying.
     """
 
-    def __init__(self, db: Database, clock: Clock, wake: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        wake: Callable[[], None],
+        metrics: Metrics | None = None,
+    ) -> None:
         self.db = db
         self.clock = clock
         self.wake = wake
+        self.metrics = metrics or Metrics()
 
     async def __call__(self, message: InboundMessage) -> int | None:
         """The journal id of the stored message; None if it was taken in before."""
@@ -37,5 +45,6 @@ class JournalIngest:
             payload,
         )
         if stored is not None:
+            self.metrics.inbound.labels(message.channel).inc()
             self.wake()
         return stored

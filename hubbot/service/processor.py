@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import aiosqlite
@@ -13,7 +13,7 @@ import aiosqlite
 from hubbot.clock import Clock
 from hubbot.domain.commands import Command
 from hubbot.domain.decide import decide
-from hubbot.domain.effects import LogActivity
+from hubbot.domain.effects import LogActivity, SetOptOut
 from hubbot.domain.flood import FloodLimit, admit, always_passes
 from hubbot.domain.messages import Msg, Outgoing
 from hubbot.domain.models import Hub, Person
@@ -21,6 +21,7 @@ from hubbot.domain.playbook import LOCALES, Playbook
 from hubbot.domain.registry import parse
 from hubbot.service.apply import Effects
 from hubbot.service.facts import Lookup, addressed_hub, build
+from hubbot.service.metrics import Metrics, seconds_between
 from hubbot.service.outbound import Origin
 from hubbot.service.retrying import Retrying
 from hubbot.store import hubs, inbound, people
@@ -33,11 +34,13 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Wakes:
     """How the workers wake each other: a message was stored (the processor), outbox rows were
-    written (the dispatcher), a message was processed (the scheduler looks again)."""
+    written (the dispatcher), a message was processed (the scheduler looks again); and the
+    metrics they count in, shared the same way."""
 
     inbound: asyncio.Event = field(default_factory=asyncio.Event)
     outbox: asyncio.Event = field(default_factory=asyncio.Event)
     schedule: asyncio.Event = field(default_factory=asyncio.Event)
+    metrics: Metrics = field(default_factory=Metrics)
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,10 @@ class Processor:
         self.wake = wakes.inbound
         self.on_outbox = wakes.outbox
         self.after = wakes.schedule  # set after each message: the scheduler looks again
+        self.metrics = wakes.metrics
+        # Counts of the message in hand, made once its transaction commits: a message rolled
+        # back is processed again, and must not be counted twice.
+        self.counted: list[Callable[[], object]] = []
 
     async def run(self) -> None:
         """Work through the journal, then wait to be woken by the next stored message.
@@ -101,6 +108,7 @@ class Processor:
         return count
 
     async def process(self, record: InboundRecord) -> None:
+        self.counted.clear()
         try:
             async with self.db.transaction() as conn:
                 await self._process(conn, record)
@@ -116,6 +124,12 @@ class Processor:
                     await self.outbound.person(
                         conn, Outgoing(person.id, Msg("error.internal")), Origin(record.id)
                     )
+        else:
+            for count in self.counted:
+                count()
+        received = from_iso(record.received_at)
+        if received is not None:
+            self.metrics.processing_latency.observe(seconds_between(received, self.clock.now()))
         self.on_outbox.set()
         self.after.set()
 
@@ -167,6 +181,9 @@ class Processor:
         )
         await self.effects.outcome(conn, outcome, now, origin, record.channel)
         await inbound.mark_processed(conn, record.id, now)
+        stops = sum(isinstance(e, SetOptOut) and e.opted_out for e in outcome.effects)
+        if stops:
+            self.counted.append(lambda: self.metrics.opt_outs.labels("command").inc(stops))
 
     async def _named(
         self,
@@ -212,7 +229,9 @@ class Processor:
         if verdict.passed:
             return False
         log.info("inbound %d from M%d: throttled", record.id, sender.id)
+        self.counted.append(self.metrics.throttled.inc)
         if verdict.notice:
+            self.counted.append(self.metrics.throttled_senders.inc)
             minutes = self.flood.minutes
             notice = Outgoing(sender.id, Msg("flood.notice", {"minutes": minutes}))
             await self.outbound.person(conn, notice, origin)

@@ -417,4 +417,27 @@ MIGRATIONS: list[str] = [
     CREATE INDEX early_receipts_provider ON early_receipts(provider_id, id);
     CREATE INDEX early_receipts_received ON early_receipts(received_at);
     """,
+    # 20: console accounts (store/accounts.py): who logs in to the web console, with an argon2
+    # hash, never the password; a lead sees one hub. Failed logins are kept per user name and
+    # client address, so 5 in 15 minutes lock that pair (domain/console_access.py)
+    """
+    CREATE TABLE accounts (
+        id INTEGER PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE,    -- lower case, as typed in the login form
+        password_hash TEXT NOT NULL,      -- argon2id, with its parameters and salt
+        role TEXT NOT NULL CHECK (role IN ('coordinator', 'lead')),
+        hub_id INTEGER REFERENCES hubs(id),
+        created_at TEXT NOT NULL,
+        password_changed_at TEXT NOT NULL,  -- sessions from before it are void
+        CHECK ((role = 'lead') = (hub_id IS NOT NULL))
+    );
+    CREATE TABLE login_failures (
+        id INTEGER PRIMARY KEY,
+        username TEXT NOT NULL,           -- as typed (lower case), known account or not
+        client TEXT NOT NULL,             -- the client's address
+        at TEXT NOT NULL
+    );
+    CREATE INDEX login_failures_pair ON login_failures(username, client, at);
+    CREATE INDEX login_failures_at ON login_failures(at);
+    """,
 ]

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
 
+from hubbot.service.metrics import Metrics
 from hubbot.store.db import Database, is_storage_fault
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Ops:
+    """What the operator's routes need: the metrics, the bearer token /metrics asks for (None:
+    open), and the service's phase for /readyz ('starting', 'ready' or 'stopping')."""
+
+    metrics: Metrics
+    token: str | None
+    phase: Callable[[], str]
 
 
 def build_web_app(
@@ -17,8 +31,10 @@ def build_web_app(
     is_running: Callable[[], bool],
     routes: list[web.RouteDef],
     others: Sequence[Database] = (),
+    ops: Ops | None = None,
 ) -> web.Application:
-    """`db` serves the routes; `others` are further connections whose health counts too."""
+    """`db` serves the routes; `others` are further connections whose health counts too;
+    `ops` adds /metrics and /readyz."""
 
     async def healthz(request: web.Request) -> web.Response:
         try:
@@ -37,7 +53,35 @@ def build_web_app(
 
     app = web.Application(middlewares=[_json_errors])
     app.add_routes([web.get("/healthz", healthz), *routes])
+    if ops is not None:
+        app.add_routes(_ops_routes(db, is_running, ops))
     return app
+
+
+def _ops_routes(db: Database, is_running: Callable[[], bool], ops: Ops) -> list[web.RouteDef]:
+    expected = f"Bearer {ops.token}".encode() if ops.token else None
+
+    async def metrics(request: web.Request) -> web.Response:
+        given = request.headers.get("Authorization", "").encode()
+        if expected is not None and not hmac.compare_digest(given, expected):
+            return web.json_response(
+                {"error": "unauthorized"},
+                status=401,
+                headers={"WWW-Authenticate": 'Bearer realm="hubbot metrics"'},
+            )
+        body = await ops.metrics.scrape(db)
+        # CONTENT_TYPE_LATEST carries its charset; aiohttp wants it in the header, not apart.
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    async def readyz(request: web.Request) -> web.Response:
+        phase = ops.phase()
+        if phase != "ready":
+            return web.json_response({"status": phase}, status=503)
+        if not is_running():
+            return web.json_response({"status": "down", "workers": "stopped"}, status=503)
+        return web.json_response({"status": "ready"})
+
+    return [web.get("/metrics", metrics), web.get("/readyz", readyz)]
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
