@@ -38,6 +38,7 @@ from hubbot.startup import StartupError, cannot_listen, catalogs, load_store, pl
 from hubbot.store import hubs
 from hubbot.store.db import Database
 from hubbot.web.app import Ops, build_web_app
+from hubbot.web.console import Console, add_console
 
 log = logging.getLogger(__name__)
 
@@ -183,6 +184,16 @@ class Hubbot:
         bearer = settings.metrics_token.get_secret_value() if settings.metrics_token else None
         ops = Ops(metrics, bearer, lambda: hubbot.phase)
         web_app = build_web_app(db, lambda: hubbot.running, routes, [delivery_db], ops)
+        console = Console(
+            db,
+            clock,
+            renderer,
+            playbooks,
+            settings.session_lifetime,
+            secure=(settings.public_url or "").startswith("https://"),
+            default_locale=settings.default_locale,
+        )
+        add_console(web_app, console)
         hubbot = cls(
             settings,
             clock,

@@ -21,6 +21,8 @@ async def test_a_first_start_seeds_the_demo_hub_and_prints_how_to_talk_to_it(
     assert "Demo hub DEMO created. Its PIN is" in banner
     pin = banner.split("Its PIN is ")[1].split()[0]
     assert f"ACTIVATE DEMO {pin}" in banner and "hubbot chat --from" in banner
+    assert f"Console: {service.url}/login" in banner, "where coordinators log in"
+    assert "hubbot user add NAME --role coordinator --password-stdin" in banner
     await service.text(LEAD, f"ACTIVATE DEMO {pin}")
     await service.expect(LEAD, lambda t: "is now OPEN" in t)
     code, listing = await service.cli("hub", "list")

@@ -41,6 +41,8 @@ def banner(settings: Settings, demo_pin: str | None, out: TextIO) -> None:
         print(
             f"  then type: ACTIVATE {DEMO_CODE} {demo_pin or '<PIN>'}   (or AIDE / HELP)", file=out
         )
+    print(f"Console: {url}/login. To create its first account:", file=out)
+    print("  .venv/bin/hubbot user add NAME --role coordinator --password-stdin", file=out)
     print("hubbot is ready. Ctrl-C stops it.", file=out)
     out.flush()
 

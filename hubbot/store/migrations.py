@@ -440,4 +440,17 @@ MIGRATIONS: list[str] = [
     CREATE INDEX login_failures_pair ON login_failures(username, client, at);
     CREATE INDEX login_failures_at ON login_failures(at);
     """,
+    # 21: console sessions (store/sessions.py): the cookie's token is kept only as its sha256,
+    # with the CSRF secret every form of that session carries; a session ends at expires_at
+    """
+    CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,  -- sha256 of the cookie's random 32 bytes, hex
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        csrf_secret TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    CREATE INDEX sessions_expires ON sessions(expires_at);
+    """,
 ]
