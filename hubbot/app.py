@@ -12,6 +12,7 @@ from aiohttp import web
 from telegram.error import InvalidToken, TelegramError
 
 from hubbot.channels.base import Channel
+from hubbot.channels.console import ConsoleChannel
 from hubbot.channels.simulator import SimulatorChannel, sim_routes
 from hubbot.channels.sms_policy import SmsPolicy
 from hubbot.channels.telegram import TelegramBot, telegram_routes
@@ -139,7 +140,8 @@ class Hubbot:
                     " address and HUBBOT_SIM_TOKEN is not set",
                     settings.http_host,
                 )
-        channels: dict[str, Channel] = {"sms": sms}
+        # The console's replies stay in the outbox for the hub page (channels/console).
+        channels: dict[str, Channel] = {"sms": sms, "console": ConsoleChannel()}
         telegram: TelegramBot | None = None
         if settings.telegram_enabled:
             assert settings.telegram_token is not None
@@ -192,6 +194,7 @@ class Hubbot:
             settings.session_lifetime,
             secure=(settings.public_url or "").startswith("https://"),
             default_locale=settings.default_locale,
+            ingest=ingest,
         )
         add_console(web_app, console)
         hubbot = cls(

@@ -133,6 +133,7 @@ async def test_a_hub_page_shows_a_need_texted_in_and_never_a_phone_number(
     await _login(client, "marie")
     body = await (await client.get(f"/hubs/PLATEAU?lang={lang}")).text()
     assert heading in body and "couvertures pour 3 enfants" in body
+    assert ("2 members" if lang == "en" else "2 membres") in body, "the lead and Ana"
     digits = re.sub(r"\D", "", body)
     for phone in (LEAD_PHONE, ANA):
         assert phone[2:] not in digits and phone[-7:] not in digits

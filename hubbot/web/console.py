@@ -12,15 +12,19 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from hubbot.channels.base import Ingest
+from hubbot.channels.console import console_address
 from hubbot.clock import Clock
 from hubbot.domain import console_access
 from hubbot.domain.messages import Msg
 from hubbot.domain.playbook import Playbook
+from hubbot.domain.situation import TOPICS
 from hubbot.i18n import Renderer
 from hubbot.service.console_auth import Refusal, authenticate
-from hubbot.store import region, sessions
+from hubbot.store import console_replies, region, sessions
 from hubbot.store.db import Database
 from hubbot.store.sessions import Session
+from hubbot.web import console_actions
 from hubbot.web import console_kit as kit
 
 HERE = Path(__file__).parent
@@ -38,6 +42,7 @@ class Console:
     secure: bool  # cookies only over https (HUBBOT_PUBLIC_URL is https)
     default_locale: str
     key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+    ingest: Ingest | None = None  # the journal: the hub page's actions (None: no actions)
 
 
 def add_console(app: web.Application, console: Console) -> None:
@@ -164,6 +169,9 @@ def console_routes(c: Console) -> list[web.AbstractRouteDef]:
             holders = await region.roster(conn, row.id)
             joined = await region.members(conn, row.id)
             items = await region.open_items(conn, row.id, now)
+            address = console_address(session.account.username)
+            sent = await console_replies.last_sent(conn, address)
+            replies = await console_replies.replies(conn, address)
         playbook = c.playbooks.get(row.playbook_id)
         names = {r.id: r.name.get(lang) for r in playbook.roles} if playbook else {}
         roster = [(names.get(h.role_id, h.role_id), h.person) for h in holders]
@@ -188,7 +196,39 @@ def console_routes(c: Console) -> list[web.AbstractRouteDef]:
             members=joined,
             needs=[b for b in board if b["kind"] == "need"],
             offers=[b for b in board if b["kind"] == "offer"],
+            actions=c.ingest is not None,
+            roles=[(r.id, r.name.get(lang)) for r in playbook.roles] if playbook else [],
+            lifelines=list(TOPICS),
+            sent=sent.split(": ", 1)[-1] if sent else None,
+            replies=replies,
         )
+
+    async def hub_action(request: web.Request) -> web.StreamResponse:
+        session = await signed_in(request)
+        form = await request.post()
+        given = form.get("csrf")
+        if not kit.session_token_ok(session.csrf_secret, given if isinstance(given, str) else None):
+            return refused(request)
+        code = request.match_info["code"].upper()
+        async with c.db.transaction() as conn:
+            rows = await region.hub_rows(conn, c.clock.now())
+        row = next((r for r in rows if r.code == code), None)
+        if c.ingest is None or row is None or not console_access.may_see(access(session), row.id):
+            raise web.HTTPNotFound()
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        text = console_actions.command(
+            fields.get("action", ""), fields, c.playbooks.get(row.playbook_id)
+        )
+        if text is None:
+            raise web.HTTPBadRequest()
+        lang = lang_of(request)
+        refused_person = await console_actions.send(
+            c.db, c.clock, c.ingest, session.account, row.id, row.code, text, lang
+        )
+        if refused_person is not None:
+            key = Msg("console.act.no_role", {"person": f"M{refused_person}"})
+            return web.Response(text=c.renderer.render(key, lang), status=403)
+        raise web.HTTPSeeOther(f"/hubs/{row.code}?lang={lang}")
 
     return [
         web.get("/login", get_login),
@@ -196,6 +236,7 @@ def console_routes(c: Console) -> list[web.AbstractRouteDef]:
         web.post("/logout", post_logout),
         web.get("/", region_page),
         web.get("/hubs/{code}", hub_page),
+        web.post("/hubs/{code}/act", hub_action),
         web.static("/static", HERE / "static"),
     ]
 
