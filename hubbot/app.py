@@ -195,6 +195,7 @@ class Hubbot:
             secure=(settings.public_url or "").startswith("https://"),
             default_locale=settings.default_locale,
             ingest=ingest,
+            timezone=settings.timezone,
         )
         add_console(web_app, console)
         hubbot = cls(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
 import jinja2
@@ -21,7 +22,7 @@ from hubbot.domain.playbook import Playbook
 from hubbot.domain.situation import TOPICS
 from hubbot.i18n import Renderer
 from hubbot.service.console_auth import Refusal, authenticate
-from hubbot.store import console_replies, region, sessions
+from hubbot.store import console_replies, hub_page, region, sessions
 from hubbot.store.db import Database
 from hubbot.store.sessions import Session
 from hubbot.web import console_actions
@@ -43,6 +44,7 @@ class Console:
     default_locale: str
     key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
     ingest: Ingest | None = None  # the journal: the hub page's actions (None: no actions)
+    timezone: str = "America/Toronto"  # HUBBOT_TIMEZONE: the hub page's local times
 
 
 def add_console(app: web.Application, console: Console) -> None:
@@ -172,6 +174,7 @@ def console_routes(c: Console) -> list[web.AbstractRouteDef]:
             address = console_address(session.account.username)
             sent = await console_replies.last_sent(conn, address)
             replies = await console_replies.replies(conn, address)
+            extra = await _hub_sections(conn, row.id, c.timezone)
         playbook = c.playbooks.get(row.playbook_id)
         names = {r.id: r.name.get(lang) for r in playbook.roles} if playbook else {}
         roster = [(names.get(h.role_id, h.role_id), h.person) for h in holders]
@@ -201,6 +204,7 @@ def console_routes(c: Console) -> list[web.AbstractRouteDef]:
             lifelines=list(TOPICS),
             sent=sent.split(": ", 1)[-1] if sent else None,
             replies=replies,
+            **extra,
         )
 
     async def hub_action(request: web.Request) -> web.StreamResponse:
@@ -254,6 +258,50 @@ def _hub_view(row: region.HubRow, playbook: Playbook | None, lang: str) -> dict[
         "needs": row.open_needs,
         "critical": row.critical_needs,
         "offers": row.open_offers,
+    }
+
+
+async def _hub_sections(conn: hub_page.Conn, hub_id: int, timezone: str) -> dict[str, Any]:
+    """The hub page's read-only sections; local times, never a phone number."""
+    zone = ZoneInfo(timezone)
+
+    def local(at: datetime | None) -> str:
+        return at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if at else ""
+
+    return {
+        "matches": await hub_page.matches(conn, hub_id),
+        "situation": [
+            {
+                "topic": ll.topic,
+                "state": kit.without_phones(ll.state),
+                "at": local(ll.at),
+                "unconfirmed": ll.unconfirmed,
+            }
+            for ll in await hub_page.lifelines(conn, hub_id)
+        ],
+        "rounds": [
+            {"at": local(r.started_at), "ok": r.ok, "help": r.help, "silent": r.silent}
+            for r in await hub_page.rounds(conn, hub_id)
+        ],
+        "sitreps": [
+            {
+                "number": s.number,
+                "at": local(s.at),
+                "needs": s.needs,
+                "critical": s.critical,
+                "onsite": s.onsite,
+            }
+            for s in await hub_page.sitreps(conn, hub_id)
+        ],
+        "log": [
+            {
+                "at": local(e.at),
+                "who": kit.without_phones(e.who),
+                "action": e.action,
+                "detail": kit.without_phones(e.detail),
+            }
+            for e in await hub_page.activity(conn, hub_id)
+        ],
     }
 
 
