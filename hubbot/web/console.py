@@ -21,6 +21,7 @@ from hubbot.domain.messages import Msg
 from hubbot.domain.playbook import Playbook
 from hubbot.domain.situation import TOPICS
 from hubbot.i18n import Renderer
+from hubbot.service import console_commands
 from hubbot.service.console_auth import Refusal, authenticate
 from hubbot.store import console_replies, hub_page, region, sessions
 from hubbot.store.db import Database
@@ -226,7 +227,7 @@ def console_routes(c: Console) -> list[web.AbstractRouteDef]:
         if text is None:
             raise web.HTTPBadRequest()
         lang = lang_of(request)
-        refused_person = await console_actions.send(
+        refused_person = await console_commands.send(
             c.db, c.clock, c.ingest, session.account, row.id, row.code, text, lang
         )
         if refused_person is not None:
