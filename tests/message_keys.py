@@ -25,7 +25,7 @@ CHECKED_ELSEWHERE = {
     ("personal.py", "spec.help.key"),  # every spec's help key: test_help checks each
     ("routing.py", "reply_key"),
     ("bot.py", "menu.key"),  # the registry's menu keys: test_locales checks each
-    ("console.py", "key"),  # the web console's template keys: test_console_web checks each
+    ("console_context.py", "key"),  # the web console's template keys: test_console_web checks each
 }
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 

@@ -1,0 +1,161 @@
+"""The console's pages: the region table, a hub's page, and the hub page's actions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from hubbot.channels.console import console_address
+from hubbot.domain.messages import Msg
+from hubbot.domain.playbook import Playbook
+from hubbot.domain.situation import TOPICS
+from hubbot.service import console_commands
+from hubbot.store import console_replies, hub_page, region
+from hubbot.web import console_actions
+from hubbot.web import console_kit as kit
+from hubbot.web.console_context import Console
+
+
+def page_routes(c: Console) -> list[web.AbstractRouteDef]:
+    async def region_page(request: web.Request) -> web.StreamResponse:
+        session = await c.signed_in(request)
+        lang = c.lang_of(request)
+        seen = await c.hub_rows(session)
+        hubs = [_hub_view(row, c.playbooks.get(row.playbook_id), lang) for row in seen]
+        return c.page(request, "region.html", lang, session=session, hubs=hubs)
+
+    async def hub_page(request: web.Request) -> web.StreamResponse:
+        session = await c.signed_in(request)
+        lang = c.lang_of(request)
+        row = await c.hub_row(session, request.match_info["code"])
+        now = c.clock.now()
+        async with c.db.transaction() as conn:
+            holders = await region.roster(conn, row.id)
+            joined = await region.members(conn, row.id)
+            items = await region.open_items(conn, row.id, now)
+            address = console_address(session.account.username)
+            sent = await console_replies.last_sent(conn, address)
+            replies = await console_replies.replies(conn, address)
+            extra = await _hub_sections(conn, row.id, c.timezone)
+        playbook = c.playbooks.get(row.playbook_id)
+        names = {r.id: r.name.get(lang) for r in playbook.roles} if playbook else {}
+        roster = [(names.get(h.role_id, h.role_id), h.person) for h in holders]
+        board = [
+            {
+                "label": i.label,
+                "kind": i.kind,
+                "category": i.category or "",
+                "text": kit.without_phones(i.text),
+                "critical": i.critical,
+            }
+            for i in items
+        ]
+        hub = _hub_view(row, playbook, lang)
+        return c.page(
+            request,
+            "hub.html",
+            lang,
+            session=session,
+            hub=hub,
+            roster=roster,
+            members=joined,
+            needs=[b for b in board if b["kind"] == "need"],
+            offers=[b for b in board if b["kind"] == "offer"],
+            actions=c.ingest is not None,
+            roles=[(r.id, r.name.get(lang)) for r in playbook.roles] if playbook else [],
+            lifelines=list(TOPICS),
+            sent=sent.split(": ", 1)[-1] if sent else None,
+            replies=replies,
+            **extra,
+        )
+
+    async def hub_action(request: web.Request) -> web.StreamResponse:
+        session = await c.signed_in(request)
+        fields = await c.form(request, session)
+        if fields is None:
+            return c.refused(request)
+        row = await c.hub_row(session, request.match_info["code"])
+        if c.ingest is None:
+            raise web.HTTPNotFound()
+        text = console_actions.command(
+            fields.get("action", ""), fields, c.playbooks.get(row.playbook_id)
+        )
+        if text is None:
+            raise web.HTTPBadRequest()
+        lang = c.lang_of(request)
+        refused_person = await console_commands.send(
+            c.db, c.clock, c.ingest, session.account, row.id, row.code, text, lang
+        )
+        if refused_person is not None:
+            key = Msg("console.act.no_role", {"person": f"M{refused_person}"})
+            return web.Response(text=c.renderer.render(key, lang), status=403)
+        raise web.HTTPSeeOther(f"/hubs/{row.code}?lang={lang}")
+
+    return [
+        web.get("/", region_page),
+        web.get("/hubs/{code}", hub_page),
+        web.post("/hubs/{code}/act", hub_action),
+    ]
+
+
+def _hub_view(row: region.HubRow, playbook: Playbook | None, lang: str) -> dict[str, Any]:
+    roles = playbook.roles if playbook else ()
+    vacant = [r.name.get(lang) for r in roles if r.priority and not row.holders.get(r.id)]
+    return {
+        "code": row.code,
+        "name": row.name,
+        "open": row.status == "open",
+        "held": sum(1 for r in roles if row.holders.get(r.id)),
+        "roles": len(roles),
+        "vacant": vacant,
+        "needs": row.open_needs,
+        "critical": row.critical_needs,
+        "offers": row.open_offers,
+    }
+
+
+async def _hub_sections(conn: hub_page.Conn, hub_id: int, timezone: str) -> dict[str, Any]:
+    """The hub page's read-only sections; local times, never a phone number."""
+    zone = ZoneInfo(timezone)
+
+    def local(at: datetime | None) -> str:
+        return at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if at else ""
+
+    return {
+        "matches": await hub_page.matches(conn, hub_id),
+        "situation": [
+            {
+                "topic": ll.topic,
+                "state": kit.without_phones(ll.state),
+                "at": local(ll.at),
+                "unconfirmed": ll.unconfirmed,
+            }
+            for ll in await hub_page.lifelines(conn, hub_id)
+        ],
+        "rounds": [
+            {"at": local(r.started_at), "ok": r.ok, "help": r.help, "silent": r.silent}
+            for r in await hub_page.rounds(conn, hub_id)
+        ],
+        "sitreps": [
+            {
+                "number": s.number,
+                "at": local(s.at),
+                "needs": s.needs,
+                "critical": s.critical,
+                "onsite": s.onsite,
+            }
+            for s in await hub_page.sitreps(conn, hub_id)
+        ],
+        "log": [
+            {
+                "at": local(e.at),
+                "who": kit.without_phones(e.who),
+                "action": e.action,
+                "detail": kit.without_phones(e.detail),
+            }
+            for e in await hub_page.activity(conn, hub_id)
+        ],
+    }
