@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench lock clean
+.PHONY: run test lint typecheck browser unit bench lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,17 @@ typecheck: $(STAMP)
 
 # Four workers on two cores: most tests spend their time waiting on SQLite's fsync or on a
 # `hubbot run` subprocess, so two more workers fill those waits.
-unit: $(STAMP)
+unit: $(STAMP) browser
 	$(BIN)/pytest -n 4 --dist worksteal
+
+# tests/browser drives Debian's Chromium (Playwright downloads no browser here): install it when
+# it is missing, as root or through `sudo -n`; if that fails those tests skip, saying why.
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then sudo=; else sudo="sudo -n"; fi; \
+	  { $$sudo apt-get update -qq && \
+	    $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  echo "make: could not install Chromium (apt-get install chromium): browser tests will skip"; }
 
 bench: $(STAMP)
 	$(BIN)/python bench/sms_inbound.py --messages 2000

@@ -84,16 +84,21 @@ def broadcast_message(
     It names who sends it (the hub's code, or Coordination for every hub), carries its id so
     ETATALERTE/ALERTSTATUS and the OK match it, says how to confirm, and an urgent one says so.
     """
+    framed = frame(f"B{broadcast_id}", body, priority, templates, hub_code)
+    # An urgent broadcast overtakes replies and bulk, but never one person's 911 reply.
+    lane = Priority.ALERT if priority is Priority.URGENT else Priority.BULK
+    return framed, lane, (Button(Msg("ack.button"), f"ACK b{broadcast_id}"),)
+
+
+def frame(
+    label: str, body: str, priority: Priority, templates: frozenset[str], hub_code: str | None
+) -> Msg:
+    """A broadcast's text as its recipients read it, under `label` (B5; the console's preview
+    shows B? before the broadcast has a number)."""
     template = body[1:] if body.startswith("#") else None
     text: Param = Msg(f"template.{template}") if template and template in templates else body
-    urgent = priority is Priority.URGENT
-    framed = Msg(
-        "broadcast.urgent" if urgent else "broadcast.text",
-        {"code": hub_code or COORDINATION, "id": f"B{broadcast_id}", "text": text},
-    )
-    # An urgent broadcast overtakes replies and bulk, but never one person's 911 reply.
-    lane = Priority.ALERT if urgent else Priority.BULK
-    return framed, lane, (Button(Msg("ack.button"), f"ACK b{broadcast_id}"),)
+    key = "broadcast.urgent" if priority is Priority.URGENT else "broadcast.text"
+    return Msg(key, {"code": hub_code or COORDINATION, "id": label, "text": text})
 
 
 def scheduled_reply(broadcast_id: int, send_at: datetime, timezone: str) -> Msg:

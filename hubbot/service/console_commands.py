@@ -25,12 +25,15 @@ async def send(
     ingest: Ingest,
     account: Account,
     hub_id: int,
-    hub_code: str,
+    hub_code: str | None,
     text: str,
     locale: str,
 ) -> int | None:
     """Send `text` to `hub_code` as the account's person. None once sent; else the person's id,
-    who may not act here until they hold a role in the hub."""
+    who may not act here until they hold a role in the hub.
+
+    `hub_code` None: the command names its hub itself (ACTIVATE CODE PIN, whose PIN is its
+    authority: the core reads no `CODE:` prefix before it), so it goes as written."""
     address = console_address(account.username)
     async with db.transaction() as conn:
         person = await people.by_address(conn, address)
@@ -41,8 +44,9 @@ async def send(
         coordinator = account.role == "coordinator"
         if person.is_coordinator != coordinator:
             await people.set_coordinator(conn, person.id, coordinator)
-        if not coordinator and not await holds_role_in(conn, person.id, hub_id):
+        if hub_code and not coordinator and not await holds_role_in(conn, person.id, hub_id):
             return person.id
-    message = InboundMessage("console", f"C{secrets.token_hex(8)}", address, f"{hub_code}: {text}")
+    body = f"{hub_code}: {text}" if hub_code else text
+    message = InboundMessage("console", f"C{secrets.token_hex(8)}", address, body)
     await ingest(message)
     return None

@@ -14,6 +14,7 @@ from typing import Any
 
 import aiosqlite
 
+from hubbot.store.changes import Changes
 from hubbot.store.migrations import MIGRATIONS
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,7 @@ class Database:
         self.fault: str | None = None
         self.faults = 0
         self._active = False  # inside transaction()
+        self.changes = Changes()  # the console's live pages wait on it
 
     @classmethod
     async def open(cls, path: str | Path, *, verify: bool = False) -> Database:
@@ -212,6 +214,7 @@ class Database:
                 raise
             if self.conn.total_changes != before:
                 self._healed()  # a write reached the disk: writes work (again)
+                self.changes.bump()
 
     async def probe(self) -> bool:
         """After a storage fault: try one real write (the schema version, rewritten as it is),

@@ -4,7 +4,7 @@ open board. Never an address: phone numbers stay in the addresses table."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import aiosqlite
 
@@ -28,6 +28,28 @@ class HubRow:
     open_needs: int
     critical_needs: int
     open_offers: int
+    onsite: int = 0  # people on site, as last counted
+    onsite_change: int = 0  # ... and the change in the last hour
+    last_round: Round | None = None
+    lifelines: tuple[Lifeline, ...] = ()
+    last_sitrep: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Round:
+    """The hub's last check-in round: who answered OK, asked for help, or has not answered."""
+
+    at: datetime | None
+    ok: int
+    help: int
+    silent: int
+
+
+@dataclass(frozen=True)
+class Lifeline:
+    topic: str
+    state: str
+    unconfirmed: bool
 
 
 @dataclass(frozen=True)
@@ -60,6 +82,7 @@ async def hub_rows(conn: Conn, now: datetime) -> list[HubRow]:
         (iso(now), iso(now), iso(now)),
     ) as cursor:
         rows = await cursor.fetchall()
+    extras = await _extras(conn, now)
     held: dict[int, dict[str, int]] = {}
     async with conn.execute(
         "SELECT hub_id, role_id, COUNT(DISTINCT person_id) AS n FROM role_assignments"
@@ -79,9 +102,61 @@ async def hub_rows(conn: Conn, now: datetime) -> list[HubRow]:
             row["needs"],
             row["critical"],
             row["offers"],
+            *extras.get(row["id"], ()),
         )
         for row in rows
     ]
+
+
+async def _extras(
+    conn: Conn, now: datetime
+) -> dict[int, tuple[int, int, Round | None, tuple[Lifeline, ...], datetime | None]]:
+    """Per hub: people on site and their change in the last hour, the last check-in round,
+    the latest state of each lifeline, and when the last status report went out."""
+
+    async def by_hub(sql: str, *params: str | None) -> dict[int, aiosqlite.Row]:
+        async with conn.execute(sql, params) as cursor:
+            return {r["hub_id"]: r for r in await cursor.fetchall()}
+
+    onsite = await by_hub(
+        "SELECT hub_id, total FROM onsite WHERE id IN (SELECT MAX(id) FROM onsite GROUP BY hub_id)"
+    )
+    change = await by_hub(
+        "SELECT hub_id, SUM(delta) AS delta FROM onsite WHERE at > ? GROUP BY hub_id",
+        iso(now - timedelta(hours=1)),
+    )
+    rounds = await by_hub(
+        "SELECT r.hub_id, r.started_at, SUM(a.state = 'ok') AS ok, SUM(a.state = 'help') AS help,"
+        " SUM(a.state IN ('silent', 'waiting')) AS silent"
+        " FROM rounds r LEFT JOIN asks a ON a.round_id = r.id"
+        " WHERE r.id IN (SELECT MAX(id) FROM rounds GROUP BY hub_id) GROUP BY r.id"
+    )
+    sitreps = await by_hub("SELECT hub_id, MAX(at) AS at FROM sitreps GROUP BY hub_id")
+    lifelines: dict[int, list[Lifeline]] = {}
+    async with conn.execute(
+        "SELECT hub_id, topic, state, unconfirmed FROM lifelines WHERE id IN"
+        " (SELECT MAX(id) FROM lifelines GROUP BY hub_id, topic) ORDER BY topic"
+    ) as cursor:
+        for r in await cursor.fetchall():
+            lifelines.setdefault(r["hub_id"], []).append(
+                Lifeline(r["topic"], r["state"], bool(r["unconfirmed"]))
+            )
+    out = {}
+    for hub_id in {*onsite, *change, *rounds, *sitreps, *lifelines}:
+        got = rounds.get(hub_id)
+        last_round = (
+            Round(from_iso(got["started_at"]), got["ok"] or 0, got["help"] or 0, got["silent"] or 0)
+            if got
+            else None
+        )
+        out[hub_id] = (
+            onsite[hub_id]["total"] if hub_id in onsite else 0,
+            change[hub_id]["delta"] if hub_id in change else 0,
+            last_round,
+            tuple(lifelines.get(hub_id, ())),
+            from_iso(sitreps[hub_id]["at"]) if hub_id in sitreps else None,
+        )
+    return out
 
 
 async def roster(conn: Conn, hub_id: int) -> list[Holder]:
@@ -122,6 +197,59 @@ async def open_items(conn: Conn, hub_id: int, now: datetime) -> list[BoardItem]:
             row["text"],
             bool(row["critical"]),
             row["status"],
+        )
+        for row in rows
+    ]
+
+
+# The hub page's board filters: the statuses each one shows. "open" is the board as chat
+# lists it (matched items stay open until done); an item past its expiry shows as expired.
+BOARD_FILTERS: dict[str, tuple[str, ...]] = {
+    "open": ("open", "matched"),
+    "matched": ("matched",),
+    "done": ("done", "used"),
+    "cancelled": ("cancelled", "withdrawn"),
+    "expired": ("expired",),
+    "all": (),
+}
+
+
+async def board(
+    conn: Conn,
+    hub_id: int,
+    now: datetime,
+    kind: str,
+    status: str = "open",
+    category: str | None = None,
+    limit: int = 200,
+) -> list[BoardItem]:
+    """The hub's needs or offers in one of BOARD_FILTERS and one category ("other": none),
+    critical first, then oldest first; at most `limit`."""
+    shown = BOARD_FILTERS[status]
+    where = ["kind = ?"]
+    params: list[object] = [iso(now), hub_id, kind]
+    if shown:
+        where.append(f"shown IN ({', '.join('?' * len(shown))})")
+        params.extend(shown)
+    if category:
+        where.append("COALESCE(category, 'other') = ?")
+        params.append(category)
+    async with conn.execute(
+        "SELECT * FROM (SELECT id, kind, number, category, text, critical,"
+        " CASE WHEN status IN ('open', 'matched') AND expires_at <= ? THEN 'expired'"
+        " ELSE status END AS shown FROM items WHERE hub_id = ?)"
+        f" WHERE {' AND '.join(where)} ORDER BY critical DESC, id LIMIT ?",
+        (*params, limit),
+    ) as cursor:
+        rows = await cursor.fetchall()
+    return [
+        BoardItem(
+            ("N" if row["kind"] == "need" else "O") + str(row["number"]),
+            row["kind"],
+            row["category"],
+            row["text"],
+            bool(row["critical"]),
+            row["shown"],
         )
         for row in rows
     ]

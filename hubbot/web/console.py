@@ -9,7 +9,10 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from hubbot.web.console_broadcasts import broadcast_routes
 from hubbot.web.console_context import Console
+from hubbot.web.console_exports import export_routes
+from hubbot.web.console_live import live_routes, stop_streams
 from hubbot.web.console_login import login_routes
 from hubbot.web.console_pages import page_routes
 
@@ -28,4 +31,12 @@ def add_console(app: web.Application, console: Console) -> None:
     )
     app.add_routes(login_routes(console))
     app.add_routes(page_routes(console))
+    app.add_routes(broadcast_routes(console))
+    app.add_routes(export_routes(console))
+    app.add_routes(live_routes(console))
+
+    async def on_shutdown(_app: web.Application) -> None:
+        await stop_streams(console)
+
+    app.on_shutdown.append(on_shutdown)
     app.add_routes([web.static("/static", HERE / "static")])

@@ -22,6 +22,9 @@ from hubbot.store.db import Database
 from hubbot.store.sessions import Session
 from hubbot.web import console_kit as kit
 
+# The changes version a request's page data is at (set before the page reads anything).
+VERSION = web.RequestKey("version", int)
+
 
 @dataclass
 class Console:
@@ -37,6 +40,7 @@ class Console:
     key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
     ingest: Ingest | None = None  # the journal: the hub page's actions (None: no actions)
     timezone: str = "America/Toronto"  # HUBBOT_TIMEZONE: the hub page's local times
+    stopping: bool = False  # the server is shutting down: live streams end
 
     def lang_of(self, request: web.Request) -> str:
         return kit.language(request, self.default_locale)
@@ -51,7 +55,18 @@ class Console:
             return self.text(key, lang, **params)
 
         other = "en" if lang == "fr" else "fr"
-        context = {"t": t, "lang": lang, "other": other, "path": request.path, **values}
+        # The version the page's data is at: its live stream starts from there, so a change
+        # made while the page was on its way is not missed.
+        version = request.get(VERSION, self.db.changes.version)
+        context = {
+            "t": t,
+            "lang": lang,
+            "other": other,
+            "path": request.path,
+            "query": request.query_string,
+            "version": version,
+            **values,
+        }
         return aiohttp_jinja2.render_template(name, request, context, status=status)
 
     def refused(self, request: web.Request) -> web.Response:
@@ -66,6 +81,7 @@ class Console:
 
     async def signed_in(self, request: web.Request) -> Session:
         """The session, or a redirect to the login page."""
+        request[VERSION] = self.db.changes.version  # before the page reads anything
         session = await self.current(request)
         if session is None:
             raise web.HTTPSeeOther("/login")

@@ -66,3 +66,12 @@ def set_cookie(
 def without_phones(text: str) -> str:
     """The text with anything that looks like a phone number hidden."""
     return _PHONE.sub("•••", text)
+
+
+def duration(minutes: int) -> str:
+    """'<1 min', '45 min', '2 h 05': the same in French and English."""
+    if minutes < 1:
+        return "<1 min"
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -10,6 +12,7 @@ from aiohttp import web
 
 from hubbot.channels.console import console_address
 from hubbot.domain.messages import Msg
+from hubbot.domain.models import HubStatus
 from hubbot.domain.playbook import Playbook
 from hubbot.domain.situation import TOPICS
 from hubbot.service import console_commands
@@ -24,7 +27,10 @@ def page_routes(c: Console) -> list[web.AbstractRouteDef]:
         session = await c.signed_in(request)
         lang = c.lang_of(request)
         seen = await c.hub_rows(session)
-        hubs = [_hub_view(row, c.playbooks.get(row.playbook_id), lang) for row in seen]
+        now, zone = c.clock.now(), ZoneInfo(c.timezone)
+        hubs = [
+            _region_view(row, c.playbooks.get(row.playbook_id), lang, now, zone) for row in seen
+        ]
         return c.page(request, "region.html", lang, session=session, hubs=hubs)
 
     async def hub_page(request: web.Request) -> web.StreamResponse:
@@ -32,27 +38,18 @@ def page_routes(c: Console) -> list[web.AbstractRouteDef]:
         lang = c.lang_of(request)
         row = await c.hub_row(session, request.match_info["code"])
         now = c.clock.now()
+        playbook = c.playbooks.get(row.playbook_id)
+        wanted = _board_filter(request.query, playbook, lang)
         async with c.db.transaction() as conn:
             holders = await region.roster(conn, row.id)
             joined = await region.members(conn, row.id)
-            items = await region.open_items(conn, row.id, now)
+            boards = await _boards(conn, row.id, now, wanted)
             address = console_address(session.account.username)
             sent = await console_replies.last_sent(conn, address)
             replies = await console_replies.replies(conn, address)
             extra = await _hub_sections(conn, row.id, c.timezone)
-        playbook = c.playbooks.get(row.playbook_id)
         names = {r.id: r.name.get(lang) for r in playbook.roles} if playbook else {}
         roster = [(names.get(h.role_id, h.role_id), h.person) for h in holders]
-        board = [
-            {
-                "label": i.label,
-                "kind": i.kind,
-                "category": i.category or "",
-                "text": kit.without_phones(i.text),
-                "critical": i.critical,
-            }
-            for i in items
-        ]
         hub = _hub_view(row, playbook, lang)
         return c.page(
             request,
@@ -62,12 +59,11 @@ def page_routes(c: Console) -> list[web.AbstractRouteDef]:
             hub=hub,
             roster=roster,
             members=joined,
-            needs=[b for b in board if b["kind"] == "need"],
-            offers=[b for b in board if b["kind"] == "offer"],
+            **boards,
             actions=c.ingest is not None,
             roles=[(r.id, r.name.get(lang)) for r in playbook.roles] if playbook else [],
             lifelines=list(TOPICS),
-            sent=sent.split(": ", 1)[-1] if sent else None,
+            sent=console_actions.shown(sent.split(": ", 1)[-1]) if sent else None,
             replies=replies,
             **extra,
         )
@@ -81,13 +77,15 @@ def page_routes(c: Console) -> list[web.AbstractRouteDef]:
         if c.ingest is None:
             raise web.HTTPNotFound()
         text = console_actions.command(
-            fields.get("action", ""), fields, c.playbooks.get(row.playbook_id)
+            fields.get("action", ""), fields, c.playbooks.get(row.playbook_id), row.code
         )
         if text is None:
             raise web.HTTPBadRequest()
         lang = c.lang_of(request)
+        # Opening names its hub itself (ACTIVATE CODE PIN): no `CODE:` prefix in front of it.
+        named = None if fields.get("action") == "open" else row.code
         refused_person = await console_commands.send(
-            c.db, c.clock, c.ingest, session.account, row.id, row.code, text, lang
+            c.db, c.clock, c.ingest, session.account, row.id, named, text, lang
         )
         if refused_person is not None:
             key = Msg("console.act.no_role", {"person": f"M{refused_person}"})
@@ -107,13 +105,52 @@ def _hub_view(row: region.HubRow, playbook: Playbook | None, lang: str) -> dict[
     return {
         "code": row.code,
         "name": row.name,
-        "open": row.status == "open",
+        "open": row.status == HubStatus.ACTIVE,
         "held": sum(1 for r in roles if row.holders.get(r.id)),
         "roles": len(roles),
         "vacant": vacant,
         "needs": row.open_needs,
         "critical": row.critical_needs,
         "offers": row.open_offers,
+    }
+
+
+def _region_view(
+    row: region.HubRow, playbook: Playbook | None, lang: str, now: datetime, zone: ZoneInfo
+) -> dict[str, Any]:
+    """A region table row: the hub's view plus the figures only the region table shows."""
+
+    def local(at: datetime) -> str:
+        same_day = at.astimezone(zone).date() == now.astimezone(zone).date()
+        return at.astimezone(zone).strftime("%H:%M" if same_day else "%Y-%m-%d %H:%M")
+
+    last = row.last_round
+    sitrep_age = int((now - row.last_sitrep).total_seconds() // 60) if row.last_sitrep else None
+    return {
+        **_hub_view(row, playbook, lang),
+        "since": local(row.since) if row.since else "",
+        "onsite": row.onsite,
+        "onsite_change": row.onsite_change,
+        "round": (
+            {
+                "at": local(last.at) if last.at else "",
+                "ok": last.ok,
+                "help": last.help,
+                "silent": last.silent,
+            }
+            if last
+            else None
+        ),
+        "lifelines": [
+            {
+                "topic": ll.topic,
+                "state": kit.without_phones(ll.state),
+                "unconfirmed": ll.unconfirmed,
+            }
+            for ll in row.lifelines
+        ],
+        "sitrep_age": sitrep_age,
+        "sitrep_ago": kit.duration(sitrep_age) if sitrep_age is not None else "",
     }
 
 
@@ -159,3 +196,51 @@ async def _hub_sections(conn: hub_page.Conn, hub_id: int, timezone: str) -> dict
             for e in await hub_page.activity(conn, hub_id)
         ],
     }
+
+
+_BOARD_LIMIT = 200  # rows a board shows; the downloads have them all
+
+
+def _board_filter(query: Mapping[str, str], playbook: Playbook | None, lang: str) -> BoardFilter:
+    """The boards' filters from `?status=&category=`: open items of every category unless the
+    reader asks otherwise; a value the page does not offer counts as not given."""
+    categories = [(cat.id, cat.name.get(lang)) for cat in playbook.categories] if playbook else []
+    categories.append(("other", ""))  # an item no category fits; the template names it
+    status = query.get("status", "open")
+    category = query.get("category", "")
+    return BoardFilter(
+        status if status in region.BOARD_FILTERS else "open",
+        category if category in dict(categories) else "",
+        categories,
+    )
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    status: str
+    category: str  # "" for every category
+    categories: list[tuple[str, str]]  # (id, name in the reader's language)
+
+
+async def _boards(
+    conn: hub_page.Conn, hub_id: int, now: datetime, wanted: BoardFilter
+) -> dict[str, Any]:
+    """The needs and offers boards as filtered, critical first, never a phone number."""
+    names = dict(wanted.categories)
+    shown: dict[str, Any] = {"board": wanted}
+    for kind, key in (("need", "needs"), ("offer", "offers")):
+        found = await region.board(
+            conn, hub_id, now, kind, wanted.status, wanted.category or None, _BOARD_LIMIT + 1
+        )
+        shown[key] = [
+            {
+                "label": i.label,
+                "category": names.get(i.category or "other") or i.category or "",
+                "text": kit.without_phones(i.text),
+                "critical": i.critical,
+                "status": i.status,
+            }
+            for i in found[:_BOARD_LIMIT]
+        ]
+        shown[f"{key}_more"] = len(found) > _BOARD_LIMIT
+    return shown
