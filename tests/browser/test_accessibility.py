@@ -26,7 +26,7 @@ def _severe(results: dict[str, Any]) -> list[str]:
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-@pytest.mark.parametrize("path", ["/login", "/", "/hubs/PLATEAU"])
+@pytest.mark.parametrize("path", ["/login", "/", "/hubs/PLATEAU", "/broadcasts"])
 async def test_the_page_has_no_serious_accessibility_violation(
     site: Site, page: Page, path: str, lang: str
 ) -> None:
@@ -34,5 +34,19 @@ async def test_the_page_has_no_serious_accessibility_violation(
         await site.login(page, "marie", lang=lang)
     await page.goto(f"{site.url}{path}?lang={lang}")
     assert await page.locator("html").get_attribute("lang") == lang
+    results = await Axe().run(page)
+    assert _severe(results.response) == []
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+async def test_the_broadcast_preview_has_no_serious_accessibility_violation(
+    site: Site, page: Page, lang: str
+) -> None:
+    await site.login(page, "marie", lang=lang)
+    await page.goto(f"{site.url}/broadcasts?lang={lang}")
+    await page.locator("form.compose textarea").fill("Eau potable au gymnase")
+    async with page.expect_navigation():
+        await page.locator("form.compose button[type=submit]").click()
+    assert await page.locator("form.confirm").count() == 1  # the preview, ready to confirm
     results = await Axe().run(page)
     assert _severe(results.response) == []
