@@ -41,7 +41,7 @@ browser:
 
 bench: $(STAMP)
 	$(BIN)/python bench/sms_inbound.py --messages 2000
-	$(BIN)/python bench/sms_inbound.py --messages 2000 --rate 50
+	$(BIN)/python bench/sms_inbound.py --messages 2000 --rate 200
 	$(BIN)/python bench/broadcast.py --members 10000
 	$(BIN)/python bench/backlog.py
 

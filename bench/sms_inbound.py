@@ -4,11 +4,13 @@ Starts `hubbot run` (Twilio configured, pointed at the fake Twilio server of tes
 temporary database, opens a hub, then posts signed `BESOIN ...` webhooks with a bounded
 concurrency. Latency is measured inside the database, from the inbound row's `received_at`
 to the first outbox row written for it. In the same run it measures how fast the same rows
-can be inserted into aiosqlite with the same durability settings (WAL, synchronous=FULL, one
-transaction for the inbound row and one for the reply, as the service does), and prints
-everything as one JSON line.
+can be inserted into aiosqlite with the same durability settings (WAL, synchronous=FULL) and
+the same grouping as the service (the inbound rows, then their replies, 64 messages a
+transaction: `raw_insert_per_s`, the ceiling the ratio is taken against), and one transaction
+each for the inbound row and for its reply, as the service did before group commit
+(`raw_insert_per_s_one_by_one`); it prints everything as one JSON line.
 
-    .venv/bin/python bench/sms_inbound.py [--messages 2000] [--concurrency 32] [--rate 50]
+    .venv/bin/python bench/sms_inbound.py [--messages 2000] [--concurrency 32] [--rate 200]
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from hubbot.domain.messages import Priority  # noqa: E402
+from hubbot.service.processor import BATCH  # noqa: E402
 from hubbot.store import inbound, outbox  # noqa: E402
 from hubbot.store.db import Database  # noqa: E402
 from tests import fake_twilio  # noqa: E402
@@ -78,32 +81,35 @@ def _latencies(db_path: Path) -> tuple[list[float], float]:
     return latencies, (last - first).total_seconds()
 
 
-async def _raw_inserts(path: Path, count: int) -> float:
+async def _raw_inserts(path: Path, count: int, group: int) -> float:
+    """Messages a second: inbound rows stored, then each answered twice and marked processed,
+    `group` messages a transaction for each step."""
     db = await Database.open(path)
     now = datetime.now(UTC)
     start = time.perf_counter()
-    for i in range(count):
-        row = await inbound.record(
-            db,
-            "sms",
-            f"SM{i}",
-            f"sms:+1438{i:07d}",
-            f"sms:{HUB}",
-            f"BESOIN eau potable pour {i}",
-            now,
-        )
+    for first in range(0, count, group):
+        numbers = range(first, min(count, first + group))
+        rows = [
+            inbound.NewInbound(
+                "sms", f"SM{i}", f"sms:+1438{i:07d}", f"sms:{HUB}", f"BESOIN eau pour {i}", now
+            )
+            for i in numbers
+        ]
         async with db.transaction() as conn:
-            for _ in range(2):  # the acknowledgement and the need sent to the lead
-                await outbox.enqueue(
-                    conn,
-                    person_id=None,
-                    address=f"sms:+1438{i:07d}",
-                    text="Besoin N1 noté",
-                    priority=Priority.NORMAL,
-                    now=now,
-                    inbound_id=row,
-                )
-            await inbound.mark_processed(conn, row or 0, now)
+            ids = await inbound.record_many(conn, rows)
+        async with db.transaction() as conn:
+            for i, row in zip(numbers, ids, strict=True):
+                for _ in range(2):  # the acknowledgement and the need sent to the lead
+                    await outbox.enqueue(
+                        conn,
+                        person_id=None,
+                        address=f"sms:+1438{i:07d}",
+                        text="Besoin N1 noté",
+                        priority=Priority.NORMAL,
+                        now=now,
+                        inbound_id=row,
+                    )
+                await inbound.mark_processed(conn, row or 0, now)
     elapsed = time.perf_counter() - start
     await db.close()
     return count / elapsed
@@ -133,7 +139,8 @@ async def main(count: int, concurrency: int, rate: float) -> dict[str, object]:
             if not await eventually(lambda: service.query(left) == [(0,)], within=600):
                 raise RuntimeError(f"{service.query(left)[0][0]} messages left unprocessed")
             latencies, processing_seconds = _latencies(db_path)
-            raw_rate = await _raw_inserts(Path(tmp) / "raw.db", count)
+            raw_rate = await _raw_inserts(Path(tmp) / "raw.db", count, BATCH)
+            one_by_one = await _raw_inserts(Path(tmp) / "one.db", count, 1)
         finally:
             await service.close()
             await fake.stop()
@@ -149,6 +156,7 @@ async def main(count: int, concurrency: int, rate: float) -> dict[str, object]:
         "latency_ms_p99": round(_percentile(latencies, 99), 1),
         "raw_insert_per_s": round(raw_rate, 1),
         "processed_to_raw_ratio": round(processed_rate / raw_rate, 3),
+        "raw_insert_per_s_one_by_one": round(one_by_one, 1),
     }
 
 

@@ -90,4 +90,5 @@ class InboundMessage:
 
 # Takes a message in: stores it durably, then wakes the processor. Returns the journal id, or
 # None if that external id was taken in before. A channel acknowledges only once this returns.
+# Messages taken in at once may share a commit; each returns only once that commit is done.
 Ingest = Callable[[InboundMessage], Awaitable[int | None]]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
 
-from hubbot.domain.text import find_words, fold, has_words, words
+from hubbot.domain.text import fold, has_words, words
 
 LOCALES = ("fr", "en")
 
@@ -182,16 +182,34 @@ class Playbook:
                 return intent, matched[0] if len(matched) == 1 else None
         return None
 
+    @cached_property
+    def _phrases_by_first_word(self) -> dict[str, tuple[tuple[int, int, tuple[str, ...]], ...]]:
+        """Every category keyword, by its first word: (category index, phrase index, words).
+        A text is then read once, word by word, not once per keyword (hundreds of them)."""
+        index: dict[str, list[tuple[int, int, tuple[str, ...]]]] = {}
+        for ci, (_, phrases) in enumerate(self._category_phrases):
+            for pi, phrase in enumerate(phrases):
+                if phrase:
+                    index.setdefault(phrase[0], []).append((ci, pi, phrase))
+        return {word: tuple(entries) for word, entries in index.items()}
+
     def categorise(self, text: str) -> Category | None:
         """The category with the most keywords in the text; on a tie, the one named first
         ("a generator for my oxygen machine" is about power). None if nothing matches."""
         have = words(text)
+        first_at: dict[tuple[int, int], int] = {}  # (category, keyword) -> where it first occurs
+        for i, word in enumerate(have):
+            for ci, pi, phrase in self._phrases_by_first_word.get(word, ()):
+                if (ci, pi) not in first_at and tuple(have[i : i + len(phrase)]) == phrase:
+                    first_at[(ci, pi)] = i
+        found: dict[int, list[int]] = {}
+        for (ci, _), at in first_at.items():
+            found.setdefault(ci, []).append(at)
         best: tuple[int, int, Category] | None = None
-        for category, phrases in self._category_phrases:
-            found = [at for p in phrases if (at := find_words(have, p)) >= 0]
-            if not found:
+        for ci, (category, _) in enumerate(self._category_phrases):
+            if ci not in found:
                 continue
-            score = (len(found), -min(found))
+            score = (len(found[ci]), -min(found[ci]))
             if best is None or score > best[:2]:
                 best = (*score, category)
         return best[2] if best else None

@@ -8,8 +8,9 @@ from collections.abc import Callable
 from hubbot.channels.base import InboundMessage
 from hubbot.clock import Clock
 from hubbot.service.metrics import Metrics
-from hubbot.store import inbound
 from hubbot.store.db import Database
+from hubbot.store.inbound import NewInbound
+from hubbot.store.intake_writer import IntakeWriter
 
 
 class JournalIngest:
@@ -17,6 +18,8 @@ class JournalIngest:
 
     A repeated external id (a provider retrying a message we already have) is stored once and
     wakes nobody; the caller acknowledges it all the same, so the provider stops retrying.
+    Messages taken in at the same moment share one commit (store/intake_writer.py); each
+    caller returns only once the commit holding its message is done.
     """
 
     def __init__(
@@ -30,19 +33,21 @@ class JournalIngest:
         self.clock = clock
         self.wake = wake
         self.metrics = metrics or Metrics()
+        self.writer = IntakeWriter(db)
 
     async def __call__(self, message: InboundMessage) -> int | None:
         """The journal id of the stored message; None if it was taken in before."""
         payload = json.dumps(message.details) if message.details is not None else None
-        stored = await inbound.record(
-            self.db,
-            message.channel,
-            message.external_id,
-            message.address,
-            message.to_address,
-            message.text,
-            self.clock.now(),
-            payload,
+        stored = await self.writer.write(
+            NewInbound(
+                message.channel,
+                message.external_id,
+                message.address,
+                message.to_address,
+                message.text,
+                self.clock.now(),
+                payload,
+            )
         )
         if stored is not None:
             self.metrics.inbound.labels(message.channel).inc()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,6 +26,65 @@ class InboundRecord:
     received_at: str | None = None
 
 
+@dataclass(frozen=True)
+class NewInbound:
+    """A message to store, as a channel took it in."""
+
+    channel: str
+    provider_id: str
+    address: str
+    to_address: str | None
+    text: str
+    received_at: datetime
+    payload: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.channel, self.provider_id
+
+
+_ROWS_PER_INSERT = 100  # 7 parameters a row: well under SQLite's oldest limit of 999
+
+
+async def record_many(conn: Conn, rows: Sequence[NewInbound]) -> list[int | None]:
+    """Store messages inside the caller's transaction, a statement per hundred rows. Returns,
+    for each row in order, its id, or None if its provider id was seen before (earlier in
+    `rows` included)."""
+    first: dict[tuple[str, str], NewInbound] = {}
+    for row in rows:
+        first.setdefault(row.key, row)
+    fresh = list(first.values())
+    ids: dict[tuple[str, str], int] = {}
+    for start in range(0, len(fresh), _ROWS_PER_INSERT):
+        chunk = fresh[start : start + _ROWS_PER_INSERT]
+        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
+        params = [
+            value
+            for r in chunk
+            for value in (
+                r.channel,
+                r.provider_id,
+                r.address,
+                r.to_address,
+                r.text,
+                iso(r.received_at),
+                r.payload,
+            )
+        ]
+        inserted = await conn.execute_fetchall(
+            "INSERT INTO inbound (channel, provider_id, address, to_address, text, received_at,"
+            f" payload) VALUES {values} ON CONFLICT (channel, provider_id) DO NOTHING"
+            " RETURNING id, channel, provider_id",
+            params,
+        )
+        ids.update(((str(r[1]), str(r[2])), int(r[0])) for r in inserted)
+    result: list[int | None] = []
+    for row in rows:
+        # A repeated id within `rows` is a duplicate too: only its first copy gets the id.
+        result.append(ids.pop(row.key, None))
+    return result
+
+
 async def record(
     db: Database,
     channel: str,
@@ -35,29 +95,32 @@ async def record(
     now: datetime,
     payload: str | None = None,
 ) -> int | None:
-    """Store a message durably. Returns its id, or None if that provider id was seen before."""
+    """Store one message durably, in its own transaction. Returns its id, or None if that
+    provider id was seen before. (Webhooks store theirs together: store/intake_writer.py.)"""
+    row = NewInbound(channel, provider_id, address, to_address, text, now, payload)
     async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "INSERT INTO inbound (channel, provider_id, address, to_address, text, received_at,"
-            " payload) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel, provider_id) DO NOTHING",
-            (channel, provider_id, address, to_address, text, iso(now), payload),
-        )
-        return cursor.lastrowid if cursor.rowcount == 1 else None
+        [stored] = await record_many(conn, [row])
+        return stored
 
 
-async def unprocessed(db: Database, limit: int = 16) -> list[InboundRecord]:
+async def unprocessed(
+    db: Database, limit: int = 16, per_sender: int | None = None
+) -> list[InboundRecord]:
     """The next messages to process: each sender's in the order they came, senders in turn.
 
     A flood from one number then delays another person's text by a message or so, not by the
-    whole flood; take a small batch and ask again, so a text that arrives meanwhile gets its turn.
+    whole flood; take a batch and ask again, so a text that arrives meanwhile gets its turn.
+    `per_sender` caps one sender's share of the batch: during a flood from one number the
+    batch stays small, and a newcomer waits behind that many of the flood's texts at most.
     """
     rows = await db.fetchall(
         "WITH turns AS (SELECT id, ROW_NUMBER() OVER (PARTITION BY address ORDER BY id) AS turn"
         "   FROM inbound WHERE processed_at IS NULL)"
         " SELECT i.id, i.channel, i.provider_id, i.address, i.to_address, i.text, i.payload,"
         " i.received_at"
-        " FROM turns JOIN inbound i ON i.id = turns.id ORDER BY turns.turn, turns.id LIMIT ?",
-        (limit,),
+        " FROM turns JOIN inbound i ON i.id = turns.id WHERE turns.turn <= ?"
+        " ORDER BY turns.turn, turns.id LIMIT ?",
+        (per_sender or limit, limit),
     )
     return [InboundRecord(*row) for row in rows]
 
@@ -69,6 +132,16 @@ async def mark_processed(
         "UPDATE inbound SET processed_at = ?, error = ? WHERE id = ?",
         (iso(now), error, inbound_id),
     )
+
+
+async def mark_processed_many(conn: Conn, inbound_ids: Sequence[int], now: datetime) -> None:
+    """A batch's decided messages, in one statement."""
+    if inbound_ids:
+        marks = ", ".join("?" * len(inbound_ids))
+        await conn.execute(
+            f"UPDATE inbound SET processed_at = ?, error = NULL WHERE id IN ({marks})",
+            (iso(now), *inbound_ids),
+        )
 
 
 async def mark_throttled(conn: Conn, inbound_id: int, now: datetime) -> None:
