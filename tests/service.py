@@ -81,7 +81,7 @@ class Service:
         with contextlib.closing(sqlite3.connect(self.workdir / "hubbot.db")) as db:
             return db.execute(sql, params).fetchall()
 
-    async def cli(self, *args: str) -> tuple[int, str]:
+    async def cli(self, *args: str, stdin: str | None = None) -> tuple[int, str]:
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -89,10 +89,11 @@ class Service:
             *args,
             cwd=self.workdir,
             env=self.env,
+            stdin=asyncio.subprocess.PIPE if stdin is not None else None,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
         )
-        out, _ = await proc.communicate()
+        out, _ = await proc.communicate(stdin.encode() if stdin is not None else None)
         return proc.returncode or 0, out.decode()
 
     async def start(self) -> None:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 from pathlib import Path
+
+import aiohttp
 
 from tests.service import Service, eventually
 
@@ -162,3 +165,27 @@ async def test_hubbot_chat_sends_typed_lines_and_prints_the_replies(service: Ser
     assert "Texting as +15145550177" in text
     assert "< You joined Plateau (member M1)" in text
     assert "< Plateau - your commands: NEED, OFFER" in text
+
+
+async def test_a_console_page_left_open_does_not_hold_up_a_shutdown(service: Service) -> None:
+    await service.start()
+    password = "correct horse battery"
+    add = ("user", "add", "marie", "--role", "coordinator", "--password-stdin")
+    assert (await service.cli(*add, stdin=f"{password}\n"))[0] == 0
+    jar = aiohttp.CookieJar(unsafe=True)  # cookies for 127.0.0.1
+    async with aiohttp.ClientSession(cookie_jar=jar) as browser:
+        async with browser.get(f"{service.url}/login") as login:
+            found = re.search(r'name="csrf" value="([^"]+)"', await login.text())
+        assert found is not None
+        form = {"username": "marie", "password": password, "csrf": found.group(1)}
+        async with browser.post(f"{service.url}/login", data=form) as region:
+            assert region.status == 200 and "/login" not in str(region.url)
+        async with browser.get(f"{service.url}/events") as live:  # the page's live stream
+            assert live.headers["Content-Type"].startswith("text/event-stream")
+            loop = asyncio.get_running_loop()
+            asked = loop.time()
+            assert await service.stop() == 0, "SIGTERM is a clean shutdown"
+            # An open stream would hold the server's exit for aiohttp's 60 s; a supervisor
+            # stopping the service would kill it first.
+            assert loop.time() - asked < 15
+            assert await live.content.read() == b"", "the stream was ended, not cut"
