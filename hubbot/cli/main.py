@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from hubbot.addresses import normalize_phone
-from hubbot.cli import accounts, admin, coordinators, person, records, templates
+from hubbot.cli import accounts, admin, backup, coordinators, person, records, templates
 from hubbot.cli.console import VERBOSE, UsageError, command
 from hubbot.cli.playbook_cmds import cmd_check, cmd_schema
 from hubbot.i18n import Renderer
@@ -36,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     person.register(sub)
     templates.register(sub)
     accounts.register(sub)
+    backup.register(sub)
     exp = command(
         sub,
         "export",
