@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
 
-from hubbot.domain.text import fold, has_words, words
+from hubbot.domain.text import Phrases, by_first_word, fold, has_any, has_words, words
 
 LOCALES = ("fr", "en")
 
@@ -136,10 +136,13 @@ class Playbook:
     def help_phrases(self) -> tuple[tuple[str, ...], ...]:
         return tuple(p for ps in _phrases(self.help_words).values() for p in ps)
 
+    @cached_property
+    def _life_safety_index(self) -> Phrases:
+        return by_first_word(self._life_safety_phrases)
+
     def is_life_safety(self, text: str) -> bool:
         """Whether the text holds a life-safety word (911, FEU, not breathing...)."""
-        have = words(text)
-        return any(has_words(have, p) for p in self._life_safety_phrases)
+        return has_any(words(text), self._life_safety_index)
 
     def is_significant(self, category: str | None, quantity: int | None) -> bool:
         return any(rule.applies(category, quantity) for rule in self.significant)

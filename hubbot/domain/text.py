@@ -34,3 +34,24 @@ def find_words(have: list[str], target: tuple[str, ...]) -> int:
         if have[i] == target[0] and tuple(have[i : i + n]) == target:
             return i
     return -1
+
+
+Phrases = dict[str, tuple[tuple[str, ...], ...]]  # first word -> the phrases starting with it
+
+
+def by_first_word(phrases: tuple[tuple[str, ...], ...]) -> Phrases:
+    """Phrases indexed by their first word, so a text is read once, not once per phrase."""
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        if phrase:
+            index.setdefault(phrase[0], []).append(phrase)
+    return {word: tuple(found) for word, found in index.items()}
+
+
+def has_any(have: list[str], index: Phrases) -> bool:
+    """True if any phrase of `index` occurs in `have` (both already folded)."""
+    return any(
+        tuple(have[i : i + len(phrase)]) == phrase
+        for i, word in enumerate(have)
+        for phrase in index.get(word, ())
+    )
