@@ -1,0 +1,177 @@
+"""PostgreSQL through asyncpg, with Database's interface (store/db.py), for the same store."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+
+from hubbot.store.changes import Changes
+from hubbot.store.db import StoreUnusable
+from hubbot.store.migrations_pg import MIGRATIONS_PG
+from hubbot.store.pg_connection import (
+    PgConnection,
+    connect,
+    connection_lost,
+    is_pg_storage_fault,
+)
+from hubbot.store.pg_sql import Params
+
+log = logging.getLogger(__name__)
+
+_SCHEMA = "CREATE TABLE IF NOT EXISTS hubbot_schema (version INTEGER NOT NULL)"
+_MIGRATION_LOCK = 0x6875_6262  # pg_advisory_lock: one process migrates at a time
+
+
+class PgDatabase:
+    """Database (store/db.py) over one PostgreSQL connection: the same calls, the same
+    one-transaction-at-a-time rule, the same fault and change reporting."""
+
+    def __init__(self, raw: asyncpg.Connection, dsn: str) -> None:
+        self.conn = PgConnection(raw, dsn)
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[object] | None = None
+        self.fault: str | None = None
+        self.faults = 0
+        self._active = False
+        self.changes = Changes()
+
+    @classmethod
+    async def open(cls, dsn: str) -> PgDatabase:
+        """Connect to `dsn` (postgresql://...) and migrate; StoreUnusable if it cannot."""
+        try:
+            raw = await connect(dsn)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            raise StoreUnusable(f"cannot connect to PostgreSQL: {exc}") from exc
+        db = cls(raw, dsn)
+        try:
+            await db.migrate()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await raw.close()
+            raise
+        return db
+
+    async def migrate(self) -> None:
+        """Each migration in its own transaction, under a lock held across them, so that
+        workers starting together apply each once."""
+        async with self._exclusive():
+            raw = await self.conn.ready()
+            await raw.execute("SELECT pg_advisory_lock($1)", _MIGRATION_LOCK)
+            try:
+                await raw.execute(_SCHEMA)
+                version = await self._version()
+                if version > len(MIGRATIONS_PG):
+                    raise StoreUnusable(
+                        f"the database has schema version {version}, newer than this hubbot's"
+                        f" ({len(MIGRATIONS_PG)}); run the hubbot that wrote it"
+                    )
+                for number, script in enumerate(MIGRATIONS_PG[version:], start=version + 1):
+                    log.info("applying migration %d (PostgreSQL)", number)
+                    async with raw.transaction():
+                        await raw.execute(script)
+                        await raw.execute("DELETE FROM hubbot_schema")
+                        await raw.execute("INSERT INTO hubbot_schema VALUES ($1)", number)
+            finally:
+                await raw.execute("SELECT pg_advisory_unlock($1)", _MIGRATION_LOCK)
+
+    async def _version(self) -> int:
+        value = await self.conn.call("fetchval", "SELECT MAX(version) FROM hubbot_schema")
+        return int(value or 0)
+
+    async def schema_version(self) -> int:
+        async with self._exclusive():
+            return await self._version()
+
+    @asynccontextmanager
+    async def _exclusive(self) -> AsyncIterator[None]:
+        """One use of the connection at a time, re-entrant for the task that holds it."""
+        task = asyncio.current_task()
+        if task is not None and self._owner is task:
+            yield
+            return
+        async with self._lock:
+            self._owner = task
+            try:
+                yield
+            finally:
+                self._owner = None
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[PgConnection]:
+        """BEGIN ... COMMIT, or ROLLBACK on any error; one at a time, as Database's."""
+        async with self._exclusive():
+            if self._active:
+                raise RuntimeError("a transaction inside a transaction")
+            try:
+                if self.conn.in_transaction:  # left open by a failure we could not undo
+                    await self._rollback()
+                await self.conn.call("execute", "BEGIN")
+                before = self.conn.total_changes
+                self._active = self.conn.holding = True
+                try:
+                    yield self.conn
+                    await self.conn.call("execute", "COMMIT")
+                except BaseException:
+                    await self._rollback()
+                    raise
+                finally:
+                    self._active = self.conn.holding = False
+            except Exception as exc:
+                if is_pg_storage_fault(exc):
+                    self._faulted(exc)
+                if connection_lost(exc) and not self.conn.raw.is_closed():
+                    self.conn.raw.terminate()  # the next transaction connects again
+                raise
+            if self.conn.total_changes != before:
+                self._healed()
+                self.changes.bump()
+
+    async def _rollback(self) -> None:
+        """A failing ROLLBACK must not hide the error that matters; the connection it leaves
+        in doubt is dropped, and the next use connects again."""
+        if self.conn.in_transaction and not self.conn.raw.is_closed():
+            try:
+                await self.conn.call("execute", "ROLLBACK")
+            except Exception as exc:
+                log.warning("store: ROLLBACK failed (%r); dropping the connection", exc)
+                self.conn.raw.terminate()
+
+    async def probe(self) -> bool:
+        """After a storage fault: one real write (the schema version, rewritten as it is)."""
+        try:
+            async with self.transaction() as conn:
+                await conn.call("execute", "UPDATE hubbot_schema SET version = version")
+        except Exception as exc:
+            if not is_pg_storage_fault(exc):
+                raise
+            return False
+        self._healed()
+        return True
+
+    def _faulted(self, exc: BaseException) -> None:
+        self.faults += 1
+        if self.fault is None:
+            log.error("store: a write failed (%s); work is kept and tried again", exc)
+        self.fault = str(exc) or type(exc).__name__
+
+    def _healed(self) -> None:
+        if self.fault is not None:
+            log.warning("store: writes work again (after: %s)", self.fault)
+            self.fault = None
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Any:
+        async with self._exclusive(), self.conn.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Any]:
+        async with self._exclusive(), self.conn.execute(sql, params) as cursor:
+            return await cursor.fetchall()
+
+    async def close(self) -> None:
+        await self.conn.close()

@@ -1,0 +1,73 @@
+"""What only PostgreSQL has: the schema it is given, and a connection the server drops."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from hubbot.store import people
+from hubbot.store.db import Database
+from hubbot.store.pg_connection import is_pg_storage_fault
+from tests.pg import MISSING, binaries, shared_cluster
+
+if binaries() is None:  # the one line saying that the PostgreSQL runs of the store are skipped
+    pytest.skip(MISSING, allow_module_level=True)
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+ANA, BEN = "sms:+15145550101", "telegram:42"
+
+
+async def test_both_backends_have_the_same_tables_columns_and_not_nulls(
+    tmp_path: Path,
+) -> None:
+    lite = await Database.open(tmp_path / "hubbot.db")
+    pg = await shared_cluster().database()
+    try:
+        tables = await lite.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
+        expected = set()
+        for (table,) in tables:
+            for column in await lite.fetchall(f"PRAGMA table_info({table})"):
+                # A primary key is NOT NULL on PostgreSQL; SQLite lets a TEXT one be NULL.
+                not_null = bool(column["notnull"] or column["pk"])
+                expected.add((table, column["name"], not_null))
+        found = await pg.fetchall(
+            "SELECT table_name, column_name, is_nullable = 'NO' FROM information_schema.columns"
+            " WHERE table_schema = 'public' AND table_name <> 'hubbot_schema'"
+            " AND column_name <> 'rowid'"
+        )
+        assert {tuple(r) for r in found} - expected == set()
+        assert expected - {tuple(r) for r in found} == set()
+        collations = await pg.fetchall(
+            "SELECT DISTINCT collation_name FROM information_schema.columns"
+            " WHERE table_schema = 'public' AND data_type = 'text'"
+        )
+        assert [r[0] for r in collations] == ["C"]  # text sorts by code point, as on SQLite
+    finally:
+        await lite.close()
+        await pg.close()
+
+
+async def test_after_postgresql_drops_the_connection_at_most_one_write_fails_then_all_work() -> (
+    None
+):
+    db = await shared_cluster().database()
+    try:
+        killer = await shared_cluster().database()
+        pid = db.conn.raw.get_server_pid()
+        await killer.fetchone("SELECT pg_terminate_backend(?, 5000)", (pid,))
+        await killer.close()
+        try:  # whether asyncpg saw the connection end before this or during it is timing
+            async with db.transaction() as conn:
+                await people.create(conn, ANA, "fr", NOW)
+        except Exception as exc:
+            assert is_pg_storage_fault(exc) and db.fault is not None  # kept, tried again
+        async with db.transaction() as conn:
+            await people.create(conn, BEN, "fr", NOW)
+        assert db.fault is None
+        assert await db.probe()
+        row = await db.fetchone("SELECT COUNT(*) FROM addresses WHERE address = ?", (BEN,))
+        assert row is not None and row[0] == 1
+    finally:
+        await db.close()
