@@ -1,4 +1,5 @@
-"""Text from strangers, made storable: lone UTF-16 surrogates and bad UTF-8 become U+FFFD."""
+"""Text from strangers, made storable: lone UTF-16 surrogates, NUL characters and bad UTF-8
+become U+FFFD."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ import re
 REPLACEMENT = "\ufffd"
 # JSON's "\ud800" escape decodes to a lone surrogate, which no UTF-8 store can hold; a text
 # keeps the rest of what the person wrote, with one replacement character for each.
-_SURROGATE = re.compile("[\ud800-\udfff]")
+# NUL, likewise: PostgreSQL's text cannot hold it, and no one means to send it.
+_UNSTORABLE = re.compile("[\ud800-\udfff\x00]")
 
 
 def clean(text: str) -> str:
-    """`text` with each lone surrogate replaced by U+FFFD (a valid pair is one character)."""
-    return _SURROGATE.sub(REPLACEMENT, text)
+    """`text` with each lone surrogate or NUL replaced by U+FFFD (a valid pair is one
+    character)."""
+    return _UNSTORABLE.sub(REPLACEMENT, text)
 
 
 def clean_json(value: object) -> object:

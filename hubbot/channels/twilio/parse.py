@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from hubbot.channels.decoding import clean
 from hubbot.domain.outbox_state import OutboxStatus
 
 OPTED_OUT = "21610"  # Twilio: the recipient replied STOP; sends are blocked until START
@@ -53,7 +54,7 @@ def parse_inbound(form: Mapping[str, str]) -> TwilioInbound:
         sid=_required(form, "MessageSid"),
         sender=_required(form, "From"),
         to=form.get("To", "").strip(),
-        body=form.get("Body", ""),
+        body=clean(form.get("Body", "")),
     )
 
 
