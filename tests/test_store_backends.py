@@ -235,7 +235,7 @@ async def test_lookups_on_an_empty_store_answer_nothing_the_same_way(store: Any)
         assert await confirmations.by_outbox(conn, 1, 1) == (None, False)
         assert await hub_page.lifelines(conn, 1) == []
         assert await hubs.roles_held(conn, 1) == []
-        assert await region.open_items(conn, 1, NOW) == []
+        assert await region.board(conn, 1, NOW, "need") == []
         await hubs.set_pin(conn, 1, "hash")
         await outbox.set_buttons(conn, 1, [("OK", "OK")])
 

@@ -6,12 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from hubbot.domain.models import person_label
+from hubbot.store.conn import Conn, Row
 from hubbot.store.db import from_iso, iso
-
-Conn = aiosqlite.Connection
 
 _OPEN = "status IN ('open', 'matched') AND expires_at > ?"
 
@@ -114,7 +111,7 @@ async def _extras(
     """Per hub: people on site and their change in the last hour, the last check-in round,
     the latest state of each lifeline, and when the last status report went out."""
 
-    async def by_hub(sql: str, *params: str | None) -> dict[int, aiosqlite.Row]:
+    async def by_hub(sql: str, *params: str | None) -> dict[int, Row]:
         async with conn.execute(sql, params) as cursor:
             return {r["hub_id"]: r for r in await cursor.fetchall()}
 
@@ -178,28 +175,6 @@ async def members(conn: Conn, hub_id: int) -> int:
     ) as cursor:
         row = await cursor.fetchone()
     return int(row["n"]) if row else 0
-
-
-async def open_items(conn: Conn, hub_id: int, now: datetime) -> list[BoardItem]:
-    """The hub's open needs and offers: needs first, critical first, then oldest first."""
-    async with conn.execute(
-        "SELECT kind, number, category, text, critical, status FROM items"
-        f" WHERE hub_id = ? AND {_OPEN}"
-        " ORDER BY kind = 'offer', critical DESC, id",
-        (hub_id, iso(now)),
-    ) as cursor:
-        rows = await cursor.fetchall()
-    return [
-        BoardItem(
-            ("N" if row["kind"] == "need" else "O") + str(row["number"]),
-            row["kind"],
-            row["category"],
-            row["text"],
-            bool(row["critical"]),
-            row["status"],
-        )
-        for row in rows
-    ]
 
 
 # The hub page's board filters: the statuses each one shows. "open" is the board as chat
