@@ -37,7 +37,7 @@ from hubbot.service.scheduler import Scheduler, registry
 from hubbot.settings import Settings
 from hubbot.startup import StartupError, cannot_listen, catalogs, load_store, playbooks_of
 from hubbot.store import hubs
-from hubbot.store.db import Database
+from hubbot.store.conn import Store
 from hubbot.web.app import Ops, build_web_app
 from hubbot.web.console import Console, add_console
 
@@ -52,8 +52,8 @@ SHUTDOWN_GRACE = 10.0  # seconds to let an in-flight send finish
 class Hubbot:
     settings: Settings
     clock: Clock
-    db: Database
-    delivery_db: Database
+    db: Store
+    delivery_db: Store
     channels: dict[str, Channel]
     twilio: TwilioChannel | None
     processor: Processor
@@ -75,10 +75,11 @@ class Hubbot:
         renderer = catalogs(settings)
         playbooks = playbooks_of(settings, renderer)
         db = await load_store(settings, verify=True)
-        delivery_db: Database | None = None
+        delivery_db: Store | None = None
         try:
             # Delivery gets its own connection (and so its own SQLite thread): WAL lets it read
-            # and write beside the message processor instead of queueing behind it.
+            # and write beside the message processor instead of queueing behind it. From the
+            # same HUBBOT_DATABASE, so on PostgreSQL it is a second connection to the server.
             delivery_db = await load_store(settings)
             return await cls._assemble(settings, clock, renderer, playbooks, db, delivery_db)
         except BaseException:
@@ -94,8 +95,8 @@ class Hubbot:
         clock: Clock,
         renderer: Renderer,
         playbooks: dict[str, Playbook],
-        db: Database,
-        delivery_db: Database,
+        db: Store,
+        delivery_db: Store,
     ) -> Hubbot:
         policy = SmsPolicy(settings.sms_mps, settings.sms_max_segments, settings.sms_fold_accents)
         wake_outbox = asyncio.Event()
@@ -301,7 +302,7 @@ class Local:
 
 
 def workers(
-    db: Database,
+    db: Store,
     clock: Clock,
     playbooks: Mapping[str, Playbook],
     outbound: Outbound,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from datetime import timedelta
 from ipaddress import ip_address
@@ -15,6 +16,7 @@ import phonenumbers
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hubbot.database_url import database_setting, redacted
 from hubbot.domain.durations import parse_duration
 from hubbot.domain.playbook import LOCALES
 from hubbot.i18n import catalog_path
@@ -33,7 +35,9 @@ class Settings(BaseSettings):
         env_prefix="HUBBOT_", env_file=".env", env_nested_delimiter="__", extra="ignore"
     )
 
-    database: Path = Field(Path("var/hubbot.db"), description="SQLite database file.")
+    database: str = Field(
+        "var/hubbot.db", description="SQLite database file, or a postgresql:// URL."
+    )
     playbooks_dir: Path = Field(Path("playbooks"), description="Folder of YAML playbooks.")
     locales_dir: Path = Field(PROJECT_ROOT / "locales", description="gettext catalogs.")
     default_locale: Literal["fr", "en"] = Field("fr", description="Language for new people.")
@@ -167,6 +171,12 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown log level {value!r}; use DEBUG, INFO, WARNING or ERROR")
         return level
 
+    @field_validator("database", mode="before")
+    @classmethod
+    def _database(cls, value: object) -> object:
+        value = os.fspath(value) if isinstance(value, os.PathLike) else value  # a Path is fine
+        return database_setting(value) if isinstance(value, str) else value
+
     @field_validator("locales_dir")
     @classmethod
     def _locales_dir(cls, value: Path) -> Path:
@@ -217,6 +227,21 @@ class Settings(BaseSettings):
                 " HUBBOT_PUBLIC_URL/twilio/sms, and webhook signatures are checked against it"
             )
         return self
+
+    @property
+    def database_url(self) -> str | None:
+        """The PostgreSQL URL, when HUBBOT_DATABASE is one; None for an SQLite file."""
+        return self.database if "://" in self.database else None
+
+    @property
+    def database_path(self) -> Path:
+        """The SQLite file (meaningless when database_url is set)."""
+        return Path(self.database)
+
+    @property
+    def database_shown(self) -> str:
+        """HUBBOT_DATABASE as messages and logs may show it: never the URL's password."""
+        return redacted(self.database) if self.database_url else self.database
 
     @property
     def telegram_enabled(self) -> bool:

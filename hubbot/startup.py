@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import errno
 import socket
+from urllib.parse import urlsplit
 
 from hubbot.domain.playbook import Playbook
 from hubbot.i18n import Renderer
 from hubbot.playbooks.loader import PlaybookError, load_playbooks
 from hubbot.settings import Settings
+from hubbot.store.conn import Store
 from hubbot.store.db import Database, StoreUnusable
+from hubbot.store.pg import PgDatabase
 
 
 class StartupError(Exception):
@@ -37,11 +40,28 @@ def playbooks_of(settings: Settings, renderer: Renderer) -> dict[str, Playbook]:
     return playbooks
 
 
-async def load_store(settings: Settings, verify: bool = False) -> Database:
+async def load_store(settings: Settings, verify: bool = False) -> Store:
+    """The one place the store is opened from settings: an SQLite file (`verify` reads every
+    page once) or, for a postgresql:// URL, PostgreSQL (whose server checks its own pages)."""
+    url = settings.database_url
     try:
-        return await Database.open(settings.database, verify=verify)
+        if url is not None:
+            return await PgDatabase.open(url)
+        return await Database.open(settings.database_path, verify=verify)
     except StoreUnusable as exc:
-        raise StartupError(f"HUBBOT_DATABASE: {exc}") from exc
+        text = str(exc)
+        password = _password(url)
+        if password:  # a driver's message must not leak it either
+            text = text.replace(password, "***")
+        where = f" ({settings.database_shown})" if url is not None else ""
+        raise StartupError(f"HUBBOT_DATABASE{where}: {text}") from exc
+
+
+def _password(url: str | None) -> str | None:
+    try:
+        return urlsplit(url).password if url else None
+    except ValueError:
+        return None
 
 
 def cannot_listen(host: str, port: int, exc: OSError) -> str:

@@ -6,6 +6,7 @@ import itertools
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -23,6 +24,7 @@ from hubbot.store.db import Database
 from tests.fake_telegram import FakeTelegram
 from tests.fake_twilio import FakeTwilio
 from tests.fakes import FakeChannel, FakeClock, workers
+from tests.pg import MISSING, binaries, shared_cluster
 from tests.service import Service
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,7 +159,13 @@ class Harness:
 async def harness(
     tmp_path: Path, playbooks: dict[str, Playbook], renderer: Renderer
 ) -> AsyncIterator[Harness]:
-    db = await Database.open(tmp_path / "hub.db")
+    db: Any
+    if os.environ.get("HUBBOT_TEST_STORE") == "postgresql":  # opt-in: the engine on PostgreSQL
+        if binaries() is None:
+            pytest.skip(MISSING)
+        db = await shared_cluster().database()
+    else:
+        db = await Database.open(tmp_path / "hub.db")
     clock = FakeClock()
     channel = FakeChannel()
     channels = {"sms": channel, "telegram": channel}

@@ -76,6 +76,21 @@ class Cluster:
         )
         return db
 
+    async def fresh_database(self, name: str, user: str, password: str) -> str:
+        """A new, empty database `name` owned by `user` (made with `password`), dropped first
+        if a previous run left it; returns its URL, password included, as an operator
+        writes HUBBOT_DATABASE. The cluster trusts local connections, so the password is
+        never checked: it is there to show it never appears in what hubbot prints."""
+        admin = await asyncpg.connect(self.dsn())
+        try:
+            if not await admin.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", user):
+                await admin.execute(f"CREATE ROLE {user} LOGIN PASSWORD '{password}'")
+            await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            await admin.execute(f"CREATE DATABASE {name} OWNER {user}")
+        finally:
+            await admin.close()
+        return f"postgresql://{user}:{password}@127.0.0.1:{self.port}/{name}"
+
     def stop(self) -> None:
         try:
             self._pg_ctl("-m", "fast", "-w", "stop")

@@ -122,3 +122,40 @@ def test_region_and_log_level_are_read_in_any_case(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("HUBBOT_LOG_LEVEL", "debug")
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert (settings.default_region, settings.log_level) == ("FR", "DEBUG")
+
+
+PG_PASSWORD = "Pw-never-shown-42"
+
+
+def test_a_file_path_selects_sqlite_and_a_postgresql_url_selects_postgresql(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HUBBOT_DATABASE", "/srv/hubbot/hubbot.db")
+    on_file = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert on_file.database_url is None and on_file.database_path == Path("/srv/hubbot/hubbot.db")
+    for scheme in ("postgresql", "postgres"):
+        url = f"{scheme}://hubbot:{PG_PASSWORD}@db.example.org:5432/hubbot"
+        monkeypatch.setenv("HUBBOT_DATABASE", url)
+        on_server = Settings(_env_file=None)  # type: ignore[call-arg]
+        assert on_server.database_url == url, "the // of the URL is kept, not read as a path"
+        assert on_server.database_shown == f"{scheme}://hubbot:***@db.example.org:5432/hubbot"
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        (f"postgresql://hubbot:{PG_PASSWORD}@db:port/hubbot", "is not a valid URL"),
+        (f"postgresql://hubbot:{PG_PASSWORD}@db:5432", "names no database"),
+        (f"mysql://hubbot:{PG_PASSWORD}@db/hubbot", "use a file path (SQLite)"),
+    ],
+    ids=["bad port", "no database", "another database"],
+)
+def test_a_database_url_that_cannot_work_is_refused_without_its_password(
+    monkeypatch: pytest.MonkeyPatch, url: str, says: str
+) -> None:
+    monkeypatch.setenv("HUBBOT_DATABASE", url)
+    with pytest.raises(ValidationError) as refused:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+    (error,) = refused.value.errors()
+    assert error["loc"] == ("database",) and says in error["msg"]
+    assert PG_PASSWORD not in error["msg"]

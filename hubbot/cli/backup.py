@@ -21,8 +21,13 @@ def register(commands: Commands) -> None:
 
 
 async def run_backup(settings: Settings, dest: str, out: TextIO | None = None) -> int:
+    if settings.database_url:  # SQLite's online backup has no PostgreSQL counterpart here
+        raise UsageError(
+            "hubbot backup copies an SQLite database; for PostgreSQL use pg_dump, e.g."
+            f" pg_dump -Fc -f {dest} '{settings.database_shown}'"
+        )
     try:
-        copy = await backup(settings.database, dest)
+        copy = await backup(settings.database_path, dest)
     except BackupError as exc:
         raise UsageError(str(exc)) from exc
     counts = ", ".join(f"{n} {table}" for table, n in copy.counts.items())

@@ -36,12 +36,12 @@ from hubbot.service.apply import Effects
 from hubbot.service.outbound import Origin, Outbound
 from hubbot.settings import Settings
 from hubbot.store import hubs, people
-from hubbot.store.db import Database
+from hubbot.store.conn import Store
 
 
 def console_effects(
     settings: Settings,
-    db: Database,
+    db: Store,
     renderer: Renderer,
     playbooks: Mapping[str, Playbook],
     clock: Clock,

@@ -16,8 +16,6 @@ from datetime import UTC, datetime
 from typing import TypeAlias
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from hubbot.addresses import parse_address
 from hubbot.clock import SystemClock
 from hubbot.domain.effects import LogActivity
@@ -25,9 +23,9 @@ from hubbot.domain.models import Person
 from hubbot.domain.playbook import Playbook
 from hubbot.i18n import Renderer
 from hubbot.settings import Settings
-from hubbot.startup import StartupError, catalogs, playbooks_of
+from hubbot.startup import StartupError, catalogs, load_store, playbooks_of
 from hubbot.store import activity, hubs, people
-from hubbot.store.db import Database
+from hubbot.store.conn import Conn, Store
 from hubbot.store.hubs import HubRecord
 
 OPERATOR = "operator"  # the role the activity log gives the console
@@ -61,8 +59,8 @@ class UsageError(Exception):
 
 
 @asynccontextmanager
-async def store(settings: Settings) -> AsyncIterator[Database]:
-    db = await Database.open(settings.database)
+async def store(settings: Settings) -> AsyncIterator[Store]:
+    db = await load_store(settings)
     try:
         yield db
     finally:
@@ -82,7 +80,7 @@ def now() -> datetime:
     return SystemClock().now()
 
 
-async def hub_named(conn: aiosqlite.Connection, code: str) -> HubRecord:
+async def hub_named(conn: Conn, code: str) -> HubRecord:
     record = await hubs.by_code(conn, code)
     if record is None:
         raise UsageError(f"no hub {code.upper()}; see `hubbot hub list`")
@@ -97,7 +95,7 @@ class Found:
     merged_from: int | None = None
 
 
-async def person_named(conn: aiosqlite.Connection, text: str, region: str) -> Found:
+async def person_named(conn: Conn, text: str, region: str) -> Found:
     """`M12` or an address (`+15145550101`, `sms:...`, `telegram:<id>`); a member number that was
     merged into another person (LINK) leads to that person."""
     number = _MEMBER.match(text.strip())
@@ -122,7 +120,7 @@ async def person_named(conn: aiosqlite.Connection, text: str, region: str) -> Fo
 
 
 async def log(
-    conn: aiosqlite.Connection,
+    conn: Conn,
     hub_id: int | None,
     action: str,
     detail: str,

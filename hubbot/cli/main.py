@@ -17,7 +17,16 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from hubbot.addresses import normalize_phone
-from hubbot.cli import accounts, admin, backup, coordinators, person, records, templates
+from hubbot.cli import (
+    accounts,
+    admin,
+    backup,
+    coordinators,
+    migrate_store,
+    person,
+    records,
+    templates,
+)
 from hubbot.cli.console import VERBOSE, UsageError, command
 from hubbot.cli.playbook_cmds import cmd_check, cmd_schema
 from hubbot.i18n import Renderer
@@ -37,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     templates.register(sub)
     accounts.register(sub)
     backup.register(sub)
+    migrate_store.register(sub)
     exp = command(
         sub,
         "export",
@@ -64,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
 # Commands that may create the database; the others (and any new one) need it to exist, so a
 # mistyped HUBBOT_DATABASE is reported rather than answered from a fresh, empty database.
 CREATES_DATABASE = {"run", "hub add", "coordinator add"}
-NO_DATABASE = {"check", "schema", "chat", "templates"}
+NO_DATABASE = {"check", "schema", "chat", "templates", "migrate-store"}
 # Third-party loggers that speak at INFO for routine work: the Twilio SDK logs a dozen lines
 # per SMS, APScheduler every wake-up, httpx every Telegram request. Heard at DEBUG only.
 NOISY_LOGGERS = ("twilio", "apscheduler", "httpx")
@@ -166,9 +176,11 @@ def _setting_error(error: ErrorDetails) -> str:
 def _missing_database(args: argparse.Namespace, settings: Settings) -> str | None:
     action = getattr(args, "action", None)
     command = f"{args.command} {action}" if action else args.command
-    if args.command in NO_DATABASE or command in CREATES_DATABASE or settings.database.exists():
+    if args.command in NO_DATABASE or command in CREATES_DATABASE or settings.database_url:
+        return None  # PostgreSQL: a server that is not there says so when connected to
+    path = settings.database_path
+    if path.exists():
         return None
-    path = settings.database
     where = "" if path.is_absolute() else f" (in {Path.cwd()})"
     return (
         f"HUBBOT_DATABASE: no database at {str(path)!r}{where};"

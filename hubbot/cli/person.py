@@ -25,8 +25,8 @@ from hubbot.cli.console import (
 )
 from hubbot.domain.effects import LogActivity
 from hubbot.settings import Settings
+from hubbot.startup import load_store
 from hubbot.store import activity, hubs, linking, people
-from hubbot.store.db import Database
 
 HELP_LINK = (
     "make two addresses one person: the person at FIRST keeps their member number and gets "
@@ -109,7 +109,7 @@ async def person_link(
     if addresses[0] == addresses[1]:
         raise UsageError("give two different addresses")
     now = now or datetime.now(UTC)
-    db = await Database.open(settings.database)
+    db = await load_store(settings)
     try:
         async with db.transaction() as conn:
             found = [await people.by_address(conn, a) for a in addresses]

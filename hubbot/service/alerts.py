@@ -8,8 +8,6 @@ import logging
 from collections.abc import Mapping
 from datetime import datetime
 
-import aiosqlite
-
 from hubbot.domain import fanout
 from hubbot.domain.effects import CreateBroadcast, StartRollcall
 from hubbot.domain.jobs import BroadcastDue, DueKind, RollcallEndDue
@@ -17,6 +15,7 @@ from hubbot.domain.messages import Outgoing
 from hubbot.domain.playbook import Playbook
 from hubbot.service.outbound import Origin, Outbound, Recipient
 from hubbot.store import alerts, hubs, people, schedule
+from hubbot.store.conn import Conn
 from hubbot.store.schedule import Due
 
 log = logging.getLogger(__name__)
@@ -37,7 +36,7 @@ class Alerts:
         self.timezone = timezone
 
     async def create(
-        self, conn: aiosqlite.Connection, effect: CreateBroadcast, now: datetime, origin: Origin
+        self, conn: Conn, effect: CreateBroadcast, now: datetime, origin: Origin
     ) -> None:
         """Number the broadcast (B5), send it now or schedule it, and tell the sender."""
         hub_id = effect.hub_ids[0] if effect.hub_ids else None
@@ -59,9 +58,7 @@ class Alerts:
             reply = fanout.sent_reply(broadcast_id, sent, skipped)
         await self.outbound.person(conn, Outgoing(effect.by_person_id, reply), origin)
 
-    async def fan_out(
-        self, conn: aiosqlite.Connection, broadcast_id: int, now: datetime
-    ) -> tuple[int, int]:
+    async def fan_out(self, conn: Conn, broadcast_id: int, now: datetime) -> tuple[int, int]:
         """One outbox row per reachable recipient, written in bulk; (queued, skipped)."""
         record = await alerts.broadcast(conn, broadcast_id)
         if record is None or record.sent_at is not None:
@@ -90,7 +87,7 @@ class Alerts:
         return len(sent), len(skipped)
 
     async def start_rollcall(
-        self, conn: aiosqlite.Connection, effect: StartRollcall, now: datetime, origin: Origin
+        self, conn: Conn, effect: StartRollcall, now: datetime, origin: Origin
     ) -> None:
         """Ask the hub's members (domain/fanout.py says who), and schedule the tally."""
         record = await hubs.by_id(conn, effect.hub_id)
@@ -110,15 +107,11 @@ class Alerts:
         )
         await self.outbound.person(conn, plan.reply, origin)
 
-    async def broadcast_due(
-        self, conn: aiosqlite.Connection, due: Due, now: datetime
-    ) -> BroadcastDue:
+    async def broadcast_due(self, conn: Conn, due: Due, now: datetime) -> BroadcastDue:
         broadcast_id = int(due.ref)
         return BroadcastDue(broadcast_id, await alerts.pending(conn, broadcast_id))
 
-    async def rollcall_end_due(
-        self, conn: aiosqlite.Connection, due: Due, now: datetime
-    ) -> RollcallEndDue:
+    async def rollcall_end_due(self, conn: Conn, due: Due, now: datetime) -> RollcallEndDue:
         rollcall_id = int(due.ref)
         tally = await alerts.rollcall_tally(conn, rollcall_id)
         labels = await people.labels(conn, set(tally.silent))

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
 from hubbot.domain.answers import AWAIT_WINDOW, Awaiting, AwaitKind
 from hubbot.domain.commands import Command, CommandId
 from hubbot.domain.facts import AnswerFacts
 from hubbot.service.named import numbered
 from hubbot.store import alerts, confirmations, schedule
-
-Conn = aiosqlite.Connection
+from hubbot.store.conn import Conn
 
 
 async def load(conn: Conn, cmd: Command, person_id: int, now: datetime) -> AnswerFacts:

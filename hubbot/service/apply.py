@@ -8,8 +8,6 @@ import logging
 from datetime import datetime
 from typing import assert_never
 
-import aiosqlite
-
 from hubbot.domain import board_effects as bx
 from hubbot.domain import effects as fx
 from hubbot.domain import link_effects as lx
@@ -32,6 +30,7 @@ from hubbot.store import (
     schedule,
     situation,
 )
+from hubbot.store.conn import Conn
 from hubbot.store.db import iso
 
 log = logging.getLogger(__name__)
@@ -47,7 +46,7 @@ class Effects:
 
     async def apply(
         self,
-        conn: aiosqlite.Connection,
+        conn: Conn,
         effect: fx.Effect,
         now: datetime,
         origin: Origin = ORIGIN,
@@ -57,7 +56,7 @@ class Effects:
 
     async def outcome(
         self,
-        conn: aiosqlite.Connection,
+        conn: Conn,
         outcome: Outcome,
         now: datetime,
         origin: Origin = ORIGIN,
@@ -72,7 +71,7 @@ class Effects:
 
 
 async def apply(
-    conn: aiosqlite.Connection,
+    conn: Conn,
     effect: fx.Effect,
     now: datetime,
     channel: str | None,

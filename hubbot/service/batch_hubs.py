@@ -5,14 +5,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 
-import aiosqlite
-
 from hubbot.domain import board_effects as bx
 from hubbot.domain import effects as fx
 from hubbot.domain import link_effects as lx
 from hubbot.domain.models import Hub
 from hubbot.domain.playbook import Playbook
 from hubbot.store import hubs
+from hubbot.store.conn import Conn
 from hubbot.store.hubs import HubRecord
 
 # Effects that leave every hub's row, roster and members as they were: after them what the
@@ -53,7 +52,7 @@ class BatchHubs:
     three queries a message, and reading a large hub's members once, not per message. Only
     for the length of one transaction, so nothing written outside it can be missed."""
 
-    def __init__(self, conn: aiosqlite.Connection, playbooks: Mapping[str, Playbook]) -> None:
+    def __init__(self, conn: Conn, playbooks: Mapping[str, Playbook]) -> None:
         self.conn = conn
         self.playbooks = playbooks
         self._by_number: dict[str, HubRecord | None] = {}

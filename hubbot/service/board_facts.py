@@ -7,8 +7,6 @@ import json
 from collections.abc import Mapping
 from datetime import datetime
 
-import aiosqlite
-
 from hubbot.domain.commands import Command, CommandId
 from hubbot.domain.facts import BoardFacts, MatchFacts, RelayFacts, Routed
 from hubbot.domain.models import BoardItem, Hub, ItemKind, Person
@@ -18,8 +16,8 @@ from hubbot.domain.playbook import Playbook
 from hubbot.domain.relay import REPLY_WINDOW, member_ref
 from hubbot.service.named import named_item
 from hubbot.store import hubs, items, matches, people, routed
+from hubbot.store.conn import Conn
 
-Conn = aiosqlite.Connection
 SUGGESTION_POOL = 20  # candidates considered for a new note's suggestions
 _LISTS = {CommandId.LIST_NEEDS: ItemKind.NEED, CommandId.LIST_OFFERS: ItemKind.OFFER}
 _NEW_NOTES = (CommandId.NEED, CommandId.OFFER, CommandId.TEXT, CommandId.INTENT)

@@ -13,14 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-import aiosqlite
-
 from hubbot.domain import console_access
 from hubbot.domain.effects import LogActivity
 from hubbot.passwords import Checked, check_password, waste_like_a_check
 from hubbot.store import accounts, activity
 from hubbot.store.accounts import Account
-from hubbot.store.db import Database
+from hubbot.store.conn import Conn, Store
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +35,7 @@ class Refusal:
 
 
 async def authenticate(
-    db: Database, username: str, password: str, client: str, now: datetime
+    db: Store, username: str, password: str, client: str, now: datetime
 ) -> Account | Refusal:
     """The account `username` logs in as, from the client address `client`, or why not."""
     name = console_access.typed_name(username)
@@ -84,8 +82,6 @@ def _who(account: Account) -> str:
     return f"{account.username} ({account.role})"
 
 
-async def _log(
-    conn: aiosqlite.Connection, hub_id: int | None, action: str, detail: str, at: datetime
-) -> None:
+async def _log(conn: Conn, hub_id: int | None, action: str, detail: str, at: datetime) -> None:
     # An unknown user name is never written: it may be a password typed in the wrong field.
     await activity.append(conn, LogActivity(hub_id, None, CONSOLE, action, detail), at)

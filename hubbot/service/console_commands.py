@@ -15,12 +15,12 @@ from hubbot.channels.console import console_address
 from hubbot.clock import Clock
 from hubbot.store import people
 from hubbot.store.accounts import Account
+from hubbot.store.conn import Store
 from hubbot.store.console_replies import holds_role_in
-from hubbot.store.db import Database
 
 
 async def send(
-    db: Database,
+    db: Store,
     clock: Clock,
     ingest: Ingest,
     account: Account,

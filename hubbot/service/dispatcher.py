@@ -18,7 +18,8 @@ from hubbot.domain.pacing import Pacer
 from hubbot.service.metrics import Metrics, seconds_between
 from hubbot.service.retrying import Retrying
 from hubbot.store import delivery, outbox, people, stats
-from hubbot.store.db import Database, from_iso, is_storage_fault
+from hubbot.store.conn import Store
+from hubbot.store.db import from_iso, is_storage_fault
 from hubbot.store.outbox import OutboxRecord
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ class Dispatcher:
 
     def __init__(
         self,
-        db: Database,
+        db: Store,
         channels: Mapping[str, Channel],
         clock: Clock,
         limits: SendLimits,

@@ -11,8 +11,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from hubbot.domain.addressing import may_address
 from hubbot.domain.commands import Command, CommandId
 from hubbot.domain.context import Context
@@ -40,8 +38,7 @@ from hubbot.service import answer_facts, board_facts, link_facts
 from hubbot.service.board_facts import contact_of
 from hubbot.service.named import find_person, numbered
 from hubbot.store import alerts, hubs, items, people, schedule, situation
-
-Conn = aiosqlite.Connection
+from hubbot.store.conn import Conn
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from hubbot.clock import Clock
 from hubbot.store import items, retention
-from hubbot.store.db import Database
+from hubbot.store.conn import Store
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +17,7 @@ SWEEP_SECONDS = 60.0
 PURGE_EVERY = timedelta(hours=1)
 
 
-async def sweep(db: Database, clock: Clock) -> int:
+async def sweep(db: Store, clock: Clock) -> int:
     """Mark expired notes as such (the open lists already leave them out at expiry)."""
     async with db.transaction() as conn:
         count = await items.expire_due(conn, clock.now())
@@ -26,7 +26,7 @@ async def sweep(db: Database, clock: Clock) -> int:
     return count
 
 
-async def purge(db: Database, clock: Clock, keep: timedelta) -> retention.Purged:
+async def purge(db: Store, clock: Clock, keep: timedelta) -> retention.Purged:
     """Purge what is older than `keep` and no live hub needs (store/retention.py)."""
     async with db.transaction() as conn:
         purged = await retention.purge(conn, clock.now(), keep)
@@ -38,7 +38,7 @@ async def purge(db: Database, clock: Clock, keep: timedelta) -> retention.Purged
 class Housekeeping:
     """Each tick sweeps the board; the purge runs at the first tick and then hourly."""
 
-    def __init__(self, db: Database, clock: Clock, keep: timedelta | None = None) -> None:
+    def __init__(self, db: Store, clock: Clock, keep: timedelta | None = None) -> None:
         self.db, self.clock, self.keep = db, clock, keep
         self.next_purge: datetime | None = None
 
@@ -58,7 +58,7 @@ class Housekeeping:
 
 
 async def run(
-    db: Database,
+    db: Store,
     clock: Clock,
     interval: float = SWEEP_SECONDS,
     keep: timedelta | None = None,

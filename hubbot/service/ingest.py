@@ -8,7 +8,7 @@ from collections.abc import Callable
 from hubbot.channels.base import InboundMessage
 from hubbot.clock import Clock
 from hubbot.service.metrics import Metrics
-from hubbot.store.db import Database
+from hubbot.store.conn import Store
 from hubbot.store.inbound import NewInbound
 from hubbot.store.intake_writer import IntakeWriter
 
@@ -24,7 +24,7 @@ class JournalIngest:
 
     def __init__(
         self,
-        db: Database,
+        db: Store,
         clock: Clock,
         wake: Callable[[], None],
         metrics: Metrics | None = None,

@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-import aiosqlite
-
 from hubbot.domain.commands import Command
 from hubbot.domain.facts import LinkFacts
 from hubbot.domain.linking import CODES_WINDOW, WRONG_WINDOW
@@ -15,8 +13,7 @@ from hubbot.domain.models import Person
 from hubbot.security import new_pin
 from hubbot.service.named import find_person
 from hubbot.store import linking, people
-
-Conn = aiosqlite.Connection
+from hubbot.store.conn import Conn
 
 
 async def requesting(

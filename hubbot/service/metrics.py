@@ -7,7 +7,7 @@ from datetime import datetime
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from hubbot.store import stats
-from hubbot.store.db import Database
+from hubbot.store.conn import Store
 
 # Seconds: a reply within a second or two is normal; minutes mean a queue or a provider stall.
 LATENCY_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 900.0, 3600.0)
@@ -114,7 +114,7 @@ class Metrics:
         self.sends.labels(channel, "retry").inc()
         self.retries.labels(channel).inc()
 
-    async def scrape(self, db: Database) -> bytes:
+    async def scrape(self, db: Store) -> bytes:
         """The text format, the gauges read from the store first (a few GROUP BY queries)."""
         now = await stats.snapshot(db)
         # Cleared and set with no await between: a scrape never sees half a refresh, and a

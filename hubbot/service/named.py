@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import re
 
-import aiosqlite
-
 from hubbot.addresses import sms_address
 from hubbot.domain.commands import PersonRef
 from hubbot.domain.models import BoardItem, ItemKind, Person
 from hubbot.domain.numbers import parse_number
 from hubbot.store import items, people
+from hubbot.store.conn import Conn
 
-Conn = aiosqlite.Connection
 _ITEM = re.compile(r"^\s*([NnOo])(\d+)\b")
 
 

@@ -6,8 +6,6 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import aiosqlite
-
 from hubbot.addresses import channel_of
 from hubbot.channels.base import Channel
 from hubbot.clock import Clock
@@ -16,6 +14,7 @@ from hubbot.domain.outbox_state import OutboxStatus
 from hubbot.domain.sms import segment_count
 from hubbot.i18n import Renderer
 from hubbot.store import confirmations, hubs, outbox, people
+from hubbot.store.conn import Conn
 from hubbot.store.outbox import NewMessage
 
 log = logging.getLogger(__name__)
@@ -48,9 +47,7 @@ class Outbound:
         self.channels = channels
         self.clock = clock
 
-    async def person(
-        self, conn: aiosqlite.Connection, message: Outgoing, origin: Origin
-    ) -> list[int]:
+    async def person(self, conn: Conn, message: Outgoing, origin: Origin) -> list[int]:
         """Render in the recipient's language (as it is after this message's effects).
 
         Returns the outbox ids written (none if nobody can be reached)."""
@@ -94,7 +91,7 @@ class Outbound:
                 await outbox.set_buttons(conn, ids[-1], [(label, f"ACK o{ids[-1]}")])
         return ids
 
-    async def team(self, conn: aiosqlite.Connection, message: TeamMessage, origin: Origin) -> None:
+    async def team(self, conn: Conn, message: TeamMessage, origin: Origin) -> None:
         """To every Telegram group linked to the hub, in the hub's language."""
         record = await hubs.by_id(conn, message.hub_id)
         if record is None:
@@ -107,7 +104,7 @@ class Outbound:
 
     async def many(
         self,
-        conn: aiosqlite.Connection,
+        conn: Conn,
         recipients: Sequence[Recipient],
         msg: Msg,
         priority: Priority,
@@ -147,7 +144,7 @@ class Outbound:
 
     async def _write(
         self,
-        conn: aiosqlite.Connection,
+        conn: Conn,
         address: str,
         text: str,
         priority: Priority,

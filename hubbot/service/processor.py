@@ -8,8 +8,6 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-import aiosqlite
-
 from hubbot.clock import Clock
 from hubbot.domain.commands import Command
 from hubbot.domain.decide import decide
@@ -26,7 +24,8 @@ from hubbot.service.metrics import Metrics, seconds_between
 from hubbot.service.outbound import Origin
 from hubbot.service.retrying import Retrying
 from hubbot.store import inbound, people
-from hubbot.store.db import Database, from_iso, is_storage_fault
+from hubbot.store.conn import Conn, Store
+from hubbot.store.db import from_iso, is_storage_fault
 from hubbot.store.inbound import InboundRecord
 
 log = logging.getLogger(__name__)
@@ -71,7 +70,7 @@ class Processor:
 
     def __init__(
         self,
-        db: Database,
+        db: Store,
         clock: Clock,
         intake: Intake,
         effects: Effects,
@@ -170,9 +169,7 @@ class Processor:
         self.after.set()
         return len(taken)
 
-    async def _failed(
-        self, conn: aiosqlite.Connection, record: InboundRecord, exc: Exception
-    ) -> None:
+    async def _failed(self, conn: Conn, record: InboundRecord, exc: Exception) -> None:
         """A bug must not eat the message: keep it, mark why, and tell the sender."""
         log.exception("could not process inbound %d", record.id, exc_info=exc)
         await inbound.mark_processed(conn, record.id, self.clock.now(), repr(exc)[:500])
@@ -183,7 +180,7 @@ class Processor:
             )
 
     async def _process(
-        self, conn: aiosqlite.Connection, batch: BatchHubs, record: InboundRecord
+        self, conn: Conn, batch: BatchHubs, record: InboundRecord
     ) -> Sequence[Effect] | None:
         """Decide one message: its effects, marked processed with the batch (None: throttled)."""
         now = self.clock.now()
@@ -238,7 +235,7 @@ class Processor:
 
     async def _named(
         self,
-        conn: aiosqlite.Connection,
+        conn: Conn,
         text: str,
         cmd: Command,
         sender: Person,
@@ -259,7 +256,7 @@ class Processor:
 
     async def _throttled(
         self,
-        conn: aiosqlite.Connection,
+        conn: Conn,
         record: InboundRecord,
         cmd: Command,
         sender: Person,

@@ -11,15 +11,12 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 
-import aiosqlite
-
 from hubbot.domain.jobs import DueKind, LongShift, RoundDue, ShiftsDue, SitrepDue, StepDue
 from hubbot.domain.models import Hub, HubStatus
 from hubbot.domain.playbook import Playbook
 from hubbot.store import hubs, people, schedule, situation
+from hubbot.store.conn import Conn
 from hubbot.store.schedule import Due
-
-Conn = aiosqlite.Connection
 
 
 class Rounds:

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-import aiosqlite
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
@@ -34,11 +33,10 @@ from hubbot.service.processor import Wakes
 from hubbot.service.retrying import Retrying
 from hubbot.service.rounds import Rounds
 from hubbot.store import schedule
-from hubbot.store.db import Database
+from hubbot.store.conn import Conn, Store
 from hubbot.store.schedule import Due
 
 log = logging.getLogger(__name__)
-Conn = aiosqlite.Connection
 E = TypeVar("E")
 
 
@@ -92,9 +90,7 @@ def registry(rounds: Rounds, alerts: Alerts) -> Jobs:
 
 
 class Scheduler:
-    def __init__(
-        self, db: Database, clock: Clock, jobs: Jobs, effects: Effects, wakes: Wakes
-    ) -> None:
+    def __init__(self, db: Store, clock: Clock, jobs: Jobs, effects: Effects, wakes: Wakes) -> None:
         self.db = db
         self.clock = clock
         self.jobs = jobs

@@ -1,1 +1,1 @@
-"""Persistence on SQLite through aiosqlite: migrations, transactions and the tables' queries."""
+"""Persistence on SQLite (aiosqlite) or PostgreSQL (asyncpg): migrations, transactions, queries."""

@@ -5,11 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import aiosqlite
-
+from hubbot.store.conn import Conn, Row
 from hubbot.store.db import from_iso, iso
-
-Conn = aiosqlite.Connection
 
 _SELECT = (
     "SELECT a.id, a.username, a.password_hash, a.role, a.hub_id, h.code AS hub_code,"
@@ -29,7 +26,7 @@ class Account:
     password_changed_at: datetime
 
 
-def _account(row: aiosqlite.Row) -> Account:
+def _account(row: Row) -> Account:
     created, changed = from_iso(row["created_at"]), from_iso(row["password_changed_at"])
     assert created is not None and changed is not None
     return Account(

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
 from hubbot.domain.effects import LogActivity
+from hubbot.store.conn import Conn
 from hubbot.store.db import iso
 
 
-async def append(conn: aiosqlite.Connection, entry: LogActivity, now: datetime) -> None:
+async def append(conn: Conn, entry: LogActivity, now: datetime) -> None:
     await conn.execute(
         "INSERT INTO activity_log (hub_id, person_id, role, action, detail, at)"
         " VALUES (?, ?, ?, ?, ?, ?)",

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from hubbot.domain.answers import Awaiting, AwaitKind
 from hubbot.domain.fanout import Member
 from hubbot.domain.jobs import RollcallTally
@@ -14,9 +12,8 @@ from hubbot.domain.messages import Priority
 from hubbot.domain.models import BroadcastStatus, Rollcall, person_label
 from hubbot.domain.outbox_state import TALLIED, OutboxStatus, tallied_as
 from hubbot.store import people
+from hubbot.store.conn import Conn
 from hubbot.store.db import from_iso, iso
-
-Conn = aiosqlite.Connection
 
 
 async def create_broadcast(

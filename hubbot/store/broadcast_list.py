@@ -6,14 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from hubbot.domain.messages import Priority
 from hubbot.domain.models import BroadcastStatus, person_label
 from hubbot.store import alerts
+from hubbot.store.conn import Conn
 from hubbot.store.db import from_iso
-
-Conn = aiosqlite.Connection
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
 from hubbot.domain.answers import Awaiting, AwaitKind
 from hubbot.domain.messages import Confirm
+from hubbot.store.conn import Conn, Row
 from hubbot.store.db import from_iso, iso
-
-Conn = aiosqlite.Connection
 
 _COLUMNS = "id, person_id, hub_id, kind, label, subject_id, asked_at, confirmed_at"
 
@@ -35,7 +32,7 @@ async def record(
     return cursor.lastrowid
 
 
-async def _awaiting(conn: Conn, row: aiosqlite.Row) -> Awaiting:
+async def _awaiting(conn: Conn, row: Row) -> Awaiting:
     """The row as the core sees it, with the others asked to confirm the same thing."""
     row_id, person_id, hub_id, kind, label, subject_id, asked_at, _ = row
     async with conn.execute(

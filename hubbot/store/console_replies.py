@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import aiosqlite
-
-Conn = aiosqlite.Connection
+from hubbot.store.conn import Conn
 
 
 async def last_sent(conn: Conn, address: str) -> str | None:

@@ -16,6 +16,7 @@ import aiosqlite
 
 from hubbot.store.changes import Changes
 from hubbot.store.migrations import MIGRATIONS
+from hubbot.store.pg_connection import from_postgresql, is_pg_storage_fault
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,8 @@ def is_storage_fault(exc: BaseException) -> bool:
     is kept and tried again, never marked failed for it."""
     if isinstance(exc, MemoryError):
         return True
+    if from_postgresql(exc):  # connection lost, disk full, admin shutdown...
+        return is_pg_storage_fault(exc)
     if not isinstance(exc, sqlite3.Error) or isinstance(exc, sqlite3.ProgrammingError):
         return False
     name = getattr(exc, "sqlite_errorname", None)

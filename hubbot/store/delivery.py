@@ -12,12 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from hubbot.domain import outbox_state
 from hubbot.domain.outbox_state import OutboxStatus
 from hubbot.store import people
-from hubbot.store.db import Database, from_iso, iso
+from hubbot.store.conn import Conn, Store
+from hubbot.store.db import from_iso, iso
 from hubbot.store.outbox import (
     COLUMNS,
     HEADS,
@@ -31,10 +30,8 @@ from hubbot.store.outbox import (
     status_in,
 )
 
-Conn = aiosqlite.Connection
 
-
-async def due(db: Database, now: datetime, per_sender: int = 16) -> list[OutboxRecord]:
+async def due(db: Store, now: datetime, per_sender: int = 16) -> list[OutboxRecord]:
     """Pending messages whose time has come: urgent first, then in the order they were made.
 
     Only the head of each address's lane goes: a message waits while an older one of its lane
@@ -60,7 +57,7 @@ async def due(db: Database, now: datetime, per_sender: int = 16) -> list[OutboxR
     return [record_of(row) for row in rows]
 
 
-async def next_due_time(db: Database, after: datetime) -> datetime | None:
+async def next_due_time(db: Store, after: datetime) -> datetime | None:
     """When the next pending message that is not yet due becomes due."""
     row = await db.fetchone(
         f"SELECT MIN(next_attempt_at) FROM outbox WHERE {PENDING} AND next_attempt_at > ?",
@@ -74,7 +71,7 @@ def _moves(new: OutboxStatus) -> str:
     return status_in(outbox_state.send_sources(new))
 
 
-async def mark_sending(db: Database, ids: Iterable[int], now: datetime) -> frozenset[int]:
+async def mark_sending(db: Store, ids: Iterable[int], now: datetime) -> frozenset[int]:
     """Record, durably and before any send, which messages are about to leave. Returns the
     ids so marked: only those may be sent (a row no longer pending is not this send's)."""
     wanted = list(ids)
@@ -110,7 +107,7 @@ async def _finish(conn: Conn, sql: str, params: tuple[object, ...]) -> None:
 
 
 async def mark_sent(
-    db: Database, outbox_id: int, now: datetime, provider_id: str | None, delivered: bool
+    db: Store, outbox_id: int, now: datetime, provider_id: str | None, delivered: bool
 ) -> None:
     """The provider took the message under `provider_id`; receipts for that id that came
     before this (kept by provider_update) are applied now, in the order they came."""
@@ -127,7 +124,7 @@ async def mark_sent(
 
 
 async def mark_failed(
-    db: Database, outbox_id: int, now: datetime, error: str, code: str | None = None
+    db: Store, outbox_id: int, now: datetime, error: str, code: str | None = None
 ) -> None:
     async with db.transaction() as conn:
         await _finish(
@@ -138,7 +135,7 @@ async def mark_failed(
         )
 
 
-async def mark_retry(db: Database, outbox_id: int, now: datetime, error: str, at: datetime) -> None:
+async def mark_retry(db: Store, outbox_id: int, now: datetime, error: str, at: datetime) -> None:
     """Back to pending, due at `at`; it stays its lane's head, so the next ones wait for it."""
     async with db.transaction() as conn:
         await conn.execute(
@@ -149,7 +146,7 @@ async def mark_retry(db: Database, outbox_id: int, now: datetime, error: str, at
 
 
 async def provider_update(
-    db: Database,
+    db: Store,
     provider_id: str,
     provider_status: str,
     status: OutboxStatus,
@@ -230,7 +227,7 @@ async def _apply_early(conn: Conn, provider_id: str, now: datetime) -> None:
         await conn.execute("DELETE FROM early_receipts WHERE provider_id = ?", (provider_id,))
 
 
-async def requeue_interrupted(db: Database, now: datetime) -> int:
+async def requeue_interrupted(db: Store, now: datetime) -> int:
     """After a crash, sends that were under way may or may not have left: send them again."""
     async with db.transaction() as conn:
         cursor = await conn.execute(

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-import aiosqlite
+from hubbot.store.conn import Conn
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ SITREP_FIELDS = ("onsite", "onsite_change", "offers_open", "critical", "signific
 Row = dict[str, object]
 
 
-async def rows(conn: aiosqlite.Connection, hub_id: int, what: str) -> list[Row]:
+async def rows(conn: Conn, hub_id: int, what: str) -> list[Row]:
     """The hub's records of one kind (one of WHAT), as stored."""
     async with conn.execute(QUERIES[what], (hub_id,)) as cursor:
         return [dict(row) for row in await cursor.fetchall()]

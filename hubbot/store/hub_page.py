@@ -7,12 +7,9 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from hubbot.domain.models import person_label
+from hubbot.store.conn import Conn as Conn
 from hubbot.store.db import from_iso
-
-Conn = aiosqlite.Connection
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from hubbot.domain.models import Hub, HubStatus, person_label
 from hubbot.domain.playbook import Playbook
+from hubbot.store.conn import Conn, Row
 from hubbot.store.db import iso
 from hubbot.store.people import preferred_address_sql
-
-Conn = aiosqlite.Connection
 
 
 @dataclass(frozen=True)
@@ -30,7 +27,7 @@ class HubRecord:
     status_changed_at: str | None = None
 
 
-def _record(row: aiosqlite.Row) -> HubRecord:
+def _record(row: Row) -> HubRecord:
     return HubRecord(
         row["id"],
         row["code"],

@@ -6,12 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from hubbot.domain.flood import Bucket
-from hubbot.store.db import Database, from_iso, iso
-
-Conn = aiosqlite.Connection
+from hubbot.store.conn import Conn, Store
+from hubbot.store.db import from_iso, iso
 
 
 @dataclass(frozen=True)
@@ -86,7 +83,7 @@ async def record_many(conn: Conn, rows: Sequence[NewInbound]) -> list[int | None
 
 
 async def record(
-    db: Database,
+    db: Store,
     channel: str,
     provider_id: str,
     address: str,
@@ -104,7 +101,7 @@ async def record(
 
 
 async def unprocessed(
-    db: Database, limit: int = 16, per_sender: int | None = None
+    db: Store, limit: int = 16, per_sender: int | None = None
 ) -> list[InboundRecord]:
     """The next messages to process: each sender's in the order they came, senders in turn.
 

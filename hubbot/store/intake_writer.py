@@ -6,7 +6,8 @@ import asyncio
 import logging
 
 from hubbot.store import inbound
-from hubbot.store.db import Database, is_storage_fault
+from hubbot.store.conn import Store
+from hubbot.store.db import is_storage_fault
 from hubbot.store.inbound import NewInbound
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ class IntakeWriter:
     one, and only that row fails.
     """
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Store) -> None:
         self.db = db
         self._queue: list[Waiting] = []
         self._task: asyncio.Task[None] | None = None

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
 from hubbot.domain.board_effects import CreateItem, UpdateItem
 from hubbot.domain.models import BoardItem, ItemKind
+from hubbot.store.conn import Conn, Row
 from hubbot.store.db import from_iso, iso
-
-Conn = aiosqlite.Connection
 
 
 async def next_number(conn: Conn, kind: ItemKind) -> int:
@@ -48,7 +45,7 @@ _COLUMNS = (
 )
 
 
-def _item(row: aiosqlite.Row) -> BoardItem:
+def _item(row: Row) -> BoardItem:
     return BoardItem(
         ItemKind(row[0]),
         row[1],

@@ -7,11 +7,9 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
+from hubbot.store.conn import Conn, Row
 from hubbot.store.db import from_iso, iso
 
-Conn = aiosqlite.Connection
 MAX_ATTEMPTS = 3
 
 
@@ -35,7 +33,7 @@ class PendingLink:
 _COLUMNS = "person_id, target_id, code_hash, expires_at, attempts, confirm_by_target"
 
 
-def _pending(row: aiosqlite.Row) -> PendingLink:
+def _pending(row: Row) -> PendingLink:
     expires = from_iso(row[3])
     assert expires is not None
     return PendingLink(row[0], row[1], row[2], expires, row[4], bool(row[5]))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from hubbot.store.db import Database, iso
+from hubbot.store.conn import Store
+from hubbot.store.db import iso
 
 
 @dataclass(frozen=True)
@@ -16,7 +17,7 @@ class MailboxMessage:
     at: str
 
 
-async def deliver(db: Database, address: str, text: str, now: datetime) -> int:
+async def deliver(db: Store, address: str, text: str, now: datetime) -> int:
     """Put a text in a phone's mailbox; returns its id."""
     async with db.transaction() as conn:
         cursor = await conn.execute(
@@ -27,7 +28,7 @@ async def deliver(db: Database, address: str, text: str, now: datetime) -> int:
     return cursor.lastrowid
 
 
-async def read(db: Database, address: str, after: int, limit: int) -> list[MailboxMessage]:
+async def read(db: Store, address: str, after: int, limit: int) -> list[MailboxMessage]:
     """What the phone received after message `after`, oldest first."""
     rows = await db.fetchall(
         "SELECT id, address, text, at FROM sim_mailbox WHERE address = ? AND id > ?"

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
 from hubbot.domain.facts import MatchView
 from hubbot.domain.models import BoardItem, ItemKind
 from hubbot.store import items
+from hubbot.store.conn import Conn
 from hubbot.store.db import iso
-
-Conn = aiosqlite.Connection
 
 
 async def create(conn: Conn, hub_id: int, need: int, offer: int, by: int, now: datetime) -> None:

@@ -15,15 +15,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from hubbot.addresses import channel_of
 from hubbot.domain import outbox_state
 from hubbot.domain.messages import Priority
 from hubbot.domain.outbox_state import INITIAL, OutboxStatus, in_order
-from hubbot.store.db import Database, iso
-
-Conn = aiosqlite.Connection
+from hubbot.store.conn import Conn, Row, Store
+from hubbot.store.db import iso
 
 
 def status_in(statuses: Iterable[OutboxStatus], column: str = "status") -> str:
@@ -78,7 +75,7 @@ COLUMNS = (
 )
 
 
-def record_of(row: aiosqlite.Row) -> OutboxRecord:
+def record_of(row: Row) -> OutboxRecord:
     """A row of COLUMNS, its lane and status typed."""
     id_, person_id, address, channel, text, lane, status, *rest = row
     return OutboxRecord(
@@ -186,7 +183,7 @@ async def enqueue_many(conn: Conn, messages: list[NewMessage], now: datetime) ->
 
 
 async def listing(
-    db: Database, statuses: Iterable[OutboxStatus], limit: int = 200
+    db: Store, statuses: Iterable[OutboxStatus], limit: int = 200
 ) -> list[OutboxRecord]:
     wanted = tuple(statuses)
     marks = ",".join("?" * len(wanted))

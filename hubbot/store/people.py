@@ -5,16 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from hubbot.addresses import channel_of
 from hubbot.domain.models import Person, person_label
+from hubbot.store.conn import Conn, Row
 from hubbot.store.db import from_iso, iso
 
-Conn = aiosqlite.Connection
 
-
-def _person(row: aiosqlite.Row) -> Person:
+def _person(row: Row) -> Person:
     return Person(
         id=row["id"],
         locale=row["locale"],

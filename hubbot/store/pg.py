@@ -15,6 +15,7 @@ from hubbot.store.changes import Changes
 from hubbot.store.db import StoreUnusable
 from hubbot.store.migrations_pg import MIGRATIONS_PG
 from hubbot.store.pg_connection import (
+    CONNECT_TIMEOUT,
     PgConnection,
     connect,
     connection_lost,
@@ -26,6 +27,13 @@ log = logging.getLogger(__name__)
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS hubbot_schema (version INTEGER NOT NULL)"
 _MIGRATION_LOCK = 0x6875_6262  # pg_advisory_lock: one process migrates at a time
+# Write transactions run one at a time across every connection, as SQLite's BEGIN IMMEDIATE
+# makes them: the store's read-then-write steps (a lane's head handed on by the dispatcher's
+# connection while the processor's queues behind it) assume it, and under READ COMMITTED two
+# at once left a lane with no head, its messages never sent. The wait is bounded as SQLite's
+# busy_timeout is; past it, 55P03 is a storage fault and the work is tried again.
+_WRITE_LOCK = 0x6875_6263
+_BEGIN = f"BEGIN; SET LOCAL lock_timeout = '10s'; SELECT pg_advisory_xact_lock({_WRITE_LOCK})"
 
 
 class PgDatabase:
@@ -46,14 +54,18 @@ class PgDatabase:
         """Connect to `dsn` (postgresql://...) and migrate; StoreUnusable if it cannot."""
         try:
             raw = await connect(dsn)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            raise StoreUnusable(f"cannot connect to PostgreSQL: {exc}") from exc
+        except (OSError, ValueError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            # OSError covers a refused connection and the connect timeout; ValueError a DSN
+            # asyncpg cannot read (an unknown option, say).
+            raise StoreUnusable(f"cannot connect to PostgreSQL: {_said(exc)}") from exc
         db = cls(raw, dsn)
         try:
             await db.migrate()
-        except BaseException:
+        except BaseException as exc:
             with contextlib.suppress(Exception):
                 await raw.close()
+            if isinstance(exc, asyncpg.PostgresError | asyncpg.InterfaceError):
+                raise StoreUnusable(f"cannot prepare the database: {_said(exc)}") from exc
             raise
         return db
 
@@ -111,7 +123,7 @@ class PgDatabase:
             try:
                 if self.conn.in_transaction:  # left open by a failure we could not undo
                     await self._rollback()
-                await self.conn.call("execute", "BEGIN")
+                await self.conn.call("execute", _BEGIN)
                 before = self.conn.total_changes
                 self._active = self.conn.holding = True
                 try:
@@ -127,6 +139,7 @@ class PgDatabase:
                     self._faulted(exc)
                 if connection_lost(exc) and not self.conn.raw.is_closed():
                     self.conn.raw.terminate()  # the next transaction connects again
+                await self._rollback()  # a BEGIN whose lock timed out left one open
                 raise
             if self.conn.total_changes != before:
                 self._healed()
@@ -175,3 +188,9 @@ class PgDatabase:
 
     async def close(self) -> None:
         await self.conn.close()
+
+
+def _said(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError):
+        return f"no answer within {CONNECT_TIMEOUT:g} s"
+    return str(exc) or type(exc).__name__

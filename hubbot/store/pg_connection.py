@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -20,6 +20,24 @@ _CHANGES = re.compile(r"\s*SELECT\s+changes\(\)\s*;?\s*", re.I)
 # (08), resources such as a full disk (53), operator intervention (57), system I/O (58), a
 # serialization failure or deadlock (40), a lock not available (55P03), a read-only standby.
 _STORAGE_STATES = ("08", "53", "57", "58", "40", "55P03", "25006", "XX001", "XX002")
+
+
+class PgUnreachable(ConnectionError):
+    """PostgreSQL could not be reached, or the socket broke under a statement: an OSError the
+    store raised, which db.is_storage_fault tells from a channel's own network errors."""
+
+
+_PG_ERRORS = (
+    PgUnreachable,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+)
+
+
+def from_postgresql(exc: BaseException) -> bool:
+    """Raised by PostgreSQL, asyncpg or this adapter (so is_pg_storage_fault decides)."""
+    return isinstance(exc, _PG_ERRORS)
 
 
 def connection_lost(exc: BaseException) -> bool:
@@ -38,9 +56,14 @@ def is_pg_storage_fault(exc: BaseException) -> bool:
     return isinstance(state, str) and state.startswith(_STORAGE_STATES)
 
 
+# A server that does not answer (a firewall dropping packets) stops the start after this,
+# instead of asyncpg's minute; a refused connection fails at once.
+CONNECT_TIMEOUT = 10.0  # seconds
+
+
 async def connect(dsn: str) -> asyncpg.Connection:
     """The store's statements, a few hundred with their variants, each prepared once."""
-    return await asyncpg.connect(dsn, statement_cache_size=2048)
+    return await asyncpg.connect(dsn, statement_cache_size=2048, timeout=CONNECT_TIMEOUT)
 
 
 class PgCursor:
@@ -114,7 +137,12 @@ class PgConnection:
         while another task's transaction is open waits for a statement, not the transaction
         (asyncpg refuses two operations at once on a connection)."""
         async with self._lock:
-            return await getattr(await self.ready(), method)(sql, *args)
+            try:
+                return await getattr(await self.ready(), method)(sql, *args)
+            except PgUnreachable:
+                raise
+            except OSError as exc:  # refused, timed out, reset: the server, not the statement
+                raise PgUnreachable(f"PostgreSQL unreachable: {exc}") from exc
 
     def execute(self, sql: str, params: Params = ()) -> _Running:
         return _Running(self._execute(sql, params).__await__())
@@ -142,13 +170,13 @@ class PgConnection:
         cursor = await self._execute(sql, params)
         return await cursor.fetchall()
 
-    async def executemany(self, sql: str, rows: Sequence[Params]) -> PgCursor:
-        rows = list(rows)
-        if rows:
-            statement, args = translate_many(sql, rows)
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> PgCursor:
+        listed = list(rows)
+        if listed:
+            statement, args = translate_many(sql, listed)
             await self.call("executemany", statement.sql, args)
             if statement.writes:  # asyncpg gives no count here: assume each row wrote
-                self.total_changes += len(rows)
+                self.total_changes += len(listed)
         return PgCursor([], -1, None)
 
     async def close(self) -> None:

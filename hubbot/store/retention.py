@@ -24,12 +24,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiosqlite
-
+from hubbot.store.conn import Conn
 from hubbot.store.db import iso
 from hubbot.store.outbox import UNSENT
-
-Conn = aiosqlite.Connection
 
 # Hubs that are open or closed less than `retention` ago, and whom and what they may need.
 _KEEP = """

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
+from hubbot.store.conn import Conn
 from hubbot.store.db import iso
 
-Conn = aiosqlite.Connection
 RECENT = 10  # a member's latest routed messages the relay looks at
 
 

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from hubbot.domain.ask_state import (
     AskEvent,
     AskState,
@@ -20,9 +18,8 @@ from hubbot.domain.ask_state import (
 )
 from hubbot.domain.checkins import Ask, OpenRound
 from hubbot.domain.jobs import DueKind
-from hubbot.store.db import Database, from_iso, iso
-
-Conn = aiosqlite.Connection
+from hubbot.store.conn import Conn, Row, Store
+from hubbot.store.db import from_iso, iso
 
 
 @dataclass(frozen=True)
@@ -52,7 +49,7 @@ _ANSWERABLE = _states(moved_by(AskEvent.OK))
 _SILENCED = _states(moved_by(AskEvent.ROUND_CLOSED))
 
 
-def _ask(row: aiosqlite.Row | tuple[Any, ...]) -> Ask:
+def _ask(row: Row | tuple[Any, ...]) -> Ask:
     return Ask(row[0], row[1], row[2], AskState(row[3]), row[4])
 
 
@@ -70,7 +67,7 @@ async def pending(conn: Conn) -> set[tuple[str, int | None, str]]:
         return {(str(r[0]), r[1], str(r[2])) for r in await cursor.fetchall()}
 
 
-async def due_now(db: Database, now: datetime) -> list[Due]:
+async def due_now(db: Store, now: datetime) -> list[Due]:
     rows = await db.fetchall(
         "SELECT id, kind, hub_id, ref, due_at FROM due WHERE done_at IS NULL AND due_at <= ?"
         " ORDER BY due_at, id",
@@ -79,7 +76,7 @@ async def due_now(db: Database, now: datetime) -> list[Due]:
     return [Due(r[0], r[1], r[2], r[3], from_iso(r[4]) or now) for r in rows]
 
 
-async def next_time(db: Database) -> datetime | None:
+async def next_time(db: Store) -> datetime | None:
     row = await db.fetchone("SELECT MIN(due_at) FROM due WHERE done_at IS NULL")
     return from_iso(row[0]) if row and row[0] else None
 

@@ -7,13 +7,10 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from hubbot.store import accounts
 from hubbot.store.accounts import Account
+from hubbot.store.conn import Conn
 from hubbot.store.db import from_iso, iso
-
-Conn = aiosqlite.Connection
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,9 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from hubbot.domain.models import Figures, Lifeline
+from hubbot.store.conn import Conn
 from hubbot.store.db import from_iso, iso
-
-Conn = aiosqlite.Connection
 
 
 async def _int(conn: Conn, sql: str, params: tuple[object, ...]) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hubbot.domain.models import HubStatus
-from hubbot.store.db import Database
+from hubbot.store.conn import Store
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class Snapshot:
     asks: dict[str, int]
 
 
-async def snapshot(db: Database) -> Snapshot:
+async def snapshot(db: Store) -> Snapshot:
     outbox = await db.fetchall("SELECT priority, status, COUNT(*) FROM outbox GROUP BY 1, 2")
     hubs = await db.fetchone("SELECT COUNT(*) FROM hubs WHERE status = ?", (HubStatus.ACTIVE,))
     needs = await db.fetchone(
@@ -37,7 +37,7 @@ async def snapshot(db: Database) -> Snapshot:
     )
 
 
-async def received_at(db: Database, outbox_id: int) -> str | None:
+async def received_at(db: Store, outbox_id: int) -> str | None:
     """When the text an outbox row answers came in (None for a row no text caused)."""
     row = await db.fetchone(
         "SELECT i.received_at FROM outbox o JOIN inbound i ON i.id = o.inbound_id WHERE o.id = ?",

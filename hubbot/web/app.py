@@ -11,7 +11,8 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from hubbot.service.metrics import Metrics
-from hubbot.store.db import Database, is_storage_fault
+from hubbot.store.conn import Store
+from hubbot.store.db import is_storage_fault
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +28,10 @@ class Ops:
 
 
 def build_web_app(
-    db: Database,
+    db: Store,
     is_running: Callable[[], bool],
     routes: list[web.RouteDef],
-    others: Sequence[Database] = (),
+    others: Sequence[Store] = (),
     ops: Ops | None = None,
 ) -> web.Application:
     """`db` serves the routes; `others` are further connections whose health counts too;
@@ -58,7 +59,7 @@ def build_web_app(
     return app
 
 
-def _ops_routes(db: Database, is_running: Callable[[], bool], ops: Ops) -> list[web.RouteDef]:
+def _ops_routes(db: Store, is_running: Callable[[], bool], ops: Ops) -> list[web.RouteDef]:
     expected = f"Bearer {ops.token}".encode() if ops.token else None
 
     async def metrics(request: web.Request) -> web.Response:

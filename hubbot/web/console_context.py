@@ -18,7 +18,7 @@ from hubbot.domain.messages import Msg
 from hubbot.domain.playbook import Playbook
 from hubbot.i18n import Renderer
 from hubbot.store import region, sessions
-from hubbot.store.db import Database
+from hubbot.store.conn import Store
 from hubbot.store.sessions import Session
 from hubbot.web import console_kit as kit
 
@@ -30,7 +30,7 @@ VERSION = web.RequestKey("version", int)
 class Console:
     """What the console's pages need, built by the composition root."""
 
-    db: Database
+    db: Store
     clock: Clock
     renderer: Renderer
     playbooks: dict[str, Playbook]

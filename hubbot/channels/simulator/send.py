@@ -8,7 +8,7 @@ from hubbot.channels.base import Limit, SendError, Sent
 from hubbot.channels.sms_policy import SmsPolicy
 from hubbot.clock import Clock
 from hubbot.store import mailbox
-from hubbot.store.db import Database
+from hubbot.store.conn import Store
 from hubbot.store.mailbox import MailboxMessage
 
 log = logging.getLogger(__name__)
@@ -18,7 +18,7 @@ class SimulatorChannel:
     """Stands in for Twilio when there are no credentials; can pretend the network is down."""
 
     def __init__(
-        self, db: Database, clock: Clock, policy: SmsPolicy | None = None, name: str = "sms"
+        self, db: Store, clock: Clock, policy: SmsPolicy | None = None, name: str = "sms"
     ) -> None:
         self.db = db
         self.clock = clock

@@ -13,7 +13,7 @@ from hubbot.channels.base import InboundMessage, Ingest
 from hubbot.channels.twilio.parse import parse_inbound, parse_status
 from hubbot.clock import Clock
 from hubbot.store import delivery
-from hubbot.store.db import Database
+from hubbot.store.conn import Store
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 
 def twilio_routes(
-    db: Database,
+    db: Store,
     clock: Clock,
     ingest: Ingest,
     auth_token: str,
