@@ -20,6 +20,8 @@ from hubbot.domain.commands import Command
 from hubbot.domain.context import Context
 from hubbot.domain.decide import decide
 from hubbot.domain.effects import Outcome
+from hubbot.domain.playbook import Playbook
+from hubbot.i18n import Renderer
 from hubbot.service import processor as processor_module
 from hubbot.service.ingest import JournalIngest
 from hubbot.store import inbound
@@ -27,7 +29,7 @@ from hubbot.store.db import Database
 from hubbot.store.inbound import NewInbound
 from hubbot.web.app import build_web_app
 from tests.conftest import Harness
-from tests.fakes import FakeClock
+from tests.fakes import FakeClock, workers
 
 HUB = "+15145550000"
 LEAD, ANA, BOB, CLAIRE = "+15145550101", "+15145550102", "+15145550103", "+15145550104"
@@ -282,3 +284,27 @@ async def test_a_message_the_store_refuses_fails_alone_and_the_ones_that_came_wi
     assert answers == [202, 500, 202]
     stored = [tuple(row) for row in await disk.fetchall("SELECT provider_id FROM inbound")]
     assert sorted(stored) == [("SM0",), ("SM2",)]
+
+
+async def test_two_workers_sharing_one_journal_decide_each_text_once(
+    harness: Harness, tmp_path: Path, playbooks: dict[str, Playbook], renderer: Renderer
+) -> None:
+    await _open_hub(harness)
+    phones = [f"+1514555{1000 + n:04d}" for n in range(8)]
+    for phone in phones:
+        await harness.text(phone, "REJOINDRE PLATEAU", to=HUB)
+    for n in range(5):
+        for phone in phones:
+            await _store(harness, phone, f"BESOIN article {n}")
+    other = await Database.open(tmp_path / "hub.db")  # a second process's connection
+    try:
+        second, _ = workers(other, harness.clock, playbooks, renderer, {"sms": harness.channel})
+        for worker in (harness.processor, second):
+            worker.batch = 4  # small batches, so the two take turns on the same texts
+        await asyncio.gather(harness.processor.drain(), second.drain())
+    finally:
+        await other.close()
+    items = await harness.db.fetchall("SELECT COUNT(*), COUNT(DISTINCT text) FROM items")
+    assert tuple(items[0]) == (40, 5), "40 needs, each stored once"
+    rows = await harness.db.fetchall("SELECT COUNT(*) FROM inbound WHERE processed_at IS NULL")
+    assert rows[0][0] == 0

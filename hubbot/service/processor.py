@@ -137,10 +137,15 @@ class Processor:
             decided: list[int] = []
             taken: list[InboundRecord] = []
             end = loop.time() + self.batch_seconds
+            # Listed before this transaction: a worker sharing the store may have decided some
+            # since. Each message is decided once, whoever takes it.
+            waiting = await inbound.still_unprocessed(conn, [r.id for r in records])
             for record in records:
                 if taken and loop.time() > end:
                     break
                 taken.append(record)
+                if record.id not in waiting:
+                    continue
                 self.counted = []
                 await conn.execute("SAVEPOINT message")
                 try:

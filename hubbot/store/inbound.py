@@ -122,6 +122,19 @@ async def unprocessed(
     return [InboundRecord(*row) for row in rows]
 
 
+async def still_unprocessed(conn: Conn, inbound_ids: Sequence[int]) -> set[int]:
+    """Which of these messages no one has decided yet, read inside the deciding transaction:
+    another process sharing the store may have taken some since they were listed."""
+    if not inbound_ids:
+        return set()
+    marks = ", ".join("?" * len(inbound_ids))
+    async with conn.execute(
+        f"SELECT id FROM inbound WHERE processed_at IS NULL AND id IN ({marks})",
+        tuple(inbound_ids),
+    ) as cursor:
+        return {int(row[0]) for row in await cursor.fetchall()}
+
+
 async def mark_processed(
     conn: Conn, inbound_id: int, now: datetime, error: str | None = None
 ) -> None:
