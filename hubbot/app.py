@@ -38,6 +38,7 @@ from hubbot.settings import Settings
 from hubbot.startup import StartupError, cannot_listen, catalogs, load_store, playbooks_of
 from hubbot.store import hubs
 from hubbot.store.conn import Store
+from hubbot.store.pg import PgDatabase
 from hubbot.web.app import Ops, build_web_app
 from hubbot.web.console import Console, add_console
 
@@ -169,6 +170,14 @@ class Hubbot:
         wakes = Wakes(
             inbound=processor_wake, outbox=wake_outbox, schedule=scheduler_wake, metrics=metrics
         )
+        if isinstance(db, PgDatabase):
+            # Workers sharing the database: another's webhook, send or timer is our work too.
+
+            def wake_all() -> None:
+                for event in (processor_wake, wake_outbox, scheduler_wake):
+                    event.set()
+
+            db.listen(wake_all)
         outbound = Outbound(renderer, channels, clock)
         processor, scheduler = workers(db, clock, playbooks, outbound, local, wakes)
         dispatcher = Dispatcher(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import pytest
 
 from hubbot.store import people
 from hubbot.store.db import Database
+from hubbot.store.pg import PgDatabase
 from hubbot.store.pg_connection import is_pg_storage_fault
 from tests.pg import MISSING, binaries, shared_cluster
 
@@ -71,3 +74,46 @@ async def test_after_postgresql_drops_the_connection_at_most_one_write_fails_the
         assert row is not None and row[0] == 1
     finally:
         await db.close()
+
+
+async def test_a_worker_that_writes_wakes_the_others_and_not_itself() -> None:
+    first = await shared_cluster().database()
+    second = await PgDatabase.open(first.dsn)  # another worker's connection
+    woken = {"first": 0, "second": 0}
+    heard = {name: asyncio.Event() for name in woken}
+
+    def waker(name: str) -> Callable[[], None]:
+        def wake() -> None:
+            woken[name] += 1
+            heard[name].set()
+
+        return wake
+
+    async def written_by(db: PgDatabase, address: str) -> None:
+        async with db.transaction() as conn:
+            await people.create(conn, address, "fr", NOW)
+
+    async def heard_by(name: str) -> int:
+        await asyncio.wait_for(heard[name].wait(), 10)
+        heard[name].clear()
+        return woken[name]
+
+    try:
+        first.listen(waker("first"))
+        second.listen(waker("second"))
+        assert (await heard_by("first"), await heard_by("second")) == (1, 1), "a first look"
+        async with second.transaction() as conn:  # a transaction that wrote nothing
+            await people.by_address(conn, ANA)
+        version = first.changes.version
+        await written_by(second, ANA)
+        assert await heard_by("first") == 2
+        assert first.changes.version > version, "the console's live pages hear it too"
+        await written_by(first, BEN)
+        assert await heard_by("second") == 2, "its own write did not wake the second"
+        await written_by(second, "sms:+15145550177")
+        # Notifications arrive in commit order: the first's own write, before this one,
+        # woke it not, and neither did the read-only transaction.
+        assert await heard_by("first") == 3
+    finally:
+        await second.close()
+        await first.close()

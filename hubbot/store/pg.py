@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -21,6 +21,7 @@ from hubbot.store.pg_connection import (
     connection_lost,
     is_pg_storage_fault,
 )
+from hubbot.store.pg_notify import NOTIFY, Listener, new_token
 from hubbot.store.pg_sql import Params
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,9 @@ class PgDatabase:
         self.faults = 0
         self._active = False
         self.changes = Changes()
+        self.dsn = dsn
+        self.token = new_token()  # this process's notifications (store/pg_notify.py)
+        self._listener: Listener | None = None
 
     @classmethod
     async def open(cls, dsn: str) -> PgDatabase:
@@ -128,6 +132,8 @@ class PgDatabase:
                 self._active = self.conn.holding = True
                 try:
                     yield self.conn
+                    if self.conn.total_changes != before:  # tell the other workers, at COMMIT
+                        await self.conn.call("execute", NOTIFY, self.token)
                     await self.conn.call("execute", "COMMIT")
                 except BaseException:
                     await self._rollback()
@@ -186,7 +192,20 @@ class PgDatabase:
         async with self._exclusive(), self.conn.execute(sql, params) as cursor:
             return await cursor.fetchall()
 
+    def listen(self, woken: Callable[[], None]) -> None:
+        """Call `woken` (and bump `changes`, for the console) whenever another process's
+        transaction commits: its webhooks, sends and timers are this process's work too."""
+
+        def heard() -> None:
+            self.changes.bump()
+            woken()
+
+        self._listener = Listener(self.dsn, self.token, heard)
+        self._listener.start()
+
     async def close(self) -> None:
+        if self._listener is not None:
+            await self._listener.close()
         await self.conn.close()
 
 
