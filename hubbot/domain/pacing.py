@@ -8,7 +8,8 @@ a key sends exactly `rate` units per second. The price is a tolerance of one sen
 of one second holds at most `rate` + 1 units. After a longer pause the key starts afresh, so
 no burst builds up while it is idle.
 Libraries such as aiolimiter read the event loop's clock; hubbot needs a clock it can inject
-and costs above one, so the arithmetic lives here, pure.
+and costs above one, so the arithmetic lives here, pure. The times themselves live in the
+database, shared by every worker (store/pacing.py loads them into a Pacer for each pass).
 """
 
 from __future__ import annotations
@@ -56,8 +57,3 @@ class Pacer:
             for key, rate, cost in needs:
                 self.take(key, rate, cost, now)
         return wait
-
-    def hold(self, key: str, until: datetime) -> None:
-        """The provider asked us to wait (HTTP 429): nothing goes on this key before `until`."""
-        if self.free_at.get(key, until) <= until:
-            self.free_at[key] = until

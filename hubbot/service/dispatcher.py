@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 from hubbot.channels.base import Channel, SendError
 from hubbot.clock import Clock
 from hubbot.domain.messages import Priority
-from hubbot.domain.pacing import Pacer
+from hubbot.domain.pacing import Need
 from hubbot.service.metrics import Metrics, seconds_between
 from hubbot.service.retrying import Retrying
-from hubbot.store import delivery, outbox, people, stats
+from hubbot.store import delivery, outbox, pacing, people, stats
 from hubbot.store.conn import Store
 from hubbot.store.db import from_iso, is_storage_fault
 from hubbot.store.outbox import OutboxRecord
@@ -69,7 +69,6 @@ class Dispatcher:
         self.wake = wake or asyncio.Event()
         self.metrics = metrics or Metrics()
         self.rng = random.Random()  # the retry jitter; a test may seed its own
-        self.pacer = Pacer()
         self.in_flight: dict[int, asyncio.Task[None]] = {}
         self.stopping = False
         self.last_wait: float | None = None  # what the last look returned (tests drive by it)
@@ -144,11 +143,10 @@ class Dispatcher:
         # Read after the query: a slot that came free while it ran is free now, and the waits
         # of the messages held back are measured from the same instant as their hold.
         now = self.clock.now()
-        admitted: list[OutboxRecord] = []
-        wake_at: datetime | None = None
+        candidates: dict[int, tuple[OutboxRecord, list[Need]]] = {}
         dropped = False
         for record in records:
-            if len(self.in_flight) + len(admitted) >= self.concurrency:
+            if len(self.in_flight) >= self.concurrency:
                 break  # a send ending wakes the loop
             channel = self.channels.get(record.channel)
             if channel is None:
@@ -162,23 +160,18 @@ class Dispatcher:
                 dropped = True
                 continue
             limits = channel.limits(record.address, record.sender, record.text)
-            # In lane order at one `now`: a key that holds an urgent message back holds the
-            # bulk ones behind it too, and the held message's wait is its slowest key's.
-            held = self.pacer.book([(lim.key, lim.rate, lim.cost) for lim in limits], now)
-            if held:
-                at = now + timedelta(seconds=held)
-                wake_at = at if wake_at is None else min(wake_at, at)
-                continue
-            admitted.append(record)
-        if admitted:
-            marked = await delivery.mark_sending(self.db, (r.id for r in admitted), now)
-            # Only what is durably `sending` leaves (at least once); this pass read the rest
-            # as pending, and nothing else takes a pending row, so that is every one of them.
-            admitted = [r for r in admitted if r.id in marked]
-            for record in admitted:
-                task = asyncio.create_task(self._deliver(record), name=f"send-{record.id}")
-                self.in_flight[record.id] = task
-                task.add_done_callback(functools.partial(self._forget, record.id))
+            candidates[record.id] = (record, [(lim.key, lim.rate, lim.cost) for lim in limits])
+        # The booking lives in the database, shared with every other worker: one transaction
+        # books the free keys and marks those rows sending. Only what is durably `sending`
+        # leaves (at least once); a row another worker took since `due` read it is not ours.
+        room = self.concurrency - len(self.in_flight)
+        offered = [(i, needs) for i, (_, needs) in candidates.items()]
+        marked, wake_at = await pacing.admit(self.db, offered, room, self.clock.now)
+        admitted = [record for i, (record, _) in candidates.items() if i in marked]
+        for record in admitted:
+            task = asyncio.create_task(self._deliver(record), name=f"send-{record.id}")
+            self.in_flight[record.id] = task
+            task.add_done_callback(functools.partial(self._forget, record.id))
         # A retry (or a message written since the cutoff) that falls due later.
         retry = await delivery.next_due_time(self.db, cutoff)
         if retry is not None:
@@ -254,7 +247,7 @@ class Dispatcher:
             return
         delay = backoff(attempts, exc.retry_after, self.rng)
         if exc.hold_key and exc.retry_after:
-            self.pacer.hold(exc.hold_key, now + timedelta(seconds=exc.retry_after))
+            await pacing.hold(self.db, exc.hold_key, now + timedelta(seconds=exc.retry_after))
         log.info("outbox %d: %s; retry in %.1fs", record.id, exc.reason, delay)
         await delivery.mark_retry(
             self.db, record.id, now, exc.reason, now + timedelta(seconds=delay)

@@ -77,16 +77,26 @@ async def mark_sending(db: Store, ids: Iterable[int], now: datetime) -> frozense
     wanted = list(ids)
     if not wanted:
         return frozenset()
-    async with (
-        db.transaction() as conn,
-        conn.execute(
-            "UPDATE outbox SET status = ?, attempts = attempts + 1, updated_at = ?"
-            f" WHERE id IN ({','.join('?' * len(wanted))}) AND {_moves(OutboxStatus.SENDING)}"
-            " RETURNING id",
-            (OutboxStatus.SENDING, iso(now), *wanted),
-        ) as cursor,
-    ):
+    async with db.transaction() as conn:
+        return await mark_sending_in(conn, wanted, now)
+
+
+async def mark_sending_in(conn: Conn, ids: list[int], now: datetime) -> frozenset[int]:
+    """mark_sending inside a transaction the caller holds (the pacing booking's)."""
+    if not ids:
+        return frozenset()
+    async with conn.execute(
+        "UPDATE outbox SET status = ?, attempts = attempts + 1, updated_at = ?"
+        f" WHERE id IN ({','.join('?' * len(ids))}) AND {_moves(OutboxStatus.SENDING)}"
+        " RETURNING id",
+        (OutboxStatus.SENDING, iso(now), *ids),
+    ) as cursor:
         return frozenset(int(row[0]) for row in await cursor.fetchall())
+
+
+def may_send() -> str:
+    """SQL true for a row that may still be marked sending (no other worker took it)."""
+    return _moves(OutboxStatus.SENDING)
 
 
 async def _hand_on(conn: Conn, lanes: Iterable[tuple[str, str]]) -> None:

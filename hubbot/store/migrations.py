@@ -453,4 +453,13 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX sessions_expires ON sessions(expires_at);
     """,
+    # 22: the pacing booking (store/pacing.py), shared by every worker on the database: when
+    # each key (a sender, a chat) may next send. A key whose time has passed is the same as no
+    # row; rows are few (one per sender and per chat) and rewritten in place, so none is deleted
+    """
+    CREATE TABLE pacing (
+        key TEXT NOT NULL PRIMARY KEY,    -- a channel's limit key, e.g. sms +15145550001
+        free_at TEXT NOT NULL             -- ISO time the key may next send at
+    );
+    """,
 ]

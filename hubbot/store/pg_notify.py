@@ -36,7 +36,7 @@ class Listener:
             lost = asyncio.Event()
             try:
                 self._conn = await connect(self.dsn)
-                self._conn.add_termination_listener(lambda _conn: lost.set())
+                self._conn.add_termination_listener(_setter(lost))
                 await self._conn.add_listener(CHANNEL, self._heard)
                 # Anything written while we were not listening: look once.
                 self.woken()
@@ -57,6 +57,11 @@ class Listener:
                 await self._task
         if self._conn is not None and not self._conn.is_closed():
             await self._conn.close()
+
+
+def _setter(event: asyncio.Event) -> Callable[[object], None]:
+    """A termination callback bound to this connection's own event."""
+    return lambda _conn: event.set()
 
 
 def new_token() -> str:
