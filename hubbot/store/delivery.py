@@ -29,6 +29,7 @@ from hubbot.store.outbox import (
     record_of,
     status_in,
 )
+from hubbot.store.pg import PgDatabase
 
 
 async def due(db: Store, now: datetime, per_sender: int = 16) -> list[OutboxRecord]:
@@ -42,17 +43,29 @@ async def due(db: Store, now: datetime, per_sender: int = 16) -> list[OutboxReco
     number; Telegram) offers its first `per_sender` heads, so a deep backlog on one number that
     its pace holds back never hides what another number or Telegram could send now.
     """
-    rows = await db.fetchall(
-        # outbox_head holds only pending heads, by sender, then in LANE_ORDER and turn: a few
-        # seeks per sender (a loose index scan), however deep the queues behind the heads are.
+    # outbox_head holds only pending heads, by sender, then in LANE_ORDER and turn: a few
+    # seeks per sender (a loose index scan), however deep the queues behind the heads are.
+    senders = (
         f"WITH RECURSIVE senders(pace) AS (SELECT MIN({SENDER}) {HEADS}"
         f"   UNION ALL SELECT (SELECT MIN({SENDER}) {HEADS} AND {SENDER} > senders.pace)"
         "   FROM senders WHERE senders.pace IS NOT NULL)"
-        f" SELECT {COLUMNS} FROM senders JOIN outbox ON outbox.id IN (SELECT id {HEADS}"
-        f"   AND {SENDER} = senders.pace AND next_attempt_at <= ?"
-        f"   ORDER BY {LANE_ORDER}, turn LIMIT ?)"
-        f" ORDER BY {LANE_ORDER}, turn, id",
-        (iso(now), per_sender),
+    )
+    if isinstance(db, PgDatabase):
+        # PostgreSQL runs the IN form below as a scan per sender (about a second at 20,000
+        # rows); LATERAL, which SQLite lacks, takes each sender's first heads by the index.
+        picked = (
+            f" SELECT {COLUMNS} FROM senders CROSS JOIN LATERAL (SELECT {COLUMNS}, turn {HEADS}"
+            f"   AND {SENDER} = senders.pace AND next_attempt_at <= ?"
+            f"   ORDER BY {LANE_ORDER}, turn LIMIT ?) AS heads"
+        )
+    else:
+        picked = (
+            f" SELECT {COLUMNS} FROM senders JOIN outbox ON outbox.id IN (SELECT id {HEADS}"
+            f"   AND {SENDER} = senders.pace AND next_attempt_at <= ?"
+            f"   ORDER BY {LANE_ORDER}, turn LIMIT ?)"
+        )
+    rows = await db.fetchall(
+        f"{senders}{picked} ORDER BY {LANE_ORDER}, turn, id", (iso(now), per_sender)
     )
     return [record_of(row) for row in rows]
 
