@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck browser unit bench lock clean
+.PHONY: run test lint typecheck browser unit bench scale lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/broadcast.py --members 10000
 	$(BIN)/python bench/backlog.py
 	$(BIN)/python bench/workers_pg.py --messages 2000 --workers 1 2 4
+
+# Three workers on one throwaway PostgreSQL, one killed halfway (2-4 minutes; not in `test`).
+scale: $(STAMP)
+	HUBBOT_SCALE_TEST=1 $(BIN)/pytest -p no:xdist tests/test_scale_workers.py
 
 lock: $(STAMP)
 	{ echo "# Every package, pinned. Regenerate with: make lock"; $(BIN)/pip freeze --exclude-editable; } > constraints.txt
