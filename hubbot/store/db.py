@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +17,7 @@ import aiosqlite
 from hubbot.store.changes import Changes
 from hubbot.store.migrations import MIGRATIONS
 from hubbot.store.pg_connection import from_postgresql, is_pg_storage_fault
+from hubbot.store.sqlite_conn import InlineConnection, inline_connect
 
 log = logging.getLogger(__name__)
 
@@ -50,32 +51,6 @@ _STORAGE_TEXTS = (  # the same, for errors that carry no code
     "file is not a database",
     "out of memory",
 )
-
-
-class _Connection(aiosqlite.Connection):
-    """aiosqlite's connection, except that statements inside a transaction run on the event loop.
-
-    Inside BEGIN IMMEDIATE ... COMMIT this connection holds SQLite's write lock, so no statement
-    there waits for a lock: each costs microseconds of CPU, fewer than the two thread hops
-    aiosqlite spends on it (about 57 hops a message, measured for issue 15). BEGIN, which may
-    wait for another process's lock, COMMIT, which waits for the fsync, and every read outside
-    a transaction stay on aiosqlite's thread, off the loop. `transaction()` is one at a time, so
-    the two threads never use the connection at once."""
-
-    inline = False
-
-    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        if self.inline:
-            return fn(*args, **kwargs)
-        return await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
-
-
-def _connect(path: str) -> _Connection:
-    # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a transaction is exactly the
-    # block we say it is. check_same_thread=False: made on aiosqlite's thread, used on both.
-    return _Connection(
-        lambda: sqlite3.connect(path, isolation_level=None, check_same_thread=False), 64
-    )
 
 
 class StoreUnusable(Exception):
@@ -144,7 +119,7 @@ class Database:
                     f"cannot create the folder {str(Path(path).parent)!r}: {exc.strerror or exc}"
                 ) from exc
         try:
-            conn = await _connect(str(path))
+            conn = await inline_connect(str(path))
         except sqlite3.Error as exc:
             raise StoreUnusable(f"cannot open {str(path)!r}: {exc}") from exc
         try:
@@ -248,7 +223,7 @@ class Database:
                 self.changes.bump()
 
     def _inline(self, on: bool) -> None:
-        if isinstance(self.conn, _Connection):  # a test may hand in a plain connection
+        if isinstance(self.conn, InlineConnection):  # a test may hand in a plain connection
             self.conn.inline = on
 
     async def probe(self) -> bool:
