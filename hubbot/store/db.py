@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import sqlite3
@@ -14,7 +13,7 @@ from typing import Any
 
 import aiosqlite
 
-from hubbot.store.changes import Changes
+from hubbot.store.guard import Guarded
 from hubbot.store.migrations import MIGRATIONS
 from hubbot.store.pg_connection import from_postgresql, is_pg_storage_fault
 from hubbot.store.sqlite_conn import InlineConnection, inline_connect
@@ -89,19 +88,12 @@ def from_iso(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-class Database:
+class Database(Guarded):
     """One aiosqlite connection shared by the service; writes go through `transaction()`."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
+        super().__init__()
         self.conn = conn
-        self._lock = asyncio.Lock()
-        self._owner: asyncio.Task[object] | None = None
-        # The storage fault the last write hit, until a write works again (/healthz shows it),
-        # and how many there were: the dispatcher re-queues sends whose outcome was not saved.
-        self.fault: str | None = None
-        self.faults = 0
-        self._active = False  # inside transaction()
-        self.changes = Changes()  # the console's live pages wait on it
 
     @classmethod
     async def open(cls, path: str | Path, *, verify: bool = False) -> Database:
@@ -170,25 +162,6 @@ class Database:
         return int(row[0]) if row else 0
 
     @asynccontextmanager
-    async def _exclusive(self) -> AsyncIterator[None]:
-        """One use of the connection at a time, re-entrant for the task that holds it.
-
-        A read left open on a connection pins a WAL snapshot; a BEGIN IMMEDIATE interleaved
-        with it fails at once with 'database is locked' once the other connection has written.
-        So reads and transactions on one connection never interleave.
-        """
-        task = asyncio.current_task()
-        if task is not None and self._owner is task:
-            yield
-            return
-        async with self._lock:
-            self._owner = task
-            try:
-                yield
-            finally:
-                self._owner = None
-
-    @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error, a failed COMMIT included (a
         disk-full COMMIT may leave the transaction open, and every later BEGIN would fail).
@@ -240,17 +213,6 @@ class Database:
             return False
         self._healed()
         return True
-
-    def _faulted(self, exc: BaseException) -> None:
-        self.faults += 1
-        if self.fault is None:
-            log.error("store: a write failed (%s); work is kept and tried again", exc)
-        self.fault = str(exc) or type(exc).__name__
-
-    def _healed(self) -> None:
-        if self.fault is not None:
-            log.warning("store: writes work again (after: %s)", self.fault)
-            self.fault = None
 
     async def _rollback(self) -> None:
         # After some errors SQLite has rolled back already; a failing ROLLBACK must not hide

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -11,8 +10,8 @@ from typing import Any
 
 import asyncpg
 
-from hubbot.store.changes import Changes
 from hubbot.store.db import StoreUnusable
+from hubbot.store.guard import Guarded
 from hubbot.store.migrations_pg import MIGRATIONS_PG
 from hubbot.store.pg_connection import (
     CONNECT_TIMEOUT,
@@ -37,18 +36,13 @@ _WRITE_LOCK = 0x6875_6263
 _BEGIN = f"BEGIN; SET LOCAL lock_timeout = '10s'; SELECT pg_advisory_xact_lock({_WRITE_LOCK})"
 
 
-class PgDatabase:
+class PgDatabase(Guarded):
     """Database (store/db.py) over one PostgreSQL connection: the same calls, the same
     one-transaction-at-a-time rule, the same fault and change reporting."""
 
     def __init__(self, raw: asyncpg.Connection, dsn: str) -> None:
+        super().__init__()
         self.conn = PgConnection(raw, dsn)
-        self._lock = asyncio.Lock()
-        self._owner: asyncio.Task[object] | None = None
-        self.fault: str | None = None
-        self.faults = 0
-        self._active = False
-        self.changes = Changes()
         self.dsn = dsn
         self.token = new_token()  # this process's notifications (store/pg_notify.py)
         self._listener: Listener | None = None
@@ -105,20 +99,6 @@ class PgDatabase:
             return await self._version()
 
     @asynccontextmanager
-    async def _exclusive(self) -> AsyncIterator[None]:
-        """One use of the connection at a time, re-entrant for the task that holds it."""
-        task = asyncio.current_task()
-        if task is not None and self._owner is task:
-            yield
-            return
-        async with self._lock:
-            self._owner = task
-            try:
-                yield
-            finally:
-                self._owner = None
-
-    @asynccontextmanager
     async def transaction(self) -> AsyncIterator[PgConnection]:
         """BEGIN ... COMMIT, or ROLLBACK on any error; one at a time, as Database's."""
         async with self._exclusive():
@@ -172,17 +152,6 @@ class PgDatabase:
             return False
         self._healed()
         return True
-
-    def _faulted(self, exc: BaseException) -> None:
-        self.faults += 1
-        if self.fault is None:
-            log.error("store: a write failed (%s); work is kept and tried again", exc)
-        self.fault = str(exc) or type(exc).__name__
-
-    def _healed(self) -> None:
-        if self.fault is not None:
-            log.warning("store: writes work again (after: %s)", self.fault)
-            self.fault = None
 
     async def fetchone(self, sql: str, params: Params = ()) -> Any:
         async with self._exclusive(), self.conn.execute(sql, params) as cursor:
