@@ -46,9 +46,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/backlog.py
 	$(BIN)/python bench/workers_pg.py --messages 2000 --workers 1 2 4
 
-# Three workers on one throwaway PostgreSQL, one killed halfway (2-4 minutes; not in `test`).
+# Three workers on one throwaway PostgreSQL, one killed halfway (also in `test`), alone.
 scale: $(STAMP)
-	HUBBOT_SCALE_TEST=1 $(BIN)/pytest -p no:xdist tests/test_scale_workers.py
+	$(BIN)/pytest -p no:xdist -s tests/test_scale_workers.py
 
 lock: $(STAMP)
 	{ echo "# Every package, pinned. Regenerate with: make lock"; $(BIN)/pip freeze --exclude-editable; } > constraints.txt

@@ -188,6 +188,7 @@ class Hubbot:
                 settings.send_max_attempts,
                 parse_duration(settings.send_max_age),
                 settings.send_concurrency,
+                parse_duration(settings.send_lease),
             ),
             wake=wake_outbox,
             metrics=metrics,

@@ -57,12 +57,22 @@ class Settings(BaseSettings):
     send_max_attempts: int = Field(8, ge=1, description="Tries before a message is failed.")
     send_max_age: str = Field("24h", description="A message not sent after this is failed.")
     send_concurrency: int = Field(16, ge=1, description="Sends in flight at once, at most.")
+    send_lease: str = Field("2m", description="A send left under way by a lost worker goes again.")
     flood_rate: float = Field(
         20.0, ge=0, description="Texts a minute passed on per sender after the burst; 0: off."
     )
     flood_burst: int = Field(20, ge=1, description="Texts a sender may send at once.")
     retention: str = Field("30d", description="Message texts are purged this long after.")
     session_ttl: str = Field("12h", description="A console session lasts this long.")
+
+    @field_validator("send_lease")
+    @classmethod
+    def _send_lease(cls, value: str) -> str:
+        # Shorter than a send may take (Twilio's requests time out at 20 s), a live worker's
+        # sends would be taken from it and sent twice.
+        if parse_duration(value) < timedelta(seconds=30):
+            raise ValueError("use at least 30s, e.g. 2m")
+        return value
 
     @field_validator("retention")
     @classmethod

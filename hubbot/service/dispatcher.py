@@ -7,6 +7,7 @@ import contextlib
 import functools
 import logging
 import random
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +22,7 @@ from hubbot.store import delivery, outbox, pacing, people, stats
 from hubbot.store.conn import Store
 from hubbot.store.db import from_iso, is_storage_fault
 from hubbot.store.outbox import OutboxRecord
+from hubbot.store.send_outcomes import Failed, Outcome, OutcomeWriter, Retry, Sent
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +42,13 @@ def backoff(attempts: int, retry_after: float | None, rng: random.Random) -> flo
 @dataclass(frozen=True)
 class SendLimits:
     """How hard delivery tries: attempts before a message is failed, how old it may get before
-    it is dropped as stale, and how many sends may be in flight at once."""
+    it is dropped as stale, how many sends may be in flight at once, and how long a send may
+    stay under way before another worker sharing the store sends it again."""
 
     max_attempts: int
     max_age: timedelta = timedelta(hours=24)
     concurrency: int = 16
+    lease: timedelta = timedelta(minutes=2)
 
 
 class Dispatcher:
@@ -66,29 +70,25 @@ class Dispatcher:
         self.max_attempts = limits.max_attempts
         self.max_age = limits.max_age
         self.concurrency = limits.concurrency
+        self.lease = limits.lease
+        self.owner = secrets.token_hex(8)  # written on the rows this dispatcher sends
+        self.outcomes = OutcomeWriter(db)
         self.wake = wake or asyncio.Event()
         self.metrics = metrics or Metrics()
         self.rng = random.Random()  # the retry jitter; a test may seed its own
         self.in_flight: dict[int, asyncio.Task[None]] = {}
         self.stopping = False
         self.last_wait: float | None = None  # what the last look returned (tests drive by it)
+        self._requeued: int | None = None  # the store's fault count at the last requeue
+        self._swept: datetime | None = None  # when lost workers' sends were last looked for
 
     async def run(self) -> None:
         """Deliver until stopping. A failure (a full disk, an I/O error, a lock held too long)
         pauses delivery, longer each time, and never ends it."""
         retrying = Retrying("delivery")
-        # A send whose outcome could not be written stays 'sending' and would hold its
-        # person's lane until a restart. So at start, and after each new storage fault once
-        # the sends in flight have ended, every row still 'sending' goes back to pending (it
-        # may arrive twice: at least once). `requeued`: the fault count at the last such pass.
-        requeued: int | None = None
         while not self.stopping:
             try:
-                if requeued != self.db.faults:
-                    faults = self.db.faults
-                    await self.finish_in_flight()
-                    await delivery.requeue_interrupted(self.db, self.clock.now())
-                    requeued = faults
+                await self.recover()
                 wait = await self.start_due()
             except Exception as exc:
                 deadline = asyncio.get_running_loop().time() + retrying.failed(exc)
@@ -108,6 +108,27 @@ class Dispatcher:
                 continue
             await self._sleep(wait)
         await self.finish_in_flight()
+
+    async def recover(self) -> None:
+        """Put back what was left under way, before each look.
+
+        A send whose outcome could not be written stays 'sending' and would hold its person's
+        lane. So at start, and after each new storage fault once the sends in flight have
+        ended, rows still 'sending' go back to pending (they may arrive twice: at least once):
+        on a store of its own, all of them; on a shared one, this worker's only. There, every
+        lease/4, another worker's go back too once marked longer ago than the lease: that
+        worker was lost (killed, cut off); a live one's sends end well within it."""
+        if self._requeued != self.db.faults:
+            faults = self.db.faults
+            await self.finish_in_flight()
+            everyone = self._requeued is None and not self.db.shared
+            owner = None if everyone else self.owner
+            await delivery.requeue_interrupted(self.db, self.clock.now(), owner)
+            self._requeued = faults
+        now = self.clock.now()
+        if self.db.shared and (self._swept is None or now - self._swept > self.lease / 4):
+            await delivery.requeue_lost(self.db, now, self.owner, self.lease)
+            self._swept = now
 
     async def _sleep(self, wait: float | None) -> None:
         """Until woken, until a send ends, or until the next message may go."""
@@ -166,7 +187,7 @@ class Dispatcher:
         # leaves (at least once); a row another worker took since `due` read it is not ours.
         room = self.concurrency - len(self.in_flight)
         offered = [(i, needs) for i, (_, needs) in candidates.items()]
-        marked, wake_at = await pacing.admit(self.db, offered, room, self.clock.now)
+        marked, wake_at = await pacing.admit(self.db, offered, room, self.clock.now, self.owner)
         admitted = [record for i, (record, _) in candidates.items() if i in marked]
         for record in admitted:
             task = asyncio.create_task(self._deliver(record), name=f"send-{record.id}")
@@ -213,7 +234,7 @@ class Dispatcher:
             await self._failed(record, SendError(repr(exc)[:300], permanent=False))
         else:
             now = self.clock.now()
-            await delivery.mark_sent(self.db, record.id, now, result.provider_id, result.delivered)
+            await self.outcomes.write(Sent(record.id, now, result.provider_id, result.delivered))
             self.metrics.sent(
                 record.channel, record.priority, record.created, now, result.delivered
             )
@@ -242,16 +263,15 @@ class Dispatcher:
             await self._unreachable(record, now)
         if exc.permanent or attempts >= self.max_attempts:
             log.warning("outbox %d to %s failed: %s", record.id, record.address, exc.reason)
-            await delivery.mark_failed(self.db, record.id, now, exc.reason, exc.code)
+            await self.outcomes.write(Failed(record.id, now, exc.reason, exc.code))
             self.metrics.sends.labels(record.channel, "failed").inc()
             return
         delay = backoff(attempts, exc.retry_after, self.rng)
         if exc.hold_key and exc.retry_after:
             await pacing.hold(self.db, exc.hold_key, now + timedelta(seconds=exc.retry_after))
         log.info("outbox %d: %s; retry in %.1fs", record.id, exc.reason, delay)
-        await delivery.mark_retry(
-            self.db, record.id, now, exc.reason, now + timedelta(seconds=delay)
-        )
+        retry: Outcome = Retry(record.id, now, exc.reason, now + timedelta(seconds=delay))
+        await self.outcomes.write(retry)
         self.metrics.retry(record.channel)
 
     async def _unreachable(self, record: OutboxRecord, now: datetime) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from hubbot.domain import outbox_state
 from hubbot.domain.outbox_state import OutboxStatus
@@ -84,25 +84,30 @@ def _moves(new: OutboxStatus) -> str:
     return status_in(outbox_state.send_sources(new))
 
 
-async def mark_sending(db: Store, ids: Iterable[int], now: datetime) -> frozenset[int]:
-    """Record, durably and before any send, which messages are about to leave. Returns the
-    ids so marked: only those may be sent (a row no longer pending is not this send's)."""
+async def mark_sending(
+    db: Store, ids: Iterable[int], now: datetime, owner: str | None = None
+) -> frozenset[int]:
+    """Record, durably and before any send, which messages are about to leave, and which
+    worker (`owner`) sends them. Returns the ids so marked: only those may be sent (a row no
+    longer pending is not this send's)."""
     wanted = list(ids)
     if not wanted:
         return frozenset()
     async with db.transaction() as conn:
-        return await mark_sending_in(conn, wanted, now)
+        return await mark_sending_in(conn, wanted, now, owner)
 
 
-async def mark_sending_in(conn: Conn, ids: list[int], now: datetime) -> frozenset[int]:
+async def mark_sending_in(
+    conn: Conn, ids: list[int], now: datetime, owner: str | None = None
+) -> frozenset[int]:
     """mark_sending inside a transaction the caller holds (the pacing booking's)."""
     if not ids:
         return frozenset()
     async with conn.execute(
-        "UPDATE outbox SET status = ?, attempts = attempts + 1, updated_at = ?"
+        "UPDATE outbox SET status = ?, attempts = attempts + 1, updated_at = ?, claimed_by = ?"
         f" WHERE id IN ({','.join('?' * len(ids))}) AND {_moves(OutboxStatus.SENDING)}"
         " RETURNING id",
-        (OutboxStatus.SENDING, iso(now), *ids),
+        (OutboxStatus.SENDING, iso(now), owner, *ids),
     ) as cursor:
         return frozenset(int(row[0]) for row in await cursor.fetchall())
 
@@ -132,40 +137,58 @@ async def _finish(conn: Conn, sql: str, params: tuple[object, ...]) -> None:
 async def mark_sent(
     db: Store, outbox_id: int, now: datetime, provider_id: str | None, delivered: bool
 ) -> None:
+    async with db.transaction() as conn:
+        await mark_sent_in(conn, outbox_id, now, provider_id, delivered)
+
+
+async def mark_sent_in(
+    conn: Conn, outbox_id: int, now: datetime, provider_id: str | None, delivered: bool
+) -> None:
     """The provider took the message under `provider_id`; receipts for that id that came
     before this (kept by provider_update) are applied now, in the order they came."""
     status = OutboxStatus.DELIVERED if delivered else OutboxStatus.SENT
-    async with db.transaction() as conn:
-        await _finish(
-            conn,
-            "UPDATE outbox SET status = ?, provider_id = ?, sent_at = ?, updated_at = ?,"
-            f" error = NULL, head = 0 WHERE id = ? AND {_moves(status)}",
-            (status, provider_id, iso(now), iso(now), outbox_id),
-        )
-        if provider_id is not None:
-            await _apply_early(conn, provider_id, now)
+    await _finish(
+        conn,
+        "UPDATE outbox SET status = ?, provider_id = ?, sent_at = ?, updated_at = ?,"
+        f" error = NULL, head = 0 WHERE id = ? AND {_moves(status)}",
+        (status, provider_id, iso(now), iso(now), outbox_id),
+    )
+    if provider_id is not None:
+        await _apply_early(conn, provider_id, now)
 
 
 async def mark_failed(
     db: Store, outbox_id: int, now: datetime, error: str, code: str | None = None
 ) -> None:
     async with db.transaction() as conn:
-        await _finish(
-            conn,
-            "UPDATE outbox SET status = ?, error = ?, error_code = ?, updated_at = ?,"
-            f" head = 0 WHERE id = ? AND {_moves(OutboxStatus.FAILED)}",
-            (OutboxStatus.FAILED, error, code, iso(now), outbox_id),
-        )
+        await mark_failed_in(conn, outbox_id, now, error, code)
+
+
+async def mark_failed_in(
+    conn: Conn, outbox_id: int, now: datetime, error: str, code: str | None = None
+) -> None:
+    await _finish(
+        conn,
+        "UPDATE outbox SET status = ?, error = ?, error_code = ?, updated_at = ?,"
+        f" head = 0 WHERE id = ? AND {_moves(OutboxStatus.FAILED)}",
+        (OutboxStatus.FAILED, error, code, iso(now), outbox_id),
+    )
 
 
 async def mark_retry(db: Store, outbox_id: int, now: datetime, error: str, at: datetime) -> None:
-    """Back to pending, due at `at`; it stays its lane's head, so the next ones wait for it."""
     async with db.transaction() as conn:
-        await conn.execute(
-            "UPDATE outbox SET status = ?, error = ?, next_attempt_at = ?,"
-            f" updated_at = ? WHERE id = ? AND {_moves(OutboxStatus.PENDING)}",
-            (OutboxStatus.PENDING, error, iso(at), iso(now), outbox_id),
-        )
+        await mark_retry_in(conn, outbox_id, now, error, at)
+
+
+async def mark_retry_in(
+    conn: Conn, outbox_id: int, now: datetime, error: str, at: datetime
+) -> None:
+    """Back to pending, due at `at`; it stays its lane's head, so the next ones wait for it."""
+    await conn.execute(
+        "UPDATE outbox SET status = ?, error = ?, next_attempt_at = ?,"
+        f" updated_at = ? WHERE id = ? AND {_moves(OutboxStatus.PENDING)}",
+        (OutboxStatus.PENDING, error, iso(at), iso(now), outbox_id),
+    )
 
 
 async def provider_update(
@@ -250,12 +273,38 @@ async def _apply_early(conn: Conn, provider_id: str, now: datetime) -> None:
         await conn.execute("DELETE FROM early_receipts WHERE provider_id = ?", (provider_id,))
 
 
-async def requeue_interrupted(db: Store, now: datetime) -> int:
-    """After a crash, sends that were under way may or may not have left: send them again."""
+async def requeue_interrupted(db: Store, now: datetime, owner: str | None = None) -> int:
+    """Sends that were under way and may or may not have left go again (at least once).
+
+    With no `owner`, every one: the store's only worker has just started. With `owner`, that
+    worker's own (after a storage fault, once its sends in flight have ended); another
+    worker's are requeue_lost's."""
+    mine, params = ("", ()) if owner is None else (" AND claimed_by = ?", (owner,))
     async with db.transaction() as conn:
         cursor = await conn.execute(
-            "UPDATE outbox SET status = ?, next_attempt_at = ?, updated_at = ?"
-            f" WHERE {_moves(OutboxStatus.PENDING)}",
-            (OutboxStatus.PENDING, iso(now), iso(now)),
+            "UPDATE outbox SET status = ?, next_attempt_at = ?, updated_at = ?, claimed_by = NULL"
+            f" WHERE {_moves(OutboxStatus.PENDING)}{mine}",
+            (OutboxStatus.PENDING, iso(now), iso(now), *params),
+        )
+        return cursor.rowcount
+
+
+async def requeue_lost(db: Store, now: datetime, owner: str, lease: timedelta) -> int:
+    """Another worker's sends under way for longer than `lease`: that worker was lost (killed,
+    cut off), so they go again. This worker's own are left to it. Reads first: mostly there
+    are none, and a read costs the other workers no wait for the write lock."""
+    row = await db.fetchone(
+        f"SELECT 1 FROM outbox WHERE {_moves(OutboxStatus.PENDING)} AND updated_at < ?"
+        " AND (claimed_by IS NULL OR claimed_by <> ?) LIMIT 1",
+        (iso(now - lease), owner),
+    )
+    if row is None:
+        return 0
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "UPDATE outbox SET status = ?, next_attempt_at = ?, updated_at = ?, claimed_by = NULL"
+            f" WHERE {_moves(OutboxStatus.PENDING)} AND updated_at < ?"
+            " AND (claimed_by IS NULL OR claimed_by <> ?)",
+            (OutboxStatus.PENDING, iso(now), iso(now), iso(now - lease), owner),
         )
         return cursor.rowcount

@@ -14,6 +14,10 @@ log = logging.getLogger(__name__)
 
 
 class Guarded:
+    # Whether other processes may share the store (PostgreSQL): then another worker's sends
+    # under way are not this one's to send again until their lease runs out.
+    shared = False
+
     def __init__(self) -> None:
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[object] | None = None

@@ -462,4 +462,10 @@ MIGRATIONS: list[str] = [
         free_at TEXT NOT NULL             -- ISO time the key may next send at
     );
     """,
+    # 23: who is sending a row (store/delivery.py): the worker marking it sending writes its
+    # token here. A restarted worker or one past a storage fault sends its own again; another
+    # worker's only once that send's lease has run out (HUBBOT_SEND_LEASE), not while in flight
+    """
+    ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+    """,
 ]

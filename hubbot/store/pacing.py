@@ -33,13 +33,17 @@ def _marks(n: int) -> str:
 
 
 async def admit(
-    db: Store, candidates: Sequence[Candidate], room: int, clock: Callable[[], datetime]
+    db: Store,
+    candidates: Sequence[Candidate],
+    room: int,
+    clock: Callable[[], datetime],
+    owner: str | None = None,
 ) -> tuple[frozenset[int], datetime | None]:
     """Book and mark sending, in the order given, up to `room` candidates whose keys are free.
 
-    Returns the ids now durably `sending` (only those may leave), and the earliest time one
-    held back may go (None if none was). A candidate another worker took since it was listed
-    is skipped and books nothing. `clock` is read once the transaction holds the write lock:
+    Returns the ids now durably `sending` by `owner` (only those may leave), and the earliest
+    time one held back may go (None if none was). A candidate another worker took since it was
+    listed is skipped and books nothing. `clock` is read once the transaction holds the write lock:
     a booking made from a time read before a wait for that lock would start in the past.
     """
     if not candidates or room <= 0:
@@ -75,7 +79,7 @@ async def admit(
                 wake_at = at if wake_at is None else min(wake_at, at)
             else:
                 admitted.append(record_id)
-        marked = await delivery.mark_sending_in(conn, admitted, now)
+        marked = await delivery.mark_sending_in(conn, admitted, now, owner)
         booked = [(key, iso(at)) for key, at in pacer.free_at.items() if loaded.get(key) != at]
         if booked:
             await conn.executemany(_UPSERT, booked)

@@ -40,6 +40,8 @@ class PgDatabase(Guarded):
     """Database (store/db.py) over one PostgreSQL connection: the same calls, the same
     one-transaction-at-a-time rule, the same fault and change reporting."""
 
+    shared = True
+
     def __init__(self, raw: asyncpg.Connection, dsn: str) -> None:
         super().__init__()
         self.conn = PgConnection(raw, dsn)
