@@ -26,6 +26,7 @@ from hubbot.security import hash_pin, new_pin
 from hubbot.service import housekeeping
 from hubbot.service.alerts import Alerts
 from hubbot.service.apply import Effects
+from hubbot.service.cap_relay import CapRelay
 from hubbot.service.dispatcher import Dispatcher, SendLimits
 from hubbot.service.facts import Lookup
 from hubbot.service.ingest import JournalIngest
@@ -63,6 +64,7 @@ class Hubbot:
     telegram: TelegramBot | None
     scheduler: Scheduler
     metrics: Metrics = field(default_factory=Metrics)
+    cap: CapRelay | None = None  # official alerts in: feeds, the stream, exercises
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     dispatcher_task: asyncio.Task[None] | None = None
     runner: web.AppRunner | None = None
@@ -222,6 +224,7 @@ class Hubbot:
             telegram,
             scheduler,
             metrics,
+            CapRelay(db, clock, outbound, playbooks, wake_outbox.set),
         )
         return hubbot
 

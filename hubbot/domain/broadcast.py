@@ -208,7 +208,7 @@ def on_alertstatus(cmd: Command, ctx: Context, out: Outcome) -> None:
     out.messages.append(
         ctx.reply(
             "alertstatus.tally",
-            id=f"B{status.id}",
+            id=status.label,
             total=status.total,
             sent=status.sent,
             delivered=status.delivered,

@@ -146,6 +146,11 @@ class BroadcastStatus:
     skipped: int
     acked: int
     not_acked: tuple[str, ...]  # member labels of those who have not acknowledged
+    prefix: str = "B"  # B5: a broadcast; A3: an official alert relayed to hubs
+
+    @property
+    def label(self) -> str:
+        return f"{self.prefix}{self.id}"
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
 
+from hubbot.domain.alert_rules import DEFAULT_RULES, AlertRule
 from hubbot.domain.text import Phrases, by_first_word, fold, has_any, has_words, words
 
 LOCALES = ("fr", "en")
@@ -108,6 +109,7 @@ class Playbook:
     shift: timedelta | None = None
     sitrep_every: timedelta = timedelta(hours=2)
     rollcall_window: timedelta = timedelta(minutes=15)
+    alert_rules: tuple[AlertRule, ...] = DEFAULT_RULES  # official alerts: who hears which
     fine_words: dict[str, tuple[str, ...]] = field(default_factory=lambda: DEFAULT_FINE_WORDS)
     help_words: dict[str, tuple[str, ...]] = field(default_factory=lambda: DEFAULT_HELP_WORDS)
 

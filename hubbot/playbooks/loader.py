@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from hubbot.domain.alert_rules import DEFAULT_RULES, AlertRule, Audience
 from hubbot.domain.durations import parse_duration
 from hubbot.domain.playbook import (
     DEFAULT_FINE_WORDS,
@@ -27,7 +28,7 @@ from hubbot.domain.playbook import (
 )
 from hubbot.playbooks.checks import RESERVED_WORDS, check_semantics, keyword_key, ucs2_texts
 from hubbot.playbooks.messages import at, describe_error
-from hubbot.playbooks.schema import KeywordsSpec, PlaybookSpec, TextSpec
+from hubbot.playbooks.schema import AlertRuleSpec, KeywordsSpec, PlaybookSpec, TextSpec
 from hubbot.playbooks.yamlsource import Loc, Source, YamlSyntaxError, parse_yaml
 
 __all__ = [
@@ -261,8 +262,25 @@ def _to_domain(spec: PlaybookSpec) -> Playbook:
         shift=parse_duration(spec.shift) if spec.shift else None,
         sitrep_every=parse_duration(spec.sitrep_every),
         rollcall_window=parse_duration(spec.rollcall_window),
+        alert_rules=_alert_rules(spec.alerts),
         fine_words=_keywords(spec.answers.fine) if spec.answers.fine else DEFAULT_FINE_WORDS,
         help_words=_keywords(spec.answers.help) if spec.answers.help else DEFAULT_HELP_WORDS,
+    )
+
+
+def _alert_rules(specs: list[AlertRuleSpec] | None) -> tuple[AlertRule, ...]:
+    if specs is None:
+        return DEFAULT_RULES
+    return tuple(
+        AlertRule(
+            frozenset(rule.severity),
+            frozenset(rule.urgency),
+            frozenset(rule.certainty),
+            Audience(rule.to),
+            tuple(rule.roles),
+            None if rule.lane is None else rule.lane == "urgent",
+        )
+        for rule in specs
     )
 
 

@@ -172,6 +172,39 @@ class SignificantSpec(BaseModel):
     )
 
 
+CapSeverity = Literal["Extreme", "Severe", "Moderate", "Minor", "Unknown"]
+CapUrgency = Literal["Immediate", "Expected", "Future", "Past", "Unknown"]
+CapCertainty = Literal["Observed", "Likely", "Possible", "Unlikely", "Unknown"]
+
+
+class AlertRuleSpec(BaseModel):
+    """Which official alerts (CAP) reach whom at the hub. The first rule that matches decides;
+    an alert no rule matches stays in the log (hubbot alerts)."""
+
+    model_config = ConfigDict(extra="forbid", title="Official alert rule")
+
+    severity: list[CapSeverity] = Field(
+        default_factory=list, description="Only these severities; any if empty."
+    )
+    urgency: list[CapUrgency] = Field(
+        default_factory=list, description="Only these urgencies; any if empty."
+    )
+    certainty: list[CapCertainty] = Field(
+        default_factory=list, description="Only these certainties; any if empty."
+    )
+    to: Literal["roles", "members", "coordinators"] = Field(
+        default="roles", description="The holders of `roles`, every member, or coordinators."
+    )
+    roles: list[Ident] = Field(
+        default_factory=lambda: ["lead", "communications"],
+        description="With to: roles, the roles whose holders hear it.",
+    )
+    lane: Literal["urgent", "normal"] | None = Field(
+        default=None,
+        description="urgent or normal; if unset, urgent for Extreme or Severe and Immediate.",
+    )
+
+
 class PlaybookSpec(BaseModel):
     """A hubbot playbook: the roles of a hub, where messages go, and the board's themes."""
 
@@ -211,6 +244,13 @@ class PlaybookSpec(BaseModel):
     )
     rollcall_window: Duration = Field(
         default="15m", description="How long a safety roll call waits for answers."
+    )
+    alerts: list[AlertRuleSpec] | None = Field(
+        default=None,
+        description=(
+            "Official alerts (CAP): who hears which. If omitted: Extreme, Severe and Moderate"
+            " alerts go to the lead and communications."
+        ),
     )
     sitrep_every: Duration = Field(
         default="2h", description="How often an open hub sends its status report to coordinators."

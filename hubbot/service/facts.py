@@ -37,7 +37,7 @@ from hubbot.security import verify_pin
 from hubbot.service import answer_facts, board_facts, link_facts
 from hubbot.service.board_facts import contact_of
 from hubbot.service.named import find_person, numbered
-from hubbot.store import alerts, hubs, items, people, schedule, situation
+from hubbot.store import alerts, cap_alerts, hubs, items, people, schedule, situation
 from hubbot.store.conn import Conn
 
 
@@ -150,6 +150,10 @@ async def _figures(g: Gathering) -> FigureFacts:
 
 
 async def _alert_status(g: Gathering) -> AlertStatusFacts:
+    """B5 (or 5): a broadcast; A3: an official alert, over every hub it was relayed to."""
+    official = numbered(r"[aA](\d+)", g.cmd.args)
+    if official is not None:
+        return AlertStatusFacts(await cap_alerts.status(g.conn, official))
     number = numbered(r"[bB]?(\d+)", g.cmd.args)
     return AlertStatusFacts(await alerts.status(g.conn, number) if number is not None else None)
 

@@ -71,10 +71,14 @@ async def pending(conn: Conn, broadcast_id: int) -> bool:
     return record is not None and record.sent_at is None
 
 
-async def audience(conn: Conn, hub_id: int | None, role: str | None) -> list[Member]:
-    """Members of a hub (or of every hub), or only the current holders of a role; one query,
-    because a regional broadcast reaches thousands."""
-    if role is not None:
+async def audience(
+    conn: Conn, hub_id: int | None, role: str | None, coordinators: bool = False
+) -> list[Member]:
+    """Members of a hub (or of every hub), or only the current holders of a role, or the
+    region's coordinators; one query, because a regional broadcast reaches thousands."""
+    if coordinators:
+        who = "SELECT id FROM people WHERE is_coordinator = 1"
+    elif role is not None:
         who = (
             "SELECT DISTINCT person_id FROM role_assignments WHERE unassigned_at IS NULL"
             " AND role_id = :role AND (:hub IS NULL OR hub_id = :hub)"
@@ -122,7 +126,7 @@ async def recipient(conn: Conn, broadcast_id: int, person_id: int) -> tuple[bool
 async def unacked_since(conn: Conn, person_id: int, since: datetime) -> Awaiting | None:
     """The newest broadcast sent to the person since `since` that they have not acknowledged."""
     async with conn.execute(
-        "SELECT b.id, b.sent_at FROM broadcast_recipients r JOIN broadcasts b"
+        "SELECT b.id, b.sent_at, b.cap_alert_id FROM broadcast_recipients r JOIN broadcasts b"
         " ON b.id = r.broadcast_id WHERE r.person_id = ? AND r.acked_at IS NULL"
         " AND r.skipped IS NULL AND b.sent_at >= ? ORDER BY b.id DESC LIMIT 1",
         (person_id, iso(since)),
@@ -131,7 +135,8 @@ async def unacked_since(conn: Conn, person_id: int, since: datetime) -> Awaiting
     if row is None:
         return None
     at = from_iso(row[1]) or since
-    return Awaiting(AwaitKind.BROADCAST, int(row[0]), at, f"B{row[0]}")
+    label = f"A{row[2]}" if row[2] is not None else f"B{row[0]}"  # an official alert: A3
+    return Awaiting(AwaitKind.BROADCAST, int(row[0]), at, label)
 
 
 async def ack(conn: Conn, broadcast_id: int, person_id: int, now: datetime) -> None:

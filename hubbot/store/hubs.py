@@ -25,6 +25,10 @@ class HubRecord:
     status: str
     address: str | None = None
     status_changed_at: str | None = None
+    lat: float | None = None  # where it is, for official alerts' areas (domain/geo.py)
+    lon: float | None = None
+    sgc: str | None = None  # Statistics Canada geographic code, e.g. 2466023
+    exercise: bool = False  # in exercise mode: its messages say EXERCICE / EXERCISE
 
 
 def _record(row: Row) -> HubRecord:
@@ -39,6 +43,10 @@ def _record(row: Row) -> HubRecord:
         row["status"],
         row["address"],
         row["status_changed_at"],
+        row["lat"],
+        row["lon"],
+        row["sgc"],
+        bool(row["exercise"]),
     )
 
 
@@ -246,3 +254,18 @@ async def note_cut_off(
         " AND role_id = ? AND unassigned_at IS NULL",
         (iso(now), hub_id, person_id, role_id),
     )
+
+
+async def set_place(
+    conn: Conn, hub_id: int, lat: float | None, lon: float | None, sgc: str | None
+) -> None:
+    """Where the hub is; None leaves that part as it was."""
+    await conn.execute(
+        "UPDATE hubs SET lat = COALESCE(?, lat), lon = COALESCE(?, lon), sgc = COALESCE(?, sgc)"
+        " WHERE id = ?",
+        (lat, lon, sgc, hub_id),
+    )
+
+
+async def set_exercise(conn: Conn, hub_id: int, on: bool) -> None:
+    await conn.execute("UPDATE hubs SET exercise = ? WHERE id = ?", (int(on), hub_id))

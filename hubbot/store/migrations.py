@@ -468,4 +468,43 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
     """,
+    # 24: official alerts (CAP, issue 16) and exercises. A hub's location, which an alert's area
+    # is tested against (domain/geo.py), and whether it is in exercise mode (its messages say
+    # EXERCICE / EXERCISE). Every CAP document received, with what became of it and why
+    # (`hubbot alerts`); its number is the A in A3. A relay to a hub is a broadcast of it.
+    """
+    ALTER TABLE hubs ADD COLUMN lat REAL;
+    ALTER TABLE hubs ADD COLUMN lon REAL;
+    ALTER TABLE hubs ADD COLUMN sgc TEXT;         -- Statistics Canada SGC code, e.g. 2466023
+    ALTER TABLE hubs ADD COLUMN exercise INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE cap_alerts (
+        id INTEGER PRIMARY KEY,
+        sender TEXT,                  -- NULL for a document that could not be read
+        identifier TEXT,
+        sent TEXT,                    -- as written: references name it by this text
+        msg_type TEXT,                -- Alert | Update | Cancel
+        status TEXT,                  -- Actual | Exercise | System | Test | Draft
+        source TEXT NOT NULL,         -- the feed URL or stream it came from
+        received_at TEXT NOT NULL,
+        outcome TEXT NOT NULL,        -- relayed | applied | superseded | cancelled | dropped
+        reason TEXT,                  -- why, in plain words
+        severity TEXT,
+        urgency TEXT,
+        certainty TEXT,
+        event TEXT,
+        area TEXT,                    -- the areas' descriptions
+        headline_fr TEXT,
+        headline_en TEXT,
+        text_fr TEXT,                 -- the whole text, for the console and Telegram
+        text_en TEXT,
+        sms_fr TEXT,                  -- what an SMS carries (3 segments at most)
+        sms_en TEXT,
+        expires_at TEXT,
+        superseded_by INTEGER REFERENCES cap_alerts(id),
+        UNIQUE (sender, identifier, sent)
+    );
+    CREATE INDEX cap_alerts_received ON cap_alerts(received_at);
+    ALTER TABLE broadcasts ADD COLUMN cap_alert_id INTEGER REFERENCES cap_alerts(id);
+    CREATE INDEX broadcasts_cap_alert ON broadcasts(cap_alert_id);
+    """,
 ]

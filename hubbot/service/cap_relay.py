@@ -1,0 +1,228 @@
+"""Official alerts in: read each CAP document, keep it with what became of it, and relay it
+to the hubs in its area (domain/cap_relay.py decides; this module stores and sends)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+from hubbot.channels.cap import CapRejected, parse_cap
+from hubbot.clock import Clock
+from hubbot.domain import fanout
+from hubbot.domain.alert_rules import DEFAULT_RULES, Audience
+from hubbot.domain.cap import CapAlert, info_for, is_heartbeat
+from hubbot.domain.cap_relay import (
+    Decision,
+    HubPlace,
+    Known,
+    Outcome,
+    Target,
+    decide,
+    full_text,
+    sms_text,
+)
+from hubbot.domain.fanout import Member
+from hubbot.domain.messages import Button, Msg, Outgoing, Priority
+from hubbot.domain.playbook import LocalText, Playbook
+from hubbot.service.outbound import Origin, Outbound, Recipient
+from hubbot.store import alerts, cap_alerts, hubs
+from hubbot.store.cap_alerts import CapRow
+from hubbot.store.conn import Conn, Store
+
+log = logging.getLogger(__name__)
+ORIGIN = Origin()  # nobody texted it: no inbound message to answer
+
+
+class CapRelay:
+    """`receive` takes one document from a feed, the stream or an exercise."""
+
+    def __init__(
+        self,
+        db: Store,
+        clock: Clock,
+        outbound: Outbound,
+        playbooks: Mapping[str, Playbook],
+        wake: Callable[[], None],
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.outbound = outbound
+        self.playbooks = playbooks
+        self.wake = wake  # the dispatcher: relays were queued
+
+    async def receive(self, data: bytes, source: str) -> int | None:
+        """Store the document and act on it; its number (the 3 of A3), or None for a
+        heartbeat or a copy already received."""
+        try:
+            # A large alert takes the schema a while: off the event loop, so webhooks go on.
+            alert = await asyncio.to_thread(parse_cap, data)
+        except CapRejected as exc:
+            log.warning("CAP document from %s dropped: %s", source, exc.reason)
+            async with self.db.transaction() as conn:
+                row = CapRow(source, Outcome.DROPPED, exc.reason)
+                return await cap_alerts.record(conn, row, self.clock.now())
+        if is_heartbeat(alert):
+            return None
+        now = self.clock.now()
+        async with self.db.transaction() as conn:
+            refs = [ref.key for ref in alert.references]
+            known = Known(
+                await cap_alerts.seen(conn, alert.key), await cap_alerts.referenced(conn, refs)
+            )
+            places = await self._places(conn)
+            decision = decide(alert, known, places, now)
+            if not decision.store:
+                log.debug("CAP %s from %s: %s", alert.identifier, source, decision.reason)
+                return None
+            alert_id = await cap_alerts.record(conn, _row(alert, decision, source), now)
+            await self._apply(conn, alert_id, alert, decision, places, now)
+        log.info(
+            "CAP A%d (%s %s, %s): %s %s",
+            alert_id,
+            alert.msg_type,
+            alert.identifier,
+            alert.status,
+            decision.outcome,
+            decision.reason,
+        )
+        self.wake()
+        return alert_id
+
+    async def _places(self, conn: Conn) -> list[HubPlace]:
+        places = []
+        for hub in await hubs.all_hubs(conn):
+            playbook = self.playbooks.get(hub.playbook_id)
+            rules = playbook.alert_rules if playbook is not None else DEFAULT_RULES
+            places.append(
+                HubPlace(hub.id, hub.code, hub.lat, hub.lon, hub.sgc, hub.exercise, rules)
+            )
+        return places
+
+    async def _apply(
+        self,
+        conn: Conn,
+        alert_id: int,
+        alert: CapAlert,
+        decision: Decision,
+        places: list[HubPlace],
+        now: datetime,
+    ) -> None:
+        label = f"A{alert_id}"
+        if decision.supersedes:
+            why = f"superseded by {label}"
+            await cap_alerts.mark(conn, decision.supersedes, Outcome.SUPERSEDED, alert_id, why)
+        if decision.cancels:
+            why = f"cancelled by {label}"
+            await cap_alerts.mark(conn, decision.cancels, Outcome.CANCELLED, alert_id, why)
+            await self._cancelled(conn, decision.cancels, places)
+        codes = {place.hub_id: place.code for place in places}
+        reached: set[int] = set()  # once per alert, whoever is in several hubs or a coordinator
+        for target in decision.targets:
+            await self._relay(conn, alert_id, alert, target, codes[target.hub_id], reached, now)
+
+    async def _relay(
+        self,
+        conn: Conn,
+        alert_id: int,
+        alert: CapAlert,
+        target: Target,
+        code: str,
+        reached: set[int],
+        now: datetime,
+    ) -> None:
+        """One hub's relay: a broadcast of the alert, so tallies and OKs work as for one."""
+        members = await self._audience(conn, target)
+        fresh = [m for m in members if m.person_id not in reached]
+        chosen = fanout.audience(fresh, None)
+        reached.update(m.person_id for m in fresh)
+        broadcast_id = await cap_alerts.relay_broadcast(
+            conn, alert_id, target.hub_id, target.lane, now
+        )
+        key = "broadcast.urgent" if target.lane is Priority.ALERT else "broadcast.text"
+        texts = {
+            "sms": _bilingual(alert, sms_text),
+            "telegram": _bilingual(alert, full_text),  # Telegram has room for all of it
+        }
+        buttons = (Button(Msg("ack.button"), f"ACK b{broadcast_id}"),)
+        sent: list[tuple[int, int | None, str | None]] = []
+        for channel, text in texts.items():
+            group = [m for m in chosen.reached if (m.address or "").startswith(channel + ":")]
+            if not group:
+                continue
+            msg = Msg(key, {"code": code, "id": f"A{alert_id}", "text": text})
+            recipients = [
+                Recipient(m.person_id, m.locale, m.address or "", m.sender) for m in group
+            ]
+            ids = await self.outbound.many(conn, recipients, msg, target.lane, buttons)
+            sent += [(m.person_id, i, None) for m, i in zip(group, ids, strict=True)]
+        skipped: list[tuple[int, int | None, str | None]] = [
+            (person_id, None, why) for person_id, why in chosen.skipped
+        ]
+        await alerts.add_recipients(conn, broadcast_id, sent + skipped)
+
+    async def _audience(self, conn: Conn, target: Target) -> list[Member]:
+        if target.audience is Audience.COORDINATORS:
+            return await alerts.audience(conn, None, None, coordinators=True)
+        if target.audience is Audience.MEMBERS:
+            return await alerts.audience(conn, target.hub_id, None)
+        found: dict[int, Member] = {}
+        for role in target.roles:
+            for member in await alerts.audience(conn, target.hub_id, role):
+                found.setdefault(member.person_id, member)
+        return sorted(found.values(), key=lambda m: m.person_id)
+
+    async def _cancelled(
+        self, conn: Conn, cancelled: tuple[int, ...], places: list[HubPlace]
+    ) -> None:
+        """Whoever got an alert now withdrawn is told, in a short text."""
+        codes = {place.hub_id: place.code for place in places}
+        headlines = await cap_alerts.headlines(conn, cancelled)
+        told: set[int] = set()
+        for alert_id in cancelled:
+            fr, en = headlines.get(alert_id, ("", ""))
+            text = LocalText(fr=fr, en=en)
+            for hub_id, person_id in await cap_alerts.readers(conn, [alert_id]):
+                if person_id in told:
+                    continue
+                told.add(person_id)
+                msg = Msg(
+                    "cap.cancelled",
+                    {"code": codes.get(hub_id, ""), "id": f"A{alert_id}", "text": text},
+                )
+                await self.outbound.person(conn, Outgoing(person_id, msg, Priority.ALERT), ORIGIN)
+
+
+def _bilingual(alert: CapAlert, render: Callable[[CapAlert, str], str]) -> LocalText:
+    """The alert's own text, in each reader's language (the renderer picks theirs)."""
+    return LocalText(fr=render(alert, "fr-CA"), en=render(alert, "en-CA"))
+
+
+def _row(alert: CapAlert, decision: Decision, source: str) -> CapRow:
+    fr, en = info_for(alert, "fr-CA"), info_for(alert, "en-CA")
+    first = alert.infos[0] if alert.infos else None
+    areas = [a.description for a in (first.areas if first else ()) if a.description]
+    expiries = [i.expires for i in alert.infos if i.expires is not None]
+    return CapRow(
+        source,
+        decision.outcome,
+        decision.reason,
+        alert.sender,
+        alert.identifier,
+        alert.sent_text,
+        alert.msg_type,
+        alert.status,
+        first.severity if first else None,
+        first.urgency if first else None,
+        first.certainty if first else None,
+        first.event if first else None,
+        "; ".join(areas) or None,
+        fr.headline if fr else None,
+        en.headline if en else None,
+        full_text(alert, "fr-CA") or None,
+        full_text(alert, "en-CA") or None,
+        sms_text(alert, "fr-CA") or None,
+        sms_text(alert, "en-CA") or None,
+        max(expiries) if expiries else None,
+    )
