@@ -20,12 +20,14 @@ from hubbot.cli.console import (
     now,
     store,
 )
+from hubbot.cli.hub_place import add_place_options, checked_place, hub_set, register_set
 from hubbot.domain.outbox_state import UNSENT, OutboxStatus
 from hubbot.domain.playbook import LOCALES
 from hubbot.playbooks.loader import load_playbooks
 from hubbot.security import hash_pin
 from hubbot.settings import Settings
 from hubbot.store import hubs, outbox, people
+from hubbot.store.hubs import HubRecord
 
 __all__ = ["UsageError", "register"]
 
@@ -43,7 +45,7 @@ def _hub_close(settings: Settings, args: argparse.Namespace) -> Awaitable[int]:
 
 
 def register(commands: Commands) -> None:
-    """`hubbot hub add|list|show|set-pin|close` and `hubbot outbox`."""
+    """`hubbot hub add|list|show|set|set-pin|close` and `hubbot outbox`."""
     hub = command(commands, "hub", None, help="add, list, show, re-key or close hubs")
     actions = hub.add_subparsers(dest="action", required=True)
     add = command(actions, "add", _add, help="add a hub")
@@ -54,6 +56,8 @@ def register(commands: Commands) -> None:
     add.add_argument("--sms-number", help="the hub's own SMS number, E.164")
     add.add_argument("--playbook")
     add.add_argument("--address", help="where the hub is, e.g. '4500 rue Saint-Denis'")
+    add_place_options(add)
+    register_set(actions)
     command(actions, "list", lambda s, a: hub_list(s), help="list hubs")
     show = command(actions, "show", lambda s, a: hub_show(s, a.code), help="one hub in full")
     show.add_argument("code")
@@ -79,6 +83,7 @@ def register(commands: Commands) -> None:
 
 
 async def _add(settings: Settings, args: argparse.Namespace) -> int:
+    checked_place(args.lat, args.lon, args.sgc)  # before the hub is made: all or nothing
     await hub_add(
         settings,
         args.code,
@@ -89,6 +94,8 @@ async def _add(settings: Settings, args: argparse.Namespace) -> int:
         args.playbook,
         address=args.address,
     )
+    if args.lat is not None or args.sgc is not None:
+        await hub_set(settings, args.code, args.lat, args.lon, args.sgc)
     return 0
 
 
@@ -171,6 +178,7 @@ async def hub_show(settings: Settings, code: str, out: TextIO | None = None) -> 
         f"  language   {record.locale}",
         f"  SMS number {record.sms_number or '-'}",
         f"  address    {record.address or '- (life-safety replies name no place)'}",
+        f"  location   {_where(record)}",
         f"  members    {len(members)}",
     ]
     roles = playbook.roles if playbook else ()
@@ -184,6 +192,13 @@ async def hub_show(settings: Settings, code: str, out: TextIO | None = None) -> 
         lines.append(f"    {role.id:<16} {role.name.get(record.locale):<28} {who or vacant}")
     print("\n".join(lines), file=out)
     return 0
+
+
+def _where(record: HubRecord) -> str:
+    where = f"{record.lat:.4f}, {record.lon:.4f}" if record.lat is not None else ""
+    where += f" SGC {record.sgc}" if record.sgc else ""
+    where = where.strip() or "- (official alerts cannot reach it: hubbot hub set --lat --lon)"
+    return where + ("  EXERCISE MODE" if record.exercise else "")
 
 
 async def hub_set_pin(settings: Settings, code: str, pin: str, out: TextIO | None = None) -> int:
