@@ -12,6 +12,8 @@ from aiohttp import web
 from telegram.error import InvalidToken, TelegramError
 
 from hubbot.channels.base import Channel
+from hubbot.channels.cap.feeds import FeedPoller
+from hubbot.channels.cap.stream import CapStream
 from hubbot.channels.console import ConsoleChannel
 from hubbot.channels.simulator import SimulatorChannel, sim_routes
 from hubbot.channels.sms_policy import SmsPolicy
@@ -36,7 +38,14 @@ from hubbot.service.processor import Intake, Processor, Wakes
 from hubbot.service.rounds import Rounds
 from hubbot.service.scheduler import Scheduler, registry
 from hubbot.settings import Settings
-from hubbot.startup import StartupError, cannot_listen, catalogs, load_store, playbooks_of
+from hubbot.startup import (
+    StartupError,
+    cannot_listen,
+    cap_sources,
+    catalogs,
+    load_store,
+    playbooks_of,
+)
 from hubbot.store import hubs
 from hubbot.store.conn import Store
 from hubbot.store.pg import PgDatabase
@@ -65,6 +74,7 @@ class Hubbot:
     scheduler: Scheduler
     metrics: Metrics = field(default_factory=Metrics)
     cap: CapRelay | None = None  # official alerts in: feeds, the stream, exercises
+    cap_sources: list[FeedPoller | CapStream] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     dispatcher_task: asyncio.Task[None] | None = None
     runner: web.AppRunner | None = None
@@ -224,7 +234,8 @@ class Hubbot:
             telegram,
             scheduler,
             metrics,
-            CapRelay(db, clock, outbound, playbooks, wake_outbox.set),
+            relay := CapRelay(db, clock, outbound, playbooks, wake_outbox.set),
+            cap_sources(settings, relay.receive),
         )
         return hubbot
 
@@ -272,6 +283,7 @@ class Hubbot:
             ),
             asyncio.create_task(self.scheduler.run(), name="scheduler"),
         ]
+        self.tasks += [asyncio.create_task(s.run(), name="cap-source") for s in self.cap_sources]
         if self.telegram is not None:
             try:
                 await self.telegram.start()
@@ -294,6 +306,8 @@ class Hubbot:
         if self.dispatcher_task is not None:
             with contextlib.suppress(TimeoutError, asyncio.CancelledError):
                 await asyncio.wait_for(asyncio.shield(self.dispatcher_task), SHUTDOWN_GRACE)
+        for source in self.cap_sources:
+            await source.close()
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)

@@ -6,6 +6,8 @@ import errno
 import socket
 from urllib.parse import urlsplit
 
+from hubbot.channels.cap.feeds import FeedPoller, OnDocument
+from hubbot.channels.cap.stream import CapStream
 from hubbot.domain.playbook import Playbook
 from hubbot.i18n import Renderer
 from hubbot.playbooks.loader import PlaybookError, load_playbooks
@@ -75,3 +77,14 @@ def cannot_listen(host: str, port: int, exc: OSError) -> str:
     if exc.errno == errno.EACCES:
         return f"HUBBOT_HTTP_PORT: not allowed to listen on {where} (ports below 1024 need rights)"
     return f"HUBBOT_HTTP_HOST: cannot listen on {where}: {exc.strerror or exc}"
+
+
+def cap_sources(settings: Settings, receive: OnDocument) -> list[FeedPoller | CapStream]:
+    """Where official alerts come from: the feeds polled, and the NAAD stream, if set."""
+    sources: list[FeedPoller | CapStream] = []
+    if settings.cap_feed_urls:
+        sources.append(FeedPoller(settings.cap_feed_urls, settings.cap_poll_seconds, receive))
+    if settings.cap_stream_address is not None:
+        host, port = settings.cap_stream_address
+        sources.append(CapStream(host, port, receive))
+    return sources

@@ -194,8 +194,8 @@ async def _raw_post(
 @pytest.mark.parametrize(
     ("sender", "text", "reply"),
     [
-        (LEAD, "ETATALERTE 9223372036854775808", "Aucune diffusion 9223372036854775808."),
-        (LEAD, f"ETATALERTE B{HUGE}", f"Aucune diffusion B{HUGE}."),
+        (LEAD, "ETATALERTE 9223372036854775808", "Aucune diffusion ni alerte 9223372036854775808."),
+        (LEAD, f"ETATALERTE B{HUGE}", f"Aucune diffusion ni alerte B{HUGE}."),
         (VOLUNTEER, f"ACK B{HUGE}", "Rien à confirmer ici."),
         (VOLUNTEER, f"ACK o{HUGE}", "Rien à confirmer ici."),
         (HELPER, f"FAIT N{HUGE} eau livrée", f"Aucun besoin ni offre N{HUGE}."),
@@ -227,7 +227,7 @@ async def test_an_english_lead_is_told_in_english_that_a_huge_broadcast_number_i
     await harness.add_hub()
     await harness.text(EN_LEAD, "ACTIVATE PLATEAU 2468")
     got = await harness.text(EN_LEAD, f"ALERTSTATUS B{HUGE}")
-    assert got[EN_LEAD] == [f"No broadcast B{HUGE}."]
+    assert got[EN_LEAD] == [f"No broadcast or alert B{HUGE}."]
     got = await harness.text(EN_LEAD, "ARRIVE ²")
     assert got[EN_LEAD][0].startswith("Text ARRIVE or LEAVE + a number (1 to 500)")
 

@@ -51,6 +51,12 @@ def test_a_bad_setting_is_refused_with_its_name(monkeypatch: pytest.MonkeyPatch)
         ({"HUBBOT_LOCALES_DIR": "playbooks"}, "locales_dir", "has no fr/LC_MESSAGES/hubbot.po"),
         ({"HUBBOT_PLAYBOOKS_DIR": "/nowhere/playbooks"}, "playbooks_dir", "no folder"),
         ({"HUBBOT_SIM_TOKEN": "short"}, "sim_token", "16 to 256"),
+        ({"HUBBOT_CAP_FEEDS": "https://a.example/f, b.example"}, "cap_feeds", "'b.example' is"),
+        ({"HUBBOT_CAP_FEEDS": "ftp://a.example/feed"}, "cap_feeds", "not an http(s) URL"),
+        ({"HUBBOT_CAP_POLL": "5s"}, "cap_poll", "at least 10s"),
+        ({"HUBBOT_CAP_POLL": "often"}, "cap_poll", "invalid duration 'often'"),
+        ({"HUBBOT_CAP_STREAM": "naad.example"}, "cap_stream", "not host:port"),
+        ({"HUBBOT_CAP_STREAM": "naad.example:99999"}, "cap_stream", "not host:port"),
     ],
     ids=lambda value: next(iter(value)) if isinstance(value, dict) else None,
 )

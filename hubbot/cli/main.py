@@ -22,6 +22,8 @@ from hubbot.cli import (
     admin,
     backup,
     coordinators,
+    exercise,
+    hub_place,
     migrate_store,
     person,
     records,
@@ -47,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     accounts.register(sub)
     backup.register(sub)
     migrate_store.register(sub)
+    hub_place.register_alerts(sub)
+    exercise.register(sub)
     exp = command(
         sub,
         "export",
@@ -74,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
 # Commands that may create the database; the others (and any new one) need it to exist, so a
 # mistyped HUBBOT_DATABASE is reported rather than answered from a fresh, empty database.
 CREATES_DATABASE = {"run", "hub add", "coordinator add"}
-NO_DATABASE = {"check", "schema", "chat", "templates", "migrate-store"}
+NO_DATABASE = {"check", "schema", "chat", "templates", "migrate-store", "exercise"}
 # Third-party loggers that speak at INFO for routine work: the Twilio SDK logs a dozen lines
 # per SMS, APScheduler every wake-up, httpx every Telegram request. Heard at DEBUG only.
 NOISY_LOGGERS = ("twilio", "apscheduler", "httpx")

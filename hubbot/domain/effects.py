@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeAlias
@@ -271,3 +272,12 @@ class Outcome:
     effects: list[Effect] = field(default_factory=list)
     messages: list[Outgoing] = field(default_factory=list)
     team: list[TeamMessage] = field(default_factory=list)
+
+
+def hub_of(effects: Sequence[Effect]) -> int | None:
+    """The hub an outcome acted on (opened, joined, assigned in...), the first one named."""
+    for effect in effects:
+        hub_id = getattr(effect, "hub_id", None)
+        if isinstance(hub_id, int):
+            return hub_id
+    return None

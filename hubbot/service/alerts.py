@@ -73,7 +73,7 @@ class Alerts:
         reached = [
             Recipient(m.person_id, m.locale, m.address or "", m.sender) for m in chosen.reached
         ]
-        ids = await self.outbound.many(conn, reached, msg, priority, buttons)
+        ids = await self.outbound.many(conn, reached, msg, priority, buttons, record.hub_id)
         sent: list[tuple[int, int | None, str | None]] = [
             (person.person_id, outbox_id, None)
             for person, outbox_id in zip(reached, ids, strict=True)
@@ -101,7 +101,7 @@ class Alerts:
         )
         for person_id, ask in zip(plan.asked, plan.asks, strict=True):
             await alerts.ask_rollcall(conn, rollcall_id, person_id)
-            await self.outbound.person(conn, ask, ORIGIN)
+            await self.outbound.person(conn, ask, Origin(hub_id=effect.hub_id))
         await schedule.add(
             conn, DueKind.ROLLCALL_END, effect.hub_id, str(rollcall_id), plan.ends_at
         )

@@ -32,7 +32,6 @@ from hubbot.store.cap_alerts import CapRow
 from hubbot.store.conn import Conn, Store
 
 log = logging.getLogger(__name__)
-ORIGIN = Origin()  # nobody texted it: no inbound message to answer
 
 
 class CapRelay:
@@ -155,7 +154,9 @@ class CapRelay:
             recipients = [
                 Recipient(m.person_id, m.locale, m.address or "", m.sender) for m in group
             ]
-            ids = await self.outbound.many(conn, recipients, msg, target.lane, buttons)
+            ids = await self.outbound.many(
+                conn, recipients, msg, target.lane, buttons, target.hub_id
+            )
             sent += [(m.person_id, i, None) for m, i in zip(group, ids, strict=True)]
         skipped: list[tuple[int, int | None, str | None]] = [
             (person_id, None, why) for person_id, why in chosen.skipped
@@ -191,7 +192,8 @@ class CapRelay:
                     "cap.cancelled",
                     {"code": codes.get(hub_id, ""), "id": f"A{alert_id}", "text": text},
                 )
-                await self.outbound.person(conn, Outgoing(person_id, msg, Priority.ALERT), ORIGIN)
+                notice = Outgoing(person_id, msg, Priority.ALERT)
+                await self.outbound.person(conn, notice, Origin(hub_id=hub_id))
 
 
 def _bilingual(alert: CapAlert, render: Callable[[CapAlert, str], str]) -> LocalText:

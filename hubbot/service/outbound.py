@@ -18,6 +18,8 @@ from hubbot.store.conn import Conn
 from hubbot.store.outbox import NewMessage
 
 log = logging.getLogger(__name__)
+OPTED_OUT = "opted out"
+NOT_IN_EXERCISE = "exercise: a coordinator outside the hub's exercise"
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Origin:
     address: str | None = None  # replies go back where the message came from
     group_chat: int | None = None  # replies to a command typed in a group go to the group
     from_number: str | None = None  # replies about a hub leave from the hub's SMS number
+    hub_id: int | None = None  # the hub it is about: one in exercise mode marks its messages
 
 
 class Outbound:
@@ -68,7 +71,12 @@ class Outbound:
         buttons = [
             (self.renderer.render(b.label, person.locale), b.command) for b in message.buttons
         ]
-        held = person.opted_out and not message.compliance
+        held = OPTED_OUT if person.opted_out and not message.compliance else None
+        drill = await self._drill(conn, origin.hub_id)
+        if drill is not None:
+            text = self._exercise_tag(text, person.locale)
+            if person.is_coordinator and person.id not in drill:
+                held = held or NOT_IN_EXERCISE
         ids = await self._write(
             conn,
             address,
@@ -97,9 +105,11 @@ class Outbound:
         if record is None:
             return
         text = self.renderer.render(message.msg, record.locale)
+        if record.exercise:
+            text = self._exercise_tag(text, record.locale)
         for address in await hubs.groups(conn, message.hub_id):
             await self._write(
-                conn, address, text, message.priority, message.msg, origin, None, [], False
+                conn, address, text, message.priority, message.msg, origin, None, [], None
             )
 
     async def many(
@@ -109,25 +119,39 @@ class Outbound:
         msg: Msg,
         priority: Priority,
         buttons: tuple[Button, ...] = (),
+        hub_id: int | None = None,
     ) -> list[int]:
         """One message to many people at once (a broadcast): rendered once per language,
-        shaped once per channel, written in one statement.
+        shaped once per channel, written in one statement. `hub_id`: the hub it goes out
+        for; in exercise mode, it is marked, and coordinators outside the hub are left out.
 
         Returns, for each recipient in order, the outbox id of their message's last part."""
         rendered: dict[tuple[str, str], tuple[list[str], list[tuple[str, str]]]] = {}
         rows: list[NewMessage] = []
         last: list[int] = []
+        drill = await self._drill(conn, hub_id)
+        outside = await hubs.coordinators_outside(conn, hub_id) if drill is not None else set()
         for person in recipients:
             channel = channel_of(person.address)
             if (person.locale, channel) not in rendered:
                 text = self.renderer.render(msg, person.locale)
+                if drill is not None:
+                    text = self._exercise_tag(text, person.locale)
                 labels = [
                     (self.renderer.render(b.label, person.locale), b.command) for b in buttons
                 ]
                 rendered[person.locale, channel] = (self._shape(channel, text), labels)
             parts, labels = rendered[person.locale, channel]
+            held = NOT_IN_EXERCISE if person.person_id in outside else None
             rows += _rows(
-                parts, person.address, priority, msg, person.person_id, labels, person.sender
+                parts,
+                person.address,
+                priority,
+                msg,
+                person.person_id,
+                labels,
+                person.sender,
+                held=held,
             )
             last.append(len(rows) - 1)
         ids = await outbox.enqueue_many(conn, rows, self.clock.now())
@@ -137,6 +161,17 @@ class Outbound:
         """'[PLATEAU] ...' for someone in several hubs, unless it would cost one more SMS."""
         tagged = self.renderer.render(Msg("reply.about_hub", {"hub": code, "text": text}), locale)
         return tagged if segment_count(tagged) <= segment_count(text) else text
+
+    async def _drill(self, conn: Conn, hub_id: int | None) -> frozenset[int] | None:
+        """The members of `hub_id` if it is in exercise mode (they are in the exercise);
+        None if it is not, or if the message is about no hub."""
+        if hub_id is None or not await hubs.in_exercise(conn, hub_id):
+            return None
+        return await hubs.members(conn, hub_id)
+
+    def _exercise_tag(self, text: str, locale: str) -> str:
+        """EXERCICE / EXERCISE first: nobody may take a drill's message for a real one."""
+        return self.renderer.render(Msg("exercise.tag", {"text": text}), locale)
 
     def _shape(self, channel_name: str, text: str) -> list[str]:
         channel = self.channels.get(channel_name)
@@ -152,7 +187,7 @@ class Outbound:
         origin: Origin,
         person_id: int | None,
         buttons: list[tuple[str, str]],
-        held: bool,
+        held: str | None,
     ) -> list[int]:
         parts = self._shape(channel_of(address), text)
         rows = _rows(
@@ -179,9 +214,10 @@ def _rows(
     sender: str | None,
     *,
     inbound_id: int | None = None,
-    held: bool = False,
+    held: str | None = None,
 ) -> list[NewMessage]:
-    """The outbox rows of one message's parts; its buttons go with the last part."""
+    """The outbox rows of one message's parts; its buttons go with the last part. `held`:
+    why it is kept and not sent (opted out; a coordinator outside an exercise)."""
     return [
         NewMessage(
             person_id,
@@ -191,7 +227,7 @@ def _rows(
             msg.key,
             inbound_id,
             status=OutboxStatus.SUPPRESSED if held else OutboxStatus.PENDING,
-            error="opted out" if held else None,
+            error=held,
             sender=sender if channel_of(address) == "sms" else None,  # a number sends SMS only
             buttons=buttons if n == len(parts) - 1 else None,
         )

@@ -6,12 +6,12 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from hubbot.clock import Clock
 from hubbot.domain.commands import Command
 from hubbot.domain.decide import decide
-from hubbot.domain.effects import Effect, LogActivity, SetOptOut
+from hubbot.domain.effects import Effect, LogActivity, SetOptOut, hub_of
 from hubbot.domain.flood import FloodLimit, admit, always_passes
 from hubbot.domain.messages import Msg, Outgoing
 from hubbot.domain.models import Hub, Person
@@ -219,6 +219,7 @@ class Processor:
             record.address,
             group_chat,
             hub_record.sms_number if hub_record else None,
+            hub.id if hub else None,
         )
         if await self._throttled(conn, record, cmd, sender, hub, origin):
             return None
@@ -232,6 +233,8 @@ class Processor:
             len(outcome.effects),
             len(outcome.messages),
         )
+        if origin.hub_id is None:  # ACTIVATE PLATEAU 2468: the hub is the one it acted on
+            origin = replace(origin, hub_id=hub_of(outcome.effects))
         await self.effects.outcome(conn, outcome, now, origin, record.channel)
         stops = sum(isinstance(e, SetOptOut) and e.opted_out for e in outcome.effects)
         if stops:

@@ -29,6 +29,7 @@ from hubbot.domain.jobs import DueKind
 from hubbot.domain.playbook import Playbook
 from hubbot.service.alerts import Alerts
 from hubbot.service.apply import Effects
+from hubbot.service.outbound import Origin
 from hubbot.service.processor import Wakes
 from hubbot.service.retrying import Retrying
 from hubbot.service.rounds import Rounds
@@ -157,4 +158,5 @@ class Scheduler:
             log.warning("due %d has an unknown kind %r: marked done", due.id, due.kind)
             return
         now = self.clock.now()
-        await self.effects.outcome(conn, await job.run(conn, due, now), now)
+        outcome = await job.run(conn, due, now)
+        await self.effects.outcome(conn, outcome, now, Origin(hub_id=due.hub_id))

@@ -269,3 +269,19 @@ async def set_place(
 
 async def set_exercise(conn: Conn, hub_id: int, on: bool) -> None:
     await conn.execute("UPDATE hubs SET exercise = ? WHERE id = ?", (int(on), hub_id))
+
+
+async def in_exercise(conn: Conn, hub_id: int) -> bool:
+    async with conn.execute("SELECT exercise FROM hubs WHERE id = ?", (hub_id,)) as cursor:
+        row = await cursor.fetchone()
+    return bool(row and row[0])
+
+
+async def coordinators_outside(conn: Conn, hub_id: int | None) -> set[int]:
+    """Coordinators who are not members of `hub_id`: an exercise there is not theirs."""
+    async with conn.execute(
+        "SELECT id FROM people WHERE is_coordinator = 1 AND id NOT IN"
+        " (SELECT person_id FROM memberships WHERE hub_id = ?)",
+        (hub_id,),
+    ) as cursor:
+        return {int(row[0]) for row in await cursor.fetchall()}

@@ -16,7 +16,7 @@ from hubbot.domain.models import HubStatus
 from hubbot.domain.playbook import Playbook
 from hubbot.domain.situation import TOPICS
 from hubbot.service import console_commands
-from hubbot.store import console_replies, hub_page, region
+from hubbot.store import cap_alerts, console_replies, hub_page, region
 from hubbot.web import console_actions
 from hubbot.web import console_kit as kit
 from hubbot.web.console_context import Console
@@ -31,7 +31,10 @@ def page_routes(c: Console) -> list[web.AbstractRouteDef]:
         hubs = [
             _region_view(row, c.playbooks.get(row.playbook_id), lang, now, zone) for row in seen
         ]
-        return c.page(request, "region.html", lang, session=session, hubs=hubs)
+        alerts = _alerts_view(
+            await cap_alerts.listing(c.db, 50), {r.code for r in seen}, lang, zone
+        )
+        return c.page(request, "region.html", lang, session=session, hubs=hubs, alerts=alerts)
 
     async def hub_page(request: web.Request) -> web.StreamResponse:
         session = await c.signed_in(request)
@@ -97,6 +100,43 @@ def page_routes(c: Console) -> list[web.AbstractRouteDef]:
         web.get("/hubs/{code}", hub_page),
         web.post("/hubs/{code}/act", hub_action),
     ]
+
+
+# What became of a relayed alert, as the region page says it (only relayed ones are shown).
+OUTCOME_KEYS = {
+    "relayed": "console.alerts.outcome.relayed",
+    "superseded": "console.alerts.outcome.superseded",
+    "cancelled": "console.alerts.outcome.cancelled",
+}
+
+
+def _alerts_view(
+    listed: list[cap_alerts.Listed], visible: set[str], lang: str, zone: ZoneInfo
+) -> list[dict[str, Any]]:
+    """Official alerts relayed to a hub the account sees, newest first, in its language."""
+    shown = []
+    for a in listed:
+        codes = [code for code in a.hubs.split() if code in visible]
+        if not codes:
+            continue
+        received = datetime.fromisoformat(a.received_at).astimezone(zone)
+        french = lang == "fr"
+        shown.append(
+            {
+                "id": f"A{a.id}",
+                "at": received.strftime("%Y-%m-%d %H:%M"),
+                "headline": (a.headline_fr if french else a.headline_en)
+                or a.headline_en
+                or a.headline_fr
+                or "",
+                "text": (a.text_fr if french else a.text_en) or a.text_en or a.text_fr or "",
+                "area": a.area or "",
+                "severity": " / ".join(v for v in (a.severity, a.urgency) if v),
+                "outcome": OUTCOME_KEYS.get(a.outcome, "console.alerts.outcome.relayed"),
+                "hubs": ", ".join(codes),
+            }
+        )
+    return shown[:20]
 
 
 def _hub_view(row: region.HubRow, playbook: Playbook | None, lang: str) -> dict[str, Any]:

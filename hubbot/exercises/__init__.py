@@ -1,0 +1,1 @@
+"""Exercises: scenario files played against the whole service on a simulated clock."""
