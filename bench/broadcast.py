@@ -29,6 +29,7 @@ import argparse
 import asyncio
 import bisect
 import json
+import os
 import sys
 import tempfile
 import time
@@ -90,6 +91,12 @@ def _peak_rss_mib(pid: int) -> float:
     return float("nan")
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU time the process has used (utime and stime in /proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _peak_in_window(times: list[float], weights: list[int], window: float) -> int:
     """The most units sent in any `window` seconds, over windows starting at each send."""
     cumulative = [0]
@@ -138,6 +145,7 @@ async def _run(
                 )
 
             started = time.monotonic()
+            cpu_before = _cpu_seconds(service.proc.pid)
             text = "BROADCAST ALL #boil_water"
             form = fake_twilio.inbound_form("SM" + "b" * 32, COORDINATOR, _hub_number(1), text)
             assert await fake_twilio.signed_post(f"{service.url}/twilio/sms", form) == 200
@@ -148,6 +156,8 @@ async def _run(
             enqueue = time.monotonic() - started
             if not await eventually(lambda: notices() >= total, within=1800):
                 raise RuntimeError(f"only {notices()} of {total} notices arrived")
+            cpu = _cpu_seconds(service.proc.pid) - cpu_before
+            delivered_at = time.monotonic()
             peak_rss = _peak_rss_mib(service.proc.pid)
         finally:
             await service.close()
@@ -170,6 +180,11 @@ async def _run(
         "delivered_per_s": round((len(arrivals) - 1) / (arrivals[-1] - arrivals[0]), 1),
         "text_to_last_delivery_s": round(arrivals[-1] - started, 2),
         "service_peak_rss_mib": round(peak_rss, 1),
+        # The service's own CPU, from the coordinator's text to the last delivery: what a send
+        # costs it, and how much of one core it kept busy meanwhile.
+        "service_cpu_s": round(cpu, 2),
+        "service_cpu_ms_per_send": round(1000 * cpu / max(1, len(arrivals)), 3),
+        "service_cpu_share": round(cpu / (delivered_at - started), 2),
     }
     if sms_rate != UNLIMITED:
         times = [t for t, _ in sms_sent]
@@ -202,6 +217,8 @@ async def _run(
 
 async def main(args: argparse.Namespace) -> int:
     telegram = round(args.members * args.telegram_share)
+    if args.only == "paced":
+        return await _paced(args)
     unlimited = await _run(
         hub_count=args.hubs,
         sms=args.members - telegram,
@@ -210,6 +227,12 @@ async def main(args: argparse.Namespace) -> int:
         telegram_rate=UNLIMITED,
     )
     print(json.dumps({"benchmark": "broadcast", "case": "unlimited", **unlimited}), flush=True)
+    if args.only == "unlimited":
+        return 0
+    return await _paced(args)
+
+
+async def _paced(args: argparse.Namespace) -> int:
     paced = await _run(
         hub_count=1,
         sms=args.paced_sms,
@@ -240,4 +263,5 @@ if __name__ == "__main__":
     parser.add_argument("--sms-rate", type=float, default=50)
     parser.add_argument("--paced-telegram", type=int, default=600)
     parser.add_argument("--telegram-rate", type=float, default=30)
+    parser.add_argument("--only", choices=("unlimited", "paced"), help="run one case only")
     sys.exit(asyncio.run(main(parser.parse_args())))

@@ -18,6 +18,11 @@ from hubbot.store.db import Database
 from hubbot.store.migrations import MIGRATIONS
 from tests.fakes import FakeChannel, FakeClock
 
+# A send booked ahead waits for its slot in real time, while the fake clock stands still: these
+# tests pace one send per key per pass, as they drive the clock (bench/broadcast.py's paced
+# case checks the booking ahead against the real clock).
+NO_AHEAD = 0.0
+
 
 async def _queue(
     db: Database,
@@ -47,7 +52,12 @@ A, B = "+15145550001", "+15145550002"  # two hubs' numbers
 async def setup(tmp_path: Path) -> AsyncIterator[Setup]:
     db = await Database.open(tmp_path / "out.db")
     clock, channel = FakeClock(), FakeChannel()
-    yield db, clock, channel, Dispatcher(db, {"sms": channel}, clock, SendLimits(max_attempts=4))
+    yield (
+        db,
+        clock,
+        channel,
+        Dispatcher(db, {"sms": channel}, clock, SendLimits(max_attempts=4, ahead=NO_AHEAD)),
+    )
     await db.close()
 
 
@@ -66,7 +76,7 @@ async def test_an_urgent_message_overtakes_that_persons_own_older_messages(
     db = await Database.open(tmp_path / "overtake.db")
     clock = FakeClock()
     channel = FakeChannel(rate=1.0, clock=clock)
-    dispatcher = Dispatcher(db, {"sms": channel}, clock, SendLimits(max_attempts=3))
+    dispatcher = Dispatcher(db, {"sms": channel}, clock, SendLimits(max_attempts=3, ahead=NO_AHEAD))
     try:
         for n in range(3):
             await _queue(db, clock, "sms:+15145550101", f"bulletin {n}", "bulk")
@@ -199,7 +209,7 @@ async def test_at_five_segments_a_second_200_segments_take_40_seconds_and_never_
     db = await Database.open(tmp_path / "rate.db")
     clock = FakeClock()
     channel = FakeChannel(rate=5.0, clock=clock)
-    dispatcher = Dispatcher(db, {"sms": channel}, clock, SendLimits(max_attempts=3))
+    dispatcher = Dispatcher(db, {"sms": channel}, clock, SendLimits(max_attempts=3, ahead=NO_AHEAD))
     try:
         start = clock.now()
         for i in range(200):
@@ -218,7 +228,7 @@ async def test_an_urgent_message_jumps_a_500_message_bulk_backlog(tmp_path: Path
     db = await Database.open(tmp_path / "lane.db")
     clock = FakeClock()
     channel = FakeChannel(rate=1.0, clock=clock)
-    dispatcher = Dispatcher(db, {"sms": channel}, clock, SendLimits(max_attempts=3))
+    dispatcher = Dispatcher(db, {"sms": channel}, clock, SendLimits(max_attempts=3, ahead=NO_AHEAD))
     try:
         for i in range(500):
             await _queue(db, clock, f"sms:+1514555{i:04d}", f"bulk {i}", "bulk")
@@ -237,7 +247,7 @@ async def test_a_deep_backlog_on_one_number_holds_back_no_other_number_nor_teleg
     clock = FakeClock()
     sms, telegram = FakeChannel(rate=1.0, clock=clock), FakeChannel("telegram", 1.0, clock)
     dispatcher = Dispatcher(
-        db, {"sms": sms, "telegram": telegram}, clock, SendLimits(max_attempts=3)
+        db, {"sms": sms, "telegram": telegram}, clock, SendLimits(max_attempts=3, ahead=NO_AHEAD)
     )
     try:
         async with db.transaction() as conn:  # one hub's urgent broadcast: 500 s at 1/s
@@ -268,7 +278,7 @@ async def test_a_provider_429_holds_that_sender_for_the_time_it_asked(tmp_path: 
     clock = FakeClock()
     channel = FakeChannel(rate=100.0, clock=clock)
     channel.failures = [SendError("429", permanent=False, retry_after=5, hold_key="sms:None")]
-    dispatcher = Dispatcher(db, {"sms": channel}, clock, SendLimits(max_attempts=3))
+    dispatcher = Dispatcher(db, {"sms": channel}, clock, SendLimits(max_attempts=3, ahead=NO_AHEAD))
     try:
         await _queue(db, clock, "sms:+15145550101", "one")
         await _queue(db, clock, "sms:+15145550102", "two")
@@ -297,7 +307,7 @@ async def test_a_deep_backlog_over_a_few_people_leaves_at_the_set_rate_without_s
     db = await Database.open(tmp_path / "stall.db")
     clock = SlowClock(step=0.003)
     channel = FakeChannel(rate=50.0, clock=clock)
-    dispatcher = Dispatcher(db, {"sms": channel}, clock, SendLimits(max_attempts=3))
+    dispatcher = Dispatcher(db, {"sms": channel}, clock, SendLimits(max_attempts=3, ahead=NO_AHEAD))
     wakes = random.Random(5)
     try:
         async with db.transaction() as conn:
@@ -342,7 +352,10 @@ async def test_messages_queued_before_the_upgrade_keep_each_lanes_order(tmp_path
     channel = FakeChannel(rate=1.0, clock=clock)
     try:
         await _drive(
-            Dispatcher(db, {"sms": channel}, clock, SendLimits(max_attempts=3)), clock, 3, channel
+            Dispatcher(db, {"sms": channel}, clock, SendLimits(max_attempts=3, ahead=NO_AHEAD)),
+            clock,
+            3,
+            channel,
         )
         assert channel.to("sms:+15145550101") == ["sos", "bulk 0", "bulk 1"]
     finally:
@@ -355,7 +368,7 @@ async def test_people_take_turns_so_a_queue_to_one_person_does_not_hold_back_ano
     db = await Database.open(tmp_path / "turns.db")
     clock = FakeClock()
     channel = FakeChannel(rate=1.0, clock=clock)  # the default pace: one segment a second
-    dispatcher = Dispatcher(db, {"sms": channel}, clock, SendLimits(max_attempts=3))
+    dispatcher = Dispatcher(db, {"sms": channel}, clock, SendLimits(max_attempts=3, ahead=NO_AHEAD))
     lead, flooder, ana = "sms:+15145550101", "sms:+15145550112", "sms:+15145550111"
     hub = "+15145550000"
     try:

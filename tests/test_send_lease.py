@@ -58,7 +58,7 @@ async def test_a_worker_starting_up_leaves_alone_what_another_live_worker_is_sen
     live, live_channel = _dispatcher(first, clock)
     row = await _queue(first, clock, "sms:+15145550101", "shelter open")
     # The live worker has marked it sending; its request to the provider is under way.
-    assert await pacing.admit(first, [(row, [])], 1, clock.now, live.owner) == ({row}, None)
+    assert await pacing.admit(first, [(row, [])], 1, clock.now, live.owner) == ({row: 0.0}, None)
     restarted, channel = _dispatcher(second, clock)
     await restarted.recover()
     await restarted.run_once()

@@ -44,6 +44,19 @@ class Pacer:
         start = free if now - free < interval else now
         self.free_at[key] = start + interval
 
+    def reserve(self, needs: Sequence[Need], now: datetime, horizon: float) -> tuple[float, bool]:
+        """Book one send at the first moment every key of `needs` is free, if that is within
+        `horizon` seconds of `now`: (its delay, True); the send must not start before it.
+        Otherwise nothing is booked: (the wait, False). With a horizon of 0 this is book():
+        a key that frees within a pass's own time takes more than one send per pass."""
+        wait = max((self.wait(key, now) for key, _, _ in needs), default=0.0)
+        if wait > horizon:
+            return wait, False
+        at = now + timedelta(seconds=wait)
+        for key, rate, cost in needs:
+            self.take(key, rate, cost, at)
+        return wait, True
+
     def book(self, needs: Sequence[Need], now: datetime) -> float:
         """Book one send that spends on every key of `needs`, or say how long it must wait.
 

@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 BACKOFF_BASE = 2.0  # seconds; doubled per attempt, with jitter
 BACKOFF_MAX = 300.0
 IDLE_POLL = 5.0  # seconds between looks at the outbox when nothing wakes us
+# A pass books a key's next sends up to this far ahead, each waiting for its slot: a fast key
+# (a short code, an unlimited test server) sends many per pass, not one; a slow one (1 SMS a
+# second) is untouched, and an urgent message waits behind bookings this long at most.
+AHEAD = 0.05
 FALLBACK_LANES = frozenset({Priority.URGENT, Priority.ALERT})  # sent another way if blocked
 
 
@@ -49,6 +53,7 @@ class SendLimits:
     max_age: timedelta = timedelta(hours=24)
     concurrency: int = 16
     lease: timedelta = timedelta(minutes=2)
+    ahead: float = AHEAD
 
 
 class Dispatcher:
@@ -70,7 +75,10 @@ class Dispatcher:
         self.max_attempts = limits.max_attempts
         self.max_age = limits.max_age
         self.concurrency = limits.concurrency
+        self.refill = max(1, limits.concurrency // 4)  # free slots worth a look
+        self.freed = asyncio.Event()  # that many came free
         self.lease = limits.lease
+        self.ahead = limits.ahead
         self.owner = secrets.token_hex(8)  # written on the rows this dispatcher sends
         self.outcomes = OutcomeWriter(db)
         self.wake = wake or asyncio.Event()
@@ -131,13 +139,17 @@ class Dispatcher:
             self._swept = now
 
     async def _sleep(self, wait: float | None) -> None:
-        """Until woken, until a send ends, or until the next message may go."""
+        """Until woken, until slots came free, or until the next message may go."""
         timeout = IDLE_POLL if wait is None else max(0.001, min(wait, IDLE_POLL))
-        waiter = asyncio.ensure_future(self.wake.wait())
-        tasks: set[asyncio.Future[object]] = {waiter, *self.in_flight.values()}  # type: ignore[arg-type]
-        await asyncio.wait(tasks, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-        waiter.cancel()
+        waiters = [
+            asyncio.ensure_future(self.wake.wait()),
+            asyncio.ensure_future(self.freed.wait()),
+        ]
+        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in waiters:
+            waiter.cancel()
         self.wake.clear()
+        self.freed.clear()
 
     async def finish_in_flight(self) -> None:
         if self.in_flight:
@@ -160,7 +172,8 @@ class Dispatcher:
         """One pass over the due messages: start those that may go, and find the next wake."""
         cutoff = self.clock.now()
         # Enough of each sender's messages to fill every free slot, however long its queue.
-        records = await delivery.due(self.db, cutoff, per_sender=self.concurrency)
+        room = max(1, self.concurrency - len(self.in_flight))
+        records = await delivery.due(self.db, cutoff, per_sender=room)
         # Read after the query: a slot that came free while it ran is free now, and the waits
         # of the messages held back are measured from the same instant as their hold.
         now = self.clock.now()
@@ -187,10 +200,12 @@ class Dispatcher:
         # leaves (at least once); a row another worker took since `due` read it is not ours.
         room = self.concurrency - len(self.in_flight)
         offered = [(i, needs) for i, (_, needs) in candidates.items()]
-        marked, wake_at = await pacing.admit(self.db, offered, room, self.clock.now, self.owner)
-        admitted = [record for i, (record, _) in candidates.items() if i in marked]
-        for record in admitted:
-            task = asyncio.create_task(self._deliver(record), name=f"send-{record.id}")
+        marked, wake_at = await pacing.admit(
+            self.db, offered, room, self.clock.now, self.owner, self.ahead
+        )
+        admitted = [(record, marked[i]) for i, (record, _) in candidates.items() if i in marked]
+        for record, delay in admitted:
+            task = asyncio.create_task(self._deliver(record, delay), name=f"send-{record.id}")
             self.in_flight[record.id] = task
             task.add_done_callback(functools.partial(self._forget, record.id))
         # A retry (or a message written since the cutoff) that falls due later.
@@ -208,8 +223,15 @@ class Dispatcher:
 
     def _forget(self, record_id: int, _task: asyncio.Task[None]) -> None:
         self.in_flight.pop(record_id, None)
+        # Look again once a quarter of the slots are free, at once when few sends are in flight
+        # (the next message of a lane is due when its send ends): under load, a look for each
+        # send that ended cost more than the send (bench/broadcast.py).
+        if len(self.in_flight) <= self.concurrency - self.refill:
+            self.freed.set()
 
-    async def _deliver(self, record: OutboxRecord) -> None:
+    async def _deliver(self, record: OutboxRecord, delay: float = 0.0) -> None:
+        if delay > 0:  # its booked slot: a fast key's next send, taken in the same pass
+            await asyncio.sleep(delay)
         try:
             await self._send_and_record(record)
         except Exception as exc:
@@ -218,8 +240,6 @@ class Dispatcher:
             # The outcome could not be written: the row stays `sending`, and run() puts it
             # back once the store works again (at least once, never lost).
             log.warning("send %d: its outcome could not be stored: %s", record.id, exc)
-        finally:
-            self.wake.set()
 
     async def _send_and_record(self, record: OutboxRecord) -> None:
         channel = self.channels[record.channel]

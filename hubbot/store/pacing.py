@@ -38,16 +38,19 @@ async def admit(
     room: int,
     clock: Callable[[], datetime],
     owner: str | None = None,
-) -> tuple[frozenset[int], datetime | None]:
+    horizon: float = 0.0,
+) -> tuple[dict[int, float], datetime | None]:
     """Book and mark sending, in the order given, up to `room` candidates whose keys are free.
 
-    Returns the ids now durably `sending` by `owner` (only those may leave), and the earliest
-    time one held back may go (None if none was). A candidate another worker took since it was
+    Returns the ids now durably `sending` by `owner` (only those may leave), each with the
+    seconds it must wait before it starts (its booked slot, at most `horizon` ahead: a pass
+    takes a fast key's next sends too, not one per pass), and the earliest time one held back
+    may go (None if none was). A candidate another worker took since it was
     listed is skipped and books nothing. `clock` is read once the transaction holds the write lock:
     a booking made from a time read before a wait for that lock would start in the past.
     """
     if not candidates or room <= 0:
-        return frozenset(), None
+        return {}, None
     async with db.transaction() as conn:
         ids = [record_id for record_id, _ in candidates]
         rows = await conn.execute_fetchall(
@@ -64,7 +67,7 @@ async def admit(
             loaded = {str(key): datetime.fromisoformat(str(at)) for key, at in rows}
         now = clock()
         pacer = Pacer(dict(loaded))
-        admitted: list[int] = []
+        admitted: dict[int, float] = {}
         wake_at: datetime | None = None
         for record_id, needs in candidates:
             if len(admitted) >= room:
@@ -73,19 +76,19 @@ async def admit(
                 continue
             # In lane order at one `now`: a key that holds an urgent message back holds the
             # bulk ones behind it too, and the held message's wait is its slowest key's.
-            held = pacer.book(needs, now)
-            if held:
-                at = now + timedelta(seconds=held)
-                wake_at = at if wake_at is None else min(wake_at, at)
+            delay, booked_it = pacer.reserve(needs, now, horizon)
+            if booked_it:
+                admitted[record_id] = delay
             else:
-                admitted.append(record_id)
-        marked = await delivery.mark_sending_in(conn, admitted, now, owner)
+                at = now + timedelta(seconds=delay)
+                wake_at = at if wake_at is None else min(wake_at, at)
+        marked = await delivery.mark_sending_in(conn, list(admitted), now, owner)
         booked = [(key, iso(at)) for key, at in pacer.free_at.items() if loaded.get(key) != at]
         if booked:
             await conn.executemany(_UPSERT, booked)
     if len(marked) < len(admitted):  # cannot happen under the write lock; said if it does
         log.warning("%d admitted sends were not marked sending", len(admitted) - len(marked))
-    return marked, wake_at
+    return {i: admitted[i] for i in admitted if i in marked}, wake_at
 
 
 async def hold(db: Store, key: str, until: datetime) -> None:
