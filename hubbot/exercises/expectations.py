@@ -206,7 +206,8 @@ def _person(run: Run, person_id: int) -> str:
 
 
 def _message_received(run: Run, spec: MessageReceived) -> Verdict:
-    limit = run.t0 + parse_offset(spec.by) if spec.by else run.end
+    # A live run plays the scenario's times faster by its speed; `by` is one of those times.
+    limit = run.t0 + parse_offset(spec.by) / (run.speed or 1) if spec.by else run.end
     title = f"{spec.to} received {spec.contains!r}" + (f" by {spec.by}" if spec.by else "")
     address = next(a for a, p in run.personas.items() if p == spec.to)
     words = fold(spec.contains)

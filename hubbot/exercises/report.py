@@ -95,7 +95,8 @@ def transcript(run: Run) -> str:
     lines = [
         f"# Transcript: {spec.name}",
         "",
-        f"Hub {spec.hub.code}, T+0 = {run.t0.isoformat()}. Times are simulated (T+mm:ss, or"
+        f"Hub {run.hub_code or spec.hub.code}, T+0 = {run.t0.isoformat()}. Times are"
+        f" {'real, since the start of the live run' if run.speed else 'simulated'} (T+mm:ss, or"
         " T+h:mm:ss past the first hour); an outgoing message is shown when it left. People are"
         " named by persona and the roles they held then; neighbours of a crowd inject as"
         " 'neighbour'.",
@@ -111,13 +112,21 @@ def after_action(run: Run, verdicts: list[Verdict]) -> str:
     spec = run.scenario.spec
     met = sum(v.met for v in verdicts)
     simulated = span(run.end - run.t0)
+    if run.speed is None:
+        how = f"{simulated} of simulated time, played in {run.wall_seconds:.1f} s."
+    else:
+        how = (
+            f"Played live into the running service at speed {run.speed:g}: {simulated} of"
+            " real time (times below are real time since the start)."
+        )
     lines = [
         f"# After-action report: {spec.name}",
         "",
-        f"Scenario `{run.scenario.path.name}`, hub {spec.hub.code} ({spec.hub.playbook}),"
-        f" T+0 = {run.t0.isoformat()}. {simulated} of simulated time, played in"
-        f" {run.wall_seconds:.1f} s.",
+        f"Scenario `{run.scenario.path.name}`, hub {run.hub_code or spec.hub.code}"
+        f" ({spec.hub.playbook if run.hub_code is None else 'its own playbook'}),"
+        f" T+0 = {run.t0.isoformat()}. {how}",
         "",
+        *[f"{note}\n" for note in run.notes],
         f"**{met} of {len(verdicts)} expectations met.**",
         "",
         "## Expectations",
