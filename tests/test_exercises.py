@@ -199,6 +199,8 @@ def test_the_shipped_scenarios_pass_the_check_and_the_schema_describes_them(
 ) -> None:
     assert main(["exercise", "check", *map(str, sorted(EXERCISES.glob("*.yaml")))]) == 0
     assert capsys.readouterr().out.strip() == "OK: 2 scenario(s) valid"
+    assert main(["check", str(EXERCISES)]) == 0, "hubbot check takes the scenarios' folder too"
+    assert capsys.readouterr().out.strip() == "OK: 2 scenario(s) valid"
     assert main(["exercise", "schema"]) == 0
     schema = capsys.readouterr().out
     assert '"title": "Exercise scenario"' in schema and '"sms_down"' in schema

@@ -82,6 +82,22 @@ def register(commands: Commands) -> None:
     command(actions, "schema", lambda s, a: print_schema(), help="print the scenarios' JSON Schema")
 
 
+def scenarios_in(path: Path) -> list[Path]:
+    """The scenario files `path` names (a scenario, or a folder of them such as exercises/),
+    so `hubbot check exercises/` validates them as `exercise check` does; [] for playbooks."""
+    files = sorted(path.glob("*.y*ml")) if path.is_dir() else [path]
+    scenarios = [f for f in files if f.is_file() and _is_scenario(f)]
+    return scenarios if scenarios and len(scenarios) == len(files) else []
+
+
+def _is_scenario(file: Path) -> bool:
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return any(line.startswith("injects:") for line in text.splitlines())
+
+
 async def check_files(settings: Settings, files: list[Path], out: TextIO | None = None) -> int:
     stream = out or sys.stdout
     failed = 0

@@ -39,8 +39,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hubbot", description=__doc__, parents=[VERBOSE])
     sub = parser.add_subparsers(dest="command", required=True)
     command(sub, "run", None, help="serve SMS, Telegram and the simulator")
-    check = command(sub, "check", None, help="validate playbooks; errors as file:line: message")
-    check.add_argument("path", nargs="?", help="a playbook file or folder (default: playbooks)")
+    check = command(
+        sub, "check", None, help="validate playbooks or scenarios; errors as file:line: message"
+    )
+    check.add_argument(
+        "path", nargs="?", help="a playbook or scenario file or folder (default: playbooks)"
+    )
     command(sub, "schema", None, help="print the playbooks' JSON Schema")
     admin.register(sub)
     coordinators.register(sub)
@@ -209,8 +213,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return 1
         return 0
     if args.command == "check":
+        target = Path(args.path) if args.path else settings.playbooks_dir
+        if scenarios := exercise.scenarios_in(target):  # exercises/: drill scenarios
+            return asyncio.run(exercise.check_files(settings, scenarios))
         keys = Renderer(settings.locales_dir).all_keys()
-        return cmd_check(Path(args.path) if args.path else settings.playbooks_dir, keys)
+        return cmd_check(target, keys)
     handler = getattr(args, "handler", None)
     if handler is not None:
         code: int = asyncio.run(handler(settings, args))
