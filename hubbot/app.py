@@ -169,6 +169,7 @@ class Hubbot:
                 renderer=renderer,
                 ingest=ingest,
                 global_rate=settings.telegram_rate,
+                connections=settings.send_concurrency,
             )
             channels["telegram"] = telegram.channel
             if settings.telegram_webhook:

@@ -9,6 +9,7 @@ from telegram import BotCommand, Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from hubbot.channels.base import Ingest
+from hubbot.channels.telegram.aiohttp_request import AiohttpRequest
 from hubbot.channels.telegram.parse import parse_update
 from hubbot.channels.telegram.send import TelegramChannel
 from hubbot.domain.messages import Msg
@@ -32,8 +33,16 @@ class TelegramBot:
         renderer: Renderer,
         ingest: Ingest,
         global_rate: float,
+        connections: int = 16,
     ) -> None:
-        builder = Application.builder().token(token).base_url(api_url)
+        # The bot's requests over aiohttp, as many connections as sends may be in flight
+        # (HUBBOT_SEND_CONCURRENCY); getUpdates keeps PTB's own transport.
+        builder = (
+            Application.builder()
+            .token(token)
+            .base_url(api_url)
+            .request(AiohttpRequest(connections))
+        )
         if webhook_url is not None:
             builder = builder.updater(None)  # our own HTTP server receives the updates
         self.app = builder.build()
