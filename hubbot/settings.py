@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     seed_demo: bool = Field(True, description="Create the DEMO hub when the database is empty.")
     send_max_attempts: int = Field(8, ge=1, description="Tries before a message is failed.")
     send_max_age: str = Field("24h", description="A message not sent after this is failed.")
-    send_concurrency: int = Field(16, ge=1, description="Sends in flight at once, at most.")
+    send_concurrency: int = Field(32, ge=1, description="Sends in flight at once, at most.")
     send_lease: str = Field("2m", description="A send left under way by a lost worker goes again.")
     flood_rate: float = Field(
         20.0, ge=0, description="Texts a minute passed on per sender after the burst; 0: off."

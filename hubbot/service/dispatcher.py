@@ -51,7 +51,7 @@ class SendLimits:
 
     max_attempts: int
     max_age: timedelta = timedelta(hours=24)
-    concurrency: int = 16
+    concurrency: int = 32
     lease: timedelta = timedelta(minutes=2)
     ahead: float = AHEAD
 

@@ -35,6 +35,7 @@ from hubbot.service.retrying import Retrying
 from hubbot.service.rounds import Rounds
 from hubbot.store import schedule
 from hubbot.store.conn import Conn, Store
+from hubbot.store.db import is_storage_fault
 from hubbot.store.schedule import Due
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,10 @@ def registry(rounds: Rounds, alerts: Alerts) -> Jobs:
     )
 
 
+BATCH = 64  # due rows claimed and run in one transaction
+BATCH_SECONDS = 0.1  # a batch ends after this long too: the webhooks wait for the store
+
+
 class Scheduler:
     def __init__(self, db: Store, clock: Clock, jobs: Jobs, effects: Effects, wakes: Wakes) -> None:
         self.db = db
@@ -132,15 +137,43 @@ class Scheduler:
         """Plan rounds for open hubs, then run everything due by now. Returns how many ran."""
         await self.plan()
         ran = 0
-        for due in await schedule.due_now(self.db, self.clock.now()):
-            async with self.db.transaction() as conn:
-                if not await schedule.claim(conn, due.id, self.clock.now()):
-                    continue
-                await self._run(conn, due)
-            ran += 1
+        waiting = await schedule.due_now(self.db, self.clock.now())
+        while waiting:
+            done, count = await self._run_batch(waiting)
+            waiting = waiting[done:]
+            ran += count
         if ran:
             self.on_outbox.set()
         return ran
+
+    async def _run_batch(self, waiting: list[Due]) -> tuple[int, int]:
+        """Claim and run due rows in one transaction (one commit for many: a region's rounds
+        fall due in the same second), until BATCH rows or BATCH_SECONDS, for the webhooks
+        wait for the store meanwhile. A row whose job raises is rolled back alone (a savepoint
+        each), logged and left done, so it cannot hold the others back; a storage fault rolls
+        back the batch, for run() to try again. Returns (rows taken, rows run)."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + BATCH_SECONDS
+        taken = ran = 0
+        async with self.db.transaction() as conn:
+            for due in waiting[:BATCH]:
+                if taken and loop.time() > end:
+                    break
+                taken += 1
+                if not await schedule.claim(conn, due.id, self.clock.now()):
+                    continue
+                await conn.execute("SAVEPOINT due")
+                try:
+                    await self._run(conn, due)
+                except Exception as exc:
+                    if is_storage_fault(exc) or not conn.in_transaction:
+                        raise
+                    await conn.execute("ROLLBACK TO due")
+                    log.exception("due %d (%s) failed; marked done", due.id, due.kind)
+                else:
+                    ran += 1
+                await conn.execute("RELEASE due")
+        return taken, ran
 
     async def plan(self) -> None:
         """Every open hub has its next round of each check-in, and its next report, scheduled."""

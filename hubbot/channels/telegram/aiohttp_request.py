@@ -20,7 +20,7 @@ TIMEOUT = 5.0  # seconds to connect, and to read an answer: PTB's defaults
 
 
 class AiohttpRequest(BaseRequest):
-    def __init__(self, connections: int = 16, timeout: float = TIMEOUT) -> None:
+    def __init__(self, connections: int = 32, timeout: float = TIMEOUT) -> None:
         self.connections = connections
         self.timeout = timeout
         self._session: aiohttp.ClientSession | None = None

@@ -33,7 +33,7 @@ class TelegramBot:
         renderer: Renderer,
         ingest: Ingest,
         global_rate: float,
-        connections: int = 16,
+        connections: int = 32,
     ) -> None:
         # The bot's requests over aiohttp, as many connections as sends may be in flight
         # (HUBBOT_SEND_CONCURRENCY); getUpdates keeps PTB's own transport.

@@ -1,0 +1,122 @@
+"""Benchmark: timed work at scale. Every hub of a region opened at the same moment, so their
+check-in rounds (and reports) fall due in the same second; how late is the last ask queued?
+
+In-process, on a fresh SQLite file: `--hubs` active hubs, each with a lead and the four roles
+the shipped playbook's status check-in asks (reception, needs and offers, communications,
+facility). The scheduler plans every hub's rounds at T0; the clock is then set to the moment
+they all fall due (T0 + the check-in's `every`), and one scheduler pass runs everything due,
+as the service's scheduler does when APScheduler wakes it. Measured, in real time:
+
+- the pass: from the due moment until the last ask's outbox row is committed (the target is
+  1 second for 10,000 asks, issue 17), with the asks per second;
+- the bench process's peak resident memory (VmHWM), seeding included.
+
+Two cases by default, one JSON line each: 2,500 hubs (10,000 asks, with their 2,500 reports
+to the coordinators due at the same second) and 1,000 hubs (4,000 asks). The exit status is 1
+if the 10,000 asks take more than one second.
+
+    .venv/bin/python bench/timed_work.py [--hubs 2500 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from hubbot import app  # noqa: E402
+from hubbot.domain.models import HubStatus  # noqa: E402
+from hubbot.security import hash_pin  # noqa: E402
+from hubbot.service.outbound import Outbound  # noqa: E402
+from hubbot.service.processor import Wakes  # noqa: E402
+from hubbot.settings import Settings  # noqa: E402
+from hubbot.startup import catalogs, playbooks_of  # noqa: E402
+from hubbot.store import hubs, people  # noqa: E402
+from hubbot.store.db import Database  # noqa: E402
+from tests.fakes import FakeClock  # noqa: E402
+
+ROLES = ("lead", "reception", "needs_offers", "communications", "facility")
+T0 = datetime(2027, 1, 14, 12, 0, tzinfo=UTC)
+
+
+def _peak_rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def _seed(db: Database, count: int) -> None:
+    """`count` open hubs, each with one holder per role, all opened at T0."""
+    pin = hash_pin("2468")
+    async with db.transaction() as conn:
+        for h in range(count):
+            hub_id = await hubs.create(
+                conn, f"H{h:05d}", f"Hub {h}", pin, "fr", None, "community-hub", T0
+            )
+            await hubs.set_status(conn, hub_id, HubStatus.ACTIVE, T0)
+            lead = 0
+            for r, role in enumerate(ROLES):
+                address = f"sms:+1{438 + r}{h:07d}"
+                person = await people.create(conn, address, "fr" if h % 2 else "en", T0)
+                await hubs.join(conn, hub_id, person.id, T0)
+                lead = lead or person.id
+                await hubs.assign(conn, hub_id, person.id, role, lead, T0)
+
+
+async def _case(count: int) -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(_env_file=None, database=Path(tmp) / "hubbot.db")  # type: ignore[call-arg]
+        renderer = catalogs(settings)
+        playbooks = playbooks_of(settings, renderer)
+        db = await Database.open(settings.database_path)
+        try:
+            clock = FakeClock(T0)
+            await _seed(db, count)
+            outbound = Outbound(renderer, {}, clock)
+            local = app.Local(settings.default_locale, settings.default_region)
+            _, scheduler = app.workers(db, clock, playbooks, outbound, local, Wakes())
+            await scheduler.plan()  # every hub's next round, as the service plans them
+            every = playbooks["community-hub"].checkins[0].every
+            clock.current = T0 + every  # the second they all fall due
+            started = time.perf_counter()
+            ran = await scheduler.tick()
+            took = time.perf_counter() - started
+            asks = await db.fetchone("SELECT COUNT(*) FROM outbox WHERE msg_key = 'checkin.prompt'")
+            rows = await db.fetchone("SELECT COUNT(*) FROM outbox")
+        finally:
+            await db.close()
+    return {
+        "hubs": count,
+        "due_rows_run": ran,
+        "asks_queued": int(asks[0]),
+        "outbox_rows": int(rows[0]),
+        "last_ask_queued_after_due_s": round(took, 3),
+        "asks_per_s": round(int(asks[0]) / took, 1),
+        "bench_peak_rss_mib": round(_peak_rss_mib(), 1),
+    }
+
+
+async def main(args: argparse.Namespace) -> int:
+    ok = True
+    for count in args.hubs:
+        result = await _case(count)
+        if int(result["asks_queued"]) >= 10_000:  # type: ignore[call-overload]
+            result["within_1s"] = float(result["last_ask_queued_after_due_s"]) <= 1.0  # type: ignore[arg-type]
+            ok = ok and bool(result["within_1s"])
+        print(json.dumps({"benchmark": "timed_work", **result}), flush=True)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hubs", type=int, nargs="+", default=[2500, 1000])
+    sys.exit(asyncio.run(main(parser.parse_args())))
