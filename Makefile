@@ -44,8 +44,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/sms_inbound.py --messages 2000 --rate 200
 	$(BIN)/python bench/broadcast.py --members 10000
 	$(BIN)/python bench/backlog.py
-	$(BIN)/python bench/timed_work.py
 	$(BIN)/python bench/workers_pg.py --messages 2000 --workers 1 2 4
+	$(BIN)/python bench/timed_work.py
 
 # Three workers on one throwaway PostgreSQL, one killed halfway (also in `test`), alone.
 scale: $(STAMP)
