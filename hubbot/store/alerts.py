@@ -151,11 +151,19 @@ async def status(conn: Conn, broadcast_id: int) -> BroadcastStatus | None:
     row = await broadcast(conn, broadcast_id)
     if row is None:
         return None
+    return await tally(conn, "r.broadcast_id = ?", broadcast_id, row.by_person)
+
+
+async def tally(
+    conn: Conn, where: str, param: int, by_person: int | None, prefix: str = "B"
+) -> BroadcastStatus:
+    """The tallies of the recipients `where` picks (one broadcast, or every hub's relay of an
+    official alert), numbered `prefix` and `param` (B5, A3)."""
     async with conn.execute(
         "SELECT r.person_id, r.skipped, r.acked_at, o.status, p.name FROM broadcast_recipients r"
         " LEFT JOIN outbox o ON o.id = r.outbox_id JOIN people p ON p.id = r.person_id"
-        " WHERE r.broadcast_id = ? ORDER BY r.person_id",
-        (broadcast_id,),
+        f" WHERE {where} ORDER BY r.person_id",
+        (param,),
     ) as cursor:
         rows = list(await cursor.fetchall())
     count = dict.fromkeys(TALLIED, 0)
@@ -171,8 +179,8 @@ async def status(conn: Conn, broadcast_id: int) -> BroadcastStatus | None:
         else:
             not_acked.append(person_label(person_id, name))
     return BroadcastStatus(
-        broadcast_id,
-        row.by_person,
+        param,
+        by_person,
         len(rows),
         count[OutboxStatus.PENDING],
         count[OutboxStatus.SENT],
@@ -181,6 +189,7 @@ async def status(conn: Conn, broadcast_id: int) -> BroadcastStatus | None:
         skipped,
         acked,
         tuple(not_acked),
+        prefix,
     )
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
 from hubbot.domain.cap_relay import Earlier, Outcome
 from hubbot.domain.models import BroadcastStatus
-from hubbot.domain.outbox_state import TALLIED, OutboxStatus, tallied_as
+from hubbot.store import alerts
 from hubbot.store.conn import Conn, Store
 from hubbot.store.db import iso
 
@@ -164,39 +164,8 @@ async def status(conn: Conn, alert_id: int) -> BroadcastStatus | None:
         row = await cursor.fetchone()
     if not row or not row[0]:
         return None
-    async with conn.execute(
-        "SELECT r.person_id, r.skipped, r.acked_at, o.status, p.name FROM broadcasts b"
-        " JOIN broadcast_recipients r ON r.broadcast_id = b.id"
-        " LEFT JOIN outbox o ON o.id = r.outbox_id JOIN people p ON p.id = r.person_id"
-        " WHERE b.cap_alert_id = ? ORDER BY r.person_id",
-        (alert_id,),
-    ) as cursor:
-        rows = list(await cursor.fetchall())
-    count = dict.fromkeys(TALLIED, 0)
-    skipped = acked = 0
-    not_acked: list[str] = []
-    for person_id, skip, acked_at, outbox_status, name in rows:
-        if skip:
-            skipped += 1
-            continue
-        count[tallied_as(outbox_status)] += 1
-        if acked_at:
-            acked += 1
-        else:
-            not_acked.append(name or f"#{person_id}")
-    return BroadcastStatus(
-        alert_id,
-        None,
-        len(rows),
-        count[OutboxStatus.PENDING],
-        count[OutboxStatus.SENT],
-        count[OutboxStatus.DELIVERED],
-        count[OutboxStatus.FAILED],
-        skipped,
-        acked,
-        tuple(not_acked),
-        prefix="A",
-    )
+    where = "r.broadcast_id IN (SELECT id FROM broadcasts WHERE cap_alert_id = ?)"
+    return await alerts.tally(conn, where, alert_id, None, prefix="A")
 
 
 @dataclass(frozen=True)
@@ -243,40 +212,5 @@ async def listing(db: Store, limit: int = 100) -> list[Listed]:
 
 
 def _listed(row: tuple[Any, ...], hubs: str) -> Listed:
-    (
-        id_,
-        received,
-        source,
-        outcome,
-        reason,
-        sender,
-        identifier,
-        msg_type,
-        status,
-        severity,
-        urgency,
-        headline_fr,
-        headline_en,
-        area,
-        text_fr,
-        text_en,
-    ) = row
-    return Listed(
-        int(id_),
-        str(received),
-        str(source),
-        str(outcome),
-        str(reason),
-        sender,
-        identifier,
-        msg_type,
-        status,
-        severity,
-        urgency,
-        headline_fr,
-        headline_en,
-        area,
-        text_fr,
-        text_en,
-        hubs,
-    )
+    columns = [f.name for f in fields(Listed)][: len(row)]
+    return Listed(**dict(zip(columns, row, strict=True)), hubs=hubs)
