@@ -14,12 +14,13 @@ from zoneinfo import ZoneInfo
 
 import phonenumbers
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from hubbot.database_url import database_setting, redacted
 from hubbot.domain.durations import parse_duration
 from hubbot.domain.playbook import LOCALES
 from hubbot.i18n import catalog_path
+from hubbot.settings_alerts import OfficialAlertSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -28,7 +29,7 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOOPBACK_NAMES = ("localhost", "localhost.")
 
 
-class Settings(BaseSettings):
+class Settings(OfficialAlertSettings):
     """Every setting has a default that runs the embedded service: SQLite plus the simulator."""
 
     model_config = SettingsConfigDict(
@@ -64,9 +65,6 @@ class Settings(BaseSettings):
     flood_burst: int = Field(20, ge=1, description="Texts a sender may send at once.")
     retention: str = Field("30d", description="Message texts are purged this long after.")
     session_ttl: str = Field("12h", description="A console session lasts this long.")
-    cap_feeds: str = Field("", description="CAP feed URLs (Atom or CAP), comma-separated.")
-    cap_poll: str = Field("60s", description="How often the CAP feeds are polled.")
-    cap_stream: str | None = Field(None, description="host:port of a NAAD TCP stream.")
 
     @field_validator("send_lease")
     @classmethod
@@ -76,34 +74,6 @@ class Settings(BaseSettings):
         if parse_duration(value) < timedelta(seconds=30):
             raise ValueError("use at least 30s, e.g. 2m")
         return value
-
-    @field_validator("cap_feeds")
-    @classmethod
-    def _cap_feeds(cls, value: str) -> str:
-        for url in _listed(value):
-            if not _is_web_url(url):
-                raise ValueError(
-                    f"{url!r} is not an http(s) URL; list feed URLs separated by commas,"
-                    " e.g. https://alerts.example.org/feed.atom"
-                )
-        return value
-
-    @field_validator("cap_poll")
-    @classmethod
-    def _cap_poll(cls, value: str) -> str:
-        # Faster than this is hammering someone else's server for alerts that come rarely.
-        if parse_duration(value) < timedelta(seconds=10):
-            raise ValueError("use at least 10s, e.g. 60s")
-        return value
-
-    @field_validator("cap_stream")
-    @classmethod
-    def _cap_stream(cls, value: str | None) -> str | None:
-        if value is not None and _host_port(value) is None:
-            raise ValueError(
-                f"{value!r} is not host:port; use e.g. streaming1.naad-adna.pelmorex.com:8080"
-            )
-        return value.strip() if value is not None else None
 
     @field_validator("retention")
     @classmethod
@@ -161,7 +131,6 @@ class Settings(BaseSettings):
         "twilio_auth_token",
         "twilio_from_number",
         "twilio_messaging_service_sid",
-        "cap_stream",
         mode="before",
     )
     @classmethod
@@ -316,20 +285,6 @@ class Settings(BaseSettings):
         return not self.twilio_enabled and (self.loopback or self.sim_token is not None)
 
     @property
-    def cap_feed_urls(self) -> list[str]:
-        """HUBBOT_CAP_FEEDS as a list, each an http(s) URL (checked at start-up)."""
-        return _listed(self.cap_feeds)
-
-    @property
-    def cap_poll_seconds(self) -> float:
-        return parse_duration(self.cap_poll).total_seconds()
-
-    @property
-    def cap_stream_address(self) -> tuple[str, int] | None:
-        """HUBBOT_CAP_STREAM as (host, port), or None when unset."""
-        return _host_port(self.cap_stream) if self.cap_stream else None
-
-    @property
     def session_lifetime(self) -> timedelta:
         """How long a console login lasts (HUBBOT_SESSION_TTL)."""
         return parse_duration(self.session_ttl)
@@ -352,30 +307,3 @@ class Settings(BaseSettings):
 def _shown(path: Path) -> str:
     """A path as the operator gave it, with where a relative one was looked for."""
     return f"{str(path)!r}" if path.is_absolute() else f"{str(path)!r} (in {Path.cwd()})"
-
-
-def _listed(value: str) -> list[str]:
-    return [item.strip() for item in value.split(",") if item.strip()]
-
-
-def _is_web_url(value: str) -> bool:
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018 -- raises on a port that is not a number
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
-
-
-def _host_port(value: str) -> tuple[str, int] | None:
-    """("host", port) from "host:port" or "[::1]:port"; None if it is not that."""
-    try:
-        parts = urlsplit("//" + value.strip())
-        port = parts.port
-    except ValueError:
-        return None
-    if not parts.hostname or not port or parts.netloc != value.strip() or "@" in value:
-        return None
-    if any(c.isspace() for c in parts.hostname):
-        return None
-    return parts.hostname, port
