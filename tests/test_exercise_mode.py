@@ -42,3 +42,10 @@ async def test_a_drill_reaches_no_real_coordinator_but_a_real_hub_still_does(
     real = await harness.text(OTHER_LEAD, "ACTIVATE NEWTOWN 2468")
     assert real[OTHER_LEAD] and not any(t.startswith("EXERCISE") for t in real[OTHER_LEAD])
     assert COORD in real and not real[COORD][0].startswith("EXERCICE")
+
+
+async def test_a_coordinator_who_asks_about_a_drill_hub_gets_the_answer(harness: Harness) -> None:
+    await _drill(harness)
+    await harness.text(LEAD, "ACTIVER PLATEAU 2468")
+    asked = await harness.text(COORD, "PLATEAU: BILAN")
+    assert asked[COORD] and asked[COORD][0].startswith("EXERCICE ")

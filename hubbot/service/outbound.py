@@ -75,7 +75,10 @@ class Outbound:
         drill = await self._drill(conn, origin.hub_id)
         if drill is not None:
             text = self._exercise_tag(text, person.locale)
-            if person.is_coordinator and person.id not in drill:
+            # A coordinator who texted about the drill gets the answer; the drill's own news
+            # (opened, silent, reports) reaches only those in it.
+            outside = person.is_coordinator and person.id not in drill
+            if outside and person.id != origin.sender_id:
                 held = held or NOT_IN_EXERCISE
         ids = await self._write(
             conn,
