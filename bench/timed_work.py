@@ -32,9 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from hubbot import app  # noqa: E402
 from hubbot.domain.models import HubStatus  # noqa: E402
 from hubbot.security import hash_pin  # noqa: E402
+from hubbot.service import workers  # noqa: E402
 from hubbot.service.outbound import Outbound  # noqa: E402
 from hubbot.service.processor import Wakes  # noqa: E402
 from hubbot.settings import Settings  # noqa: E402
@@ -82,8 +82,8 @@ async def _case(count: int) -> dict[str, object]:
             clock = FakeClock(T0)
             await _seed(db, count)
             outbound = Outbound(renderer, {}, clock)
-            local = app.Local(settings.default_locale, settings.default_region)
-            _, scheduler = app.workers(db, clock, playbooks, outbound, local, Wakes())
+            local = workers.Local(settings.default_locale, settings.default_region)
+            _, scheduler = workers.workers(db, clock, playbooks, outbound, local, Wakes())
             await scheduler.plan()  # every hub's next round, as the service plans them
             every = playbooks["community-hub"].checkins[0].every
             clock.current = T0 + every  # the second they all fall due

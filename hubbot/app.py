@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -15,10 +14,8 @@ from hubbot.channels.base import Channel
 from hubbot.channels.cap.feeds import FeedPoller
 from hubbot.channels.cap.stream import CapStream
 from hubbot.channels.console import ConsoleChannel
-from hubbot.channels.simulator import SimulatorChannel, sim_routes
-from hubbot.channels.sms_policy import SmsPolicy
 from hubbot.channels.telegram import TelegramBot, telegram_routes
-from hubbot.channels.twilio import TwilioAccount, TwilioChannel, twilio_routes
+from hubbot.channels.twilio import TwilioChannel
 from hubbot.clock import Clock, SystemClock
 from hubbot.domain.durations import parse_duration
 from hubbot.domain.flood import FloodLimit
@@ -26,17 +23,14 @@ from hubbot.domain.playbook import Playbook
 from hubbot.i18n import Renderer
 from hubbot.security import hash_pin, new_pin
 from hubbot.service import housekeeping
-from hubbot.service.alerts import Alerts
-from hubbot.service.apply import Effects
 from hubbot.service.cap_relay import CapRelay
 from hubbot.service.dispatcher import Dispatcher, SendLimits
-from hubbot.service.facts import Lookup
 from hubbot.service.ingest import JournalIngest
 from hubbot.service.metrics import Metrics
 from hubbot.service.outbound import Outbound
-from hubbot.service.processor import Intake, Processor, Wakes
-from hubbot.service.rounds import Rounds
-from hubbot.service.scheduler import Scheduler, registry
+from hubbot.service.processor import Processor, Wakes
+from hubbot.service.scheduler import Scheduler
+from hubbot.service.workers import Local, workers
 from hubbot.settings import Settings
 from hubbot.startup import (
     StartupError,
@@ -45,6 +39,7 @@ from hubbot.startup import (
     catalogs,
     load_store,
     playbooks_of,
+    sms_channel,
 )
 from hubbot.store import hubs
 from hubbot.store.conn import Store
@@ -111,7 +106,6 @@ class Hubbot:
         db: Store,
         delivery_db: Store,
     ) -> Hubbot:
-        policy = SmsPolicy(settings.sms_mps, settings.sms_max_segments, settings.sms_fold_accents)
         wake_outbox = asyncio.Event()
         processor_wake = asyncio.Event()
         scheduler_wake = asyncio.Event()  # after each message, the scheduler looks again
@@ -122,38 +116,7 @@ class Hubbot:
 
         metrics = Metrics()  # its own registry: several services in one process do not collide
         ingest = JournalIngest(db, clock, wake, metrics)  # every channel's one way in
-        twilio: TwilioChannel | None = None
-        sms: Channel
-        if settings.twilio_enabled:
-            assert settings.twilio_account_sid and settings.twilio_auth_token
-            token = settings.twilio_auth_token.get_secret_value()
-            sms = twilio = TwilioChannel(
-                TwilioAccount(
-                    settings.twilio_account_sid,
-                    token,
-                    settings.twilio_api_url,
-                    from_number=settings.twilio_from_number,
-                    messaging_service_sid=settings.twilio_messaging_service_sid,
-                ),
-                status_callback=settings.webhook_url("/twilio/status"),
-                policy=policy,
-            )
-            routes = twilio_routes(
-                db, clock, ingest, token, settings.webhook_url, settings.default_region
-            )
-        else:
-            sim = sms = SimulatorChannel(delivery_db, clock, policy)
-            routes = []
-            if settings.sim_served:
-                routes = sim_routes(
-                    sim, ingest, settings.default_region, wake, settings.sim_bearer()
-                )
-            else:  # anyone who reaches the port could text as anyone, the coordinator too
-                log.warning(
-                    "the simulator routes /sim/* are off: HUBBOT_HTTP_HOST=%s is not a loopback"
-                    " address and HUBBOT_SIM_TOKEN is not set",
-                    settings.http_host,
-                )
+        sms, twilio, routes = sms_channel(settings, (db, delivery_db), clock, ingest, wake)
         # The console's replies stay in the outbox for the hub page (channels/console).
         channels: dict[str, Channel] = {"sms": sms, "console": ConsoleChannel()}
         telegram: TelegramBot | None = None
@@ -316,34 +279,3 @@ class Hubbot:
             await self.twilio.close()
         await self.delivery_db.close()
         await self.db.close()
-
-
-@dataclass(frozen=True)
-class Local:
-    """Where the service runs: the language of someone new, the region phone numbers are read
-    in, the time zone of times shown, and the flood limit (off by default)."""
-
-    default_locale: str
-    region: str
-    timezone: str = "America/Toronto"
-    flood: FloodLimit = field(default_factory=FloodLimit)
-
-
-def workers(
-    db: Store,
-    clock: Clock,
-    playbooks: Mapping[str, Playbook],
-    outbound: Outbound,
-    local: Local,
-    wakes: Wakes,
-) -> tuple[Processor, Scheduler]:
-    """The message processor and the scheduler, sharing one way to apply effects and queue
-    messages, and the registry of timed work."""
-    keys = outbound.renderer.all_keys()
-    templates = frozenset(k.removeprefix("template.") for k in keys if k.startswith("template."))
-    alerts = Alerts(outbound, playbooks, templates, local.timezone)
-    effects = Effects(outbound, alerts)
-    lookup = Lookup(playbooks, local.region, local.timezone, templates)
-    intake = Intake(lookup, local.default_locale, local.flood)
-    jobs = registry(Rounds(playbooks, local.timezone), alerts)
-    return Processor(db, clock, intake, effects, wakes), Scheduler(db, clock, jobs, effects, wakes)

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import errno
+import logging
 import socket
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from aiohttp import web
+
+from hubbot.channels.base import Channel, Ingest
 from hubbot.channels.cap.feeds import FeedPoller, OnDocument
 from hubbot.channels.cap.stream import CapStream
+from hubbot.channels.simulator import SimulatorChannel, sim_routes
+from hubbot.channels.sms_policy import SmsPolicy
+from hubbot.channels.twilio import TwilioAccount, TwilioChannel, twilio_routes
+from hubbot.clock import Clock
 from hubbot.domain.playbook import Playbook
 from hubbot.i18n import Renderer
 from hubbot.playbooks.loader import PlaybookError, load_playbooks
@@ -15,6 +24,8 @@ from hubbot.settings import Settings
 from hubbot.store.conn import Store
 from hubbot.store.db import Database, StoreUnusable
 from hubbot.store.pg import PgDatabase
+
+log = logging.getLogger(__name__)
 
 
 class StartupError(Exception):
@@ -88,3 +99,45 @@ def cap_sources(settings: Settings, receive: OnDocument) -> list[FeedPoller | Ca
         host, port = settings.cap_stream_address
         sources.append(CapStream(host, port, receive))
     return sources
+
+
+def sms_channel(
+    settings: Settings,
+    stores: tuple[Store, Store],
+    clock: Clock,
+    ingest: Ingest,
+    wake: Callable[[], None],
+) -> tuple[Channel, TwilioChannel | None, list[web.RouteDef]]:
+    """SMS through Twilio when its credentials are set, else the local simulator; with the
+    webhooks either serves. `stores`: the processor's connection and delivery's."""
+    db, delivery_db = stores
+    policy = SmsPolicy(settings.sms_mps, settings.sms_max_segments, settings.sms_fold_accents)
+    routes: list[web.RouteDef] = []
+    if settings.twilio_enabled:
+        assert settings.twilio_account_sid and settings.twilio_auth_token
+        token = settings.twilio_auth_token.get_secret_value()
+        twilio = TwilioChannel(
+            TwilioAccount(
+                settings.twilio_account_sid,
+                token,
+                settings.twilio_api_url,
+                from_number=settings.twilio_from_number,
+                messaging_service_sid=settings.twilio_messaging_service_sid,
+            ),
+            status_callback=settings.webhook_url("/twilio/status"),
+            policy=policy,
+        )
+        routes = twilio_routes(
+            db, clock, ingest, token, settings.webhook_url, settings.default_region
+        )
+        return twilio, twilio, routes
+    sim = SimulatorChannel(delivery_db, clock, policy)
+    if settings.sim_served:
+        routes = sim_routes(sim, ingest, settings.default_region, wake, settings.sim_bearer())
+    else:  # anyone who reaches the port could text as anyone, the coordinator too
+        log.warning(
+            "the simulator routes /sim/* are off: HUBBOT_HTTP_HOST=%s is not a loopback"
+            " address and HUBBOT_SIM_TOKEN is not set",
+            settings.http_host,
+        )
+    return sim, None, routes

@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from hubbot import app
 from hubbot.channels.base import Channel, Limit, SendError, Sent
 from hubbot.domain.playbook import Playbook
 from hubbot.i18n import Renderer
+from hubbot.service import workers as wiring
 from hubbot.service.outbound import Outbound
 from hubbot.service.processor import Processor, Wakes
 from hubbot.service.scheduler import Scheduler
@@ -77,4 +77,4 @@ def workers(
 ) -> tuple[Processor, Scheduler]:
     """The processor and scheduler as the composition root wires them, in Quebec."""
     outbound = Outbound(renderer, channels or {}, clock)
-    return app.workers(db, clock, playbooks, outbound, app.Local(locale, "CA"), Wakes())
+    return wiring.workers(db, clock, playbooks, outbound, wiring.Local(locale, "CA"), Wakes())
