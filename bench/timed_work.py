@@ -36,7 +36,7 @@ from hubbot.domain.models import HubStatus  # noqa: E402
 from hubbot.security import hash_pin  # noqa: E402
 from hubbot.service import workers  # noqa: E402
 from hubbot.service.outbound import Outbound  # noqa: E402
-from hubbot.service.processor import Wakes  # noqa: E402
+from hubbot.service.wakes import Wakes  # noqa: E402
 from hubbot.settings import Settings  # noqa: E402
 from hubbot.startup import catalogs, playbooks_of  # noqa: E402
 from hubbot.store import hubs, people  # noqa: E402

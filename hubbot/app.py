@@ -28,8 +28,9 @@ from hubbot.service.dispatcher import Dispatcher, SendLimits
 from hubbot.service.ingest import JournalIngest
 from hubbot.service.metrics import Metrics
 from hubbot.service.outbound import Outbound
-from hubbot.service.processor import Processor, Wakes
+from hubbot.service.processor import Processor
 from hubbot.service.scheduler import Scheduler
+from hubbot.service.wakes import Wakes
 from hubbot.service.workers import Local, workers
 from hubbot.settings import Settings
 from hubbot.startup import (

@@ -11,8 +11,9 @@ from hubbot.domain.playbook import Playbook
 from hubbot.i18n import Renderer
 from hubbot.service import workers as wiring
 from hubbot.service.outbound import Outbound
-from hubbot.service.processor import Processor, Wakes
+from hubbot.service.processor import Processor
 from hubbot.service.scheduler import Scheduler
+from hubbot.service.wakes import Wakes
 from hubbot.store.db import Database
 
 

@@ -5,56 +5,31 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from hubbot.clock import Clock
 from hubbot.domain.commands import Command
 from hubbot.domain.decide import decide
 from hubbot.domain.effects import Effect, LogActivity, SetOptOut, hub_of
-from hubbot.domain.flood import FloodLimit, admit, always_passes
+from hubbot.domain.flood import admit, always_passes
 from hubbot.domain.messages import Msg, Outgoing
 from hubbot.domain.models import Hub, Person
-from hubbot.domain.playbook import LOCALES, Playbook
+from hubbot.domain.playbook import LOCALES
 from hubbot.domain.registry import parse
 from hubbot.service.apply import Effects
 from hubbot.service.batch_hubs import BatchHubs
-from hubbot.service.facts import Lookup, addressed_hub, build
-from hubbot.service.metrics import Metrics, seconds_between
+from hubbot.service.facts import addressed_hub, build
+from hubbot.service.metrics import seconds_between
 from hubbot.service.outbound import Origin
 from hubbot.service.retrying import Retrying
+from hubbot.service.wakes import Intake, Wakes
 from hubbot.store import inbound, people
 from hubbot.store.conn import Conn, Store
 from hubbot.store.db import from_iso, is_storage_fault
 from hubbot.store.inbound import InboundRecord
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Wakes:
-    """How the workers wake each other: a message was stored (the processor), outbox rows were
-    written (the dispatcher), a message was processed (the scheduler looks again); and the
-    metrics they count in, shared the same way."""
-
-    inbound: asyncio.Event = field(default_factory=asyncio.Event)
-    outbox: asyncio.Event = field(default_factory=asyncio.Event)
-    schedule: asyncio.Event = field(default_factory=asyncio.Event)
-    metrics: Metrics = field(default_factory=Metrics)
-
-
-@dataclass(frozen=True)
-class Intake:
-    """How texts are read: the playbooks and look-ups, the language of someone new, and the
-    flood limit (off unless the root passes the configured one)."""
-
-    lookup: Lookup
-    default_locale: str
-    flood: FloodLimit = field(default_factory=FloodLimit)
-
-    @property
-    def playbooks(self) -> Mapping[str, Playbook]:
-        return self.lookup.playbooks
 
 
 BATCH = 64  # messages decided in one transaction, so one commit (one fsync) serves them all

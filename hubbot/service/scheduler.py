@@ -30,9 +30,9 @@ from hubbot.domain.playbook import Playbook
 from hubbot.service.alerts import Alerts
 from hubbot.service.apply import Effects
 from hubbot.service.outbound import Origin
-from hubbot.service.processor import Wakes
 from hubbot.service.retrying import Retrying
 from hubbot.service.rounds import Rounds
+from hubbot.service.wakes import Wakes
 from hubbot.store import schedule
 from hubbot.store.conn import Conn, Store
 from hubbot.store.db import is_storage_fault

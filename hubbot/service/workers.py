@@ -13,9 +13,10 @@ from hubbot.service.alerts import Alerts
 from hubbot.service.apply import Effects
 from hubbot.service.facts import Lookup
 from hubbot.service.outbound import Outbound
-from hubbot.service.processor import Intake, Processor, Wakes
+from hubbot.service.processor import Processor
 from hubbot.service.rounds import Rounds
 from hubbot.service.scheduler import Scheduler, registry
+from hubbot.service.wakes import Intake, Wakes
 from hubbot.store.conn import Store
 
 
