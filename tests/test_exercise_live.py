@@ -85,6 +85,7 @@ async def test_a_live_drill_marks_its_texts_reaches_no_outside_coordinator_and_r
     assert "Personas do not answer by themselves" in report
     transcript = (reports / "drill-live-transcript.md").read_text(encoding="utf-8")
     assert "ACTIVER PLATEAU 2468" in transcript and "DEMO" not in transcript
+    assert COORD not in transcript, "a real coordinator is named by member number, not phone"
 
 
 async def test_after_a_live_drill_the_hub_is_out_of_exercise_mode_and_speaks_plainly(

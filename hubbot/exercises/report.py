@@ -55,10 +55,13 @@ def _cell(text: str) -> str:
 
 
 def _label(run: Run, address: str, when: datetime) -> str:
-    """The persona, with the roles they hold at that moment; a neighbour; or the channel."""
+    """The persona, with the roles they hold at that moment; a neighbour; or, for someone
+    outside the scenario (a real coordinator on a live run), their member number: a report is
+    handed around, and a phone number is not its to show."""
     person = run.records.person_of.get(address)
     roles = run.records.roles_at(person, when) if person is not None else []
-    name = run.personas.get(address) or ("neighbour" if address in run.crowd else address)
+    outsider = f"M{person}" if person is not None else "someone outside the scenario"
+    name = run.personas.get(address) or ("neighbour" if address in run.crowd else outsider)
     return f"{name} ({', '.join(roles)})" if roles else name
 
 
