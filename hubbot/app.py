@@ -24,12 +24,13 @@ from hubbot.i18n import Renderer
 from hubbot.security import hash_pin, new_pin
 from hubbot.service import housekeeping
 from hubbot.service.cap_relay import CapRelay
-from hubbot.service.dispatcher import Dispatcher, SendLimits
+from hubbot.service.dispatcher import Dispatcher
 from hubbot.service.ingest import JournalIngest
 from hubbot.service.metrics import Metrics
 from hubbot.service.outbound import Outbound
 from hubbot.service.processor import Processor
 from hubbot.service.scheduler import Scheduler
+from hubbot.service.send_limits import SendLimits
 from hubbot.service.wakes import Wakes
 from hubbot.service.workers import Local, workers
 from hubbot.settings import Settings

@@ -16,9 +16,10 @@ from hubbot.domain.playbook import Playbook
 from hubbot.i18n import Renderer
 from hubbot.playbooks.loader import load_playbooks
 from hubbot.security import hash_pin
-from hubbot.service.dispatcher import Dispatcher, SendLimits
+from hubbot.service.dispatcher import Dispatcher
 from hubbot.service.processor import Processor
 from hubbot.service.scheduler import Scheduler
+from hubbot.service.send_limits import SendLimits
 from hubbot.store import hubs, inbound, people
 from hubbot.store.db import Database
 from tests.fake_telegram import FakeTelegram

@@ -17,8 +17,9 @@ from hubbot.channels.console import ConsoleChannel
 from hubbot.domain.playbook import Playbook
 from hubbot.i18n import Renderer
 from hubbot.passwords import hash_password
-from hubbot.service.dispatcher import Dispatcher, SendLimits
+from hubbot.service.dispatcher import Dispatcher
 from hubbot.service.ingest import JournalIngest
+from hubbot.service.send_limits import SendLimits
 from hubbot.store import accounts, hubs, people
 from hubbot.store.db import Database
 from hubbot.web.console import Console, add_console

@@ -12,8 +12,9 @@ import aiosqlite
 import pytest
 
 from hubbot.channels.base import SendError
-from hubbot.service.dispatcher import Dispatcher, SendLimits, backoff
-from hubbot.store import delivery, outbox
+from hubbot.service.dispatcher import Dispatcher
+from hubbot.service.send_limits import SendLimits, backoff
+from hubbot.store import delivery, outbox, requeue
 from hubbot.store.db import Database
 from hubbot.store.migrations import MIGRATIONS
 from tests.fakes import FakeChannel, FakeClock
@@ -178,7 +179,7 @@ async def test_sends_interrupted_by_a_crash_are_sent_again_at_start(setup: Setup
     db, clock, channel, dispatcher = setup
     row = await _queue(db, clock, "sms:+15145550101", "in flight")
     await delivery.mark_sending(db, [row], clock.now())
-    assert await delivery.requeue_interrupted(db, clock.now()) == 1
+    assert await requeue.requeue_interrupted(db, clock.now()) == 1
     await dispatcher.run_once()
     assert channel.sent == [("sms:+15145550101", "in flight")]
 

@@ -19,9 +19,10 @@ from hubbot.domain.playbook import Playbook
 from hubbot.i18n import Renderer
 from hubbot.security import hash_pin
 from hubbot.service import processor as processor_module
-from hubbot.service.dispatcher import Dispatcher, SendLimits
+from hubbot.service.dispatcher import Dispatcher
 from hubbot.service.ingest import JournalIngest
 from hubbot.service.processor import Processor
+from hubbot.service.send_limits import SendLimits
 from hubbot.store import db as db_module
 from hubbot.store import hubs, inbound, outbox, people
 from hubbot.store.db import Database

@@ -10,8 +10,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from hubbot.addresses import parse_address
 from hubbot.app import Hubbot
 from hubbot.channels.base import SendError
-from hubbot.service.dispatcher import Dispatcher, SendLimits
+from hubbot.service.dispatcher import Dispatcher
 from hubbot.service.metrics import Metrics
+from hubbot.service.send_limits import SendLimits
 from hubbot.settings import Settings
 from hubbot.store import inbound, outbox
 from hubbot.store.db import Database

@@ -10,7 +10,7 @@ import pytest
 
 from hubbot.domain.messages import Priority
 from hubbot.domain.outbox_state import OutboxStatus
-from hubbot.store import delivery, outbox, people, retention
+from hubbot.store import delivery, outbox, people, requeue, retention
 from hubbot.store.db import Database
 from hubbot.store.migrations import MIGRATIONS
 from tests.fakes import FakeClock
@@ -184,7 +184,7 @@ async def test_the_dispatchers_marks_move_only_rows_in_a_status_the_table_allows
     assert await delivery.mark_sending(db, [row], now) == set(), "already on its way"
     await delivery.mark_sent(db, row, now, "SM5", delivered=True)
     await delivery.mark_failed(db, row, now, "too late")
-    assert await delivery.requeue_interrupted(db, now) == 0
+    assert await requeue.requeue_interrupted(db, now) == 0
     assert await _row(db, row) == ("delivered", None, None, None)
 
 

@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 from hubbot.channels.telegram.routes import SECRET_HEADER
 from hubbot.domain.playbook import Playbook
 from hubbot.i18n import Renderer
-from hubbot.service.dispatcher import Dispatcher, SendLimits
+from hubbot.service.dispatcher import Dispatcher
+from hubbot.service.send_limits import SendLimits
 from hubbot.store.db import Database
 from tests.conftest import Harness
 from tests.fake_telegram import FakeTelegram

@@ -207,7 +207,7 @@ async def test_three_workers_one_killed_midway_decide_each_text_once_and_send_ev
     twice = sum(c - 1 for c in Counter((r[0], r[1]) for r in mailbox).values() if c > 1)
     assert len(mailbox) - twice == len(outbox), "every reply reached its phone"
     # Only the killed worker's sends in flight (HUBBOT_SEND_CONCURRENCY, 32): the restarted
-    # worker leaves the live ones' alone (store/delivery.py requeue_lost).
+    # worker leaves the live ones' alone (store/requeue.py).
     assert twice <= 32, "only the sends in flight at the kill went twice"
 
     sent: dict[str, list[float]] = defaultdict(list)

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from hubbot.service.dispatcher import Dispatcher, SendLimits
+from hubbot.service.dispatcher import Dispatcher
+from hubbot.service.send_limits import SendLimits
 from hubbot.store import delivery, outbox, pacing
 from hubbot.store.db import Database
 from hubbot.store.pg import PgDatabase

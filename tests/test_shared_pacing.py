@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from hubbot.channels.base import SendError
-from hubbot.service.dispatcher import Dispatcher, SendLimits
+from hubbot.service.dispatcher import Dispatcher
+from hubbot.service.send_limits import SendLimits
 from hubbot.store import outbox, pacing
 from hubbot.store.db import Database
 from hubbot.store.pg import PgDatabase

@@ -14,7 +14,7 @@ from hubbot.domain.board_effects import CreateItem, UpdateItem
 from hubbot.domain.messages import Priority
 from hubbot.domain.models import HubStatus, ItemKind
 from hubbot.domain.outbox_state import OutboxStatus
-from hubbot.store import delivery, hubs, inbound, items, linking, outbox, people, retention
+from hubbot.store import delivery, hubs, inbound, items, linking, outbox, people, requeue, retention
 from hubbot.store.db import Database
 from hubbot.store.inbound import NewInbound
 from hubbot.store.migrations import MIGRATIONS
@@ -194,7 +194,7 @@ async def test_outbox_rows_go_lane_first_and_their_heads_move_on(store: Any) -> 
         5: OutboxStatus.PENDING,
         6: OutboxStatus.DELIVERED,
     }
-    assert await delivery.requeue_interrupted(store, NOW) == 1
+    assert await requeue.requeue_interrupted(store, NOW) == 1
     early = await store.fetchall("SELECT provider_id FROM early_receipts")
     assert [r[0] for r in early] == ["SMz"]
 

@@ -11,7 +11,8 @@ from telegram import Bot, Update
 from hubbot.channels.base import InboundMessage, SendError
 from hubbot.channels.telegram.parse import parse_update
 from hubbot.channels.telegram.send import TelegramChannel, to_html
-from hubbot.service.dispatcher import Dispatcher, SendLimits
+from hubbot.service.dispatcher import Dispatcher
+from hubbot.service.send_limits import SendLimits
 from hubbot.store import outbox, people
 from hubbot.store.db import Database
 from tests.fake_telegram import TOKEN, FakeTelegram

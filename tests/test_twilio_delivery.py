@@ -11,7 +11,8 @@ import pytest
 from hubbot.channels.base import SendError
 from hubbot.channels.sms_policy import SmsPolicy
 from hubbot.channels.twilio.send import TwilioAccount, TwilioChannel
-from hubbot.service.dispatcher import Dispatcher, SendLimits
+from hubbot.service.dispatcher import Dispatcher
+from hubbot.service.send_limits import SendLimits
 from hubbot.store import outbox, people
 from hubbot.store.db import Database
 from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio, Reply

@@ -9,7 +9,6 @@ import logging
 import random
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from hubbot.channels.base import Channel, SendError
@@ -18,7 +17,8 @@ from hubbot.domain.messages import Priority
 from hubbot.domain.pacing import Need
 from hubbot.service.metrics import Metrics, seconds_between
 from hubbot.service.retrying import Retrying
-from hubbot.store import delivery, outbox, pacing, people, stats
+from hubbot.service.send_limits import SendLimits, backoff
+from hubbot.store import delivery, outbox, pacing, people, requeue, stats
 from hubbot.store.conn import Store
 from hubbot.store.db import from_iso, is_storage_fault
 from hubbot.store.outbox import OutboxRecord
@@ -26,34 +26,8 @@ from hubbot.store.send_outcomes import Failed, Outcome, OutcomeWriter, Retry, Se
 
 log = logging.getLogger(__name__)
 
-BACKOFF_BASE = 2.0  # seconds; doubled per attempt, with jitter
-BACKOFF_MAX = 300.0
 IDLE_POLL = 5.0  # seconds between looks at the outbox when nothing wakes us
-# A pass books a key's next sends up to this far ahead, each waiting for its slot: a fast key
-# (a short code, an unlimited test server) sends many per pass, not one; a slow one (1 SMS a
-# second) is untouched, and an urgent message waits behind bookings this long at most.
-AHEAD = 0.05
 FALLBACK_LANES = frozenset({Priority.URGENT, Priority.ALERT})  # sent another way if blocked
-
-
-def backoff(attempts: int, retry_after: float | None, rng: random.Random) -> float:
-    """Exponential backoff with jitter, never sooner than the provider asked."""
-    delay = min(BACKOFF_MAX, BACKOFF_BASE * 2 ** max(0, attempts - 1))
-    delay = rng.uniform(delay / 2, delay)
-    return max(delay, retry_after or 0.0)
-
-
-@dataclass(frozen=True)
-class SendLimits:
-    """How hard delivery tries: attempts before a message is failed, how old it may get before
-    it is dropped as stale, how many sends may be in flight at once, and how long a send may
-    stay under way before another worker sharing the store sends it again."""
-
-    max_attempts: int
-    max_age: timedelta = timedelta(hours=24)
-    concurrency: int = 32
-    lease: timedelta = timedelta(minutes=2)
-    ahead: float = AHEAD
 
 
 class Dispatcher:
@@ -131,11 +105,11 @@ class Dispatcher:
             await self.finish_in_flight()
             everyone = self._requeued is None and not self.db.shared
             owner = None if everyone else self.owner
-            await delivery.requeue_interrupted(self.db, self.clock.now(), owner)
+            await requeue.requeue_interrupted(self.db, self.clock.now(), owner)
             self._requeued = faults
         now = self.clock.now()
         if self.db.shared and (self._swept is None or now - self._swept > self.lease / 4):
-            await delivery.requeue_lost(self.db, now, self.owner, self.lease)
+            await requeue.requeue_lost(self.db, now, self.owner, self.lease)
             self._swept = now
 
     async def _sleep(self, wait: float | None) -> None:

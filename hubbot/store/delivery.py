@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from hubbot.domain import outbox_state
 from hubbot.domain.outbox_state import OutboxStatus
@@ -271,40 +271,3 @@ async def _apply_early(conn: Conn, provider_id: str, now: datetime) -> None:
         applied = await _apply(conn, receipt, now) or applied
     if applied:
         await conn.execute("DELETE FROM early_receipts WHERE provider_id = ?", (provider_id,))
-
-
-async def requeue_interrupted(db: Store, now: datetime, owner: str | None = None) -> int:
-    """Sends that were under way and may or may not have left go again (at least once).
-
-    With no `owner`, every one: the store's only worker has just started. With `owner`, that
-    worker's own (after a storage fault, once its sends in flight have ended); another
-    worker's are requeue_lost's."""
-    mine, params = ("", ()) if owner is None else (" AND claimed_by = ?", (owner,))
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "UPDATE outbox SET status = ?, next_attempt_at = ?, updated_at = ?, claimed_by = NULL"
-            f" WHERE {_moves(OutboxStatus.PENDING)}{mine}",
-            (OutboxStatus.PENDING, iso(now), iso(now), *params),
-        )
-        return cursor.rowcount
-
-
-async def requeue_lost(db: Store, now: datetime, owner: str, lease: timedelta) -> int:
-    """Another worker's sends under way for longer than `lease`: that worker was lost (killed,
-    cut off), so they go again. This worker's own are left to it. Reads first: mostly there
-    are none, and a read costs the other workers no wait for the write lock."""
-    row = await db.fetchone(
-        f"SELECT 1 FROM outbox WHERE {_moves(OutboxStatus.PENDING)} AND updated_at < ?"
-        " AND (claimed_by IS NULL OR claimed_by <> ?) LIMIT 1",
-        (iso(now - lease), owner),
-    )
-    if row is None:
-        return 0
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "UPDATE outbox SET status = ?, next_attempt_at = ?, updated_at = ?, claimed_by = NULL"
-            f" WHERE {_moves(OutboxStatus.PENDING)} AND updated_at < ?"
-            " AND (claimed_by IS NULL OR claimed_by <> ?)",
-            (OutboxStatus.PENDING, iso(now), iso(now), iso(now - lease), owner),
-        )
-        return cursor.rowcount
