@@ -150,12 +150,10 @@ class Hubbot:
         )
         if isinstance(db, PgDatabase):
             # Workers sharing the database: another's webhook, send or timer is our work too.
-
-            def wake_all() -> None:
-                for event in (processor_wake, wake_outbox, scheduler_wake):
-                    event.set()
-
-            db.listen(wake_all)
+            # Both connections of this process sign with one token: our own writes wake no one.
+            if isinstance(delivery_db, PgDatabase):
+                delivery_db.token = db.token
+            db.listen(wakes.heard)
         outbound = Outbound(renderer, channels, clock)
         processor, scheduler = workers(db, clock, playbooks, outbound, local, wakes)
         dispatcher = Dispatcher(

@@ -81,10 +81,12 @@ async def test_a_worker_that_writes_wakes_the_others_and_not_itself() -> None:
     second = await PgDatabase.open(first.dsn)  # another worker's connection
     woken = {"first": 0, "second": 0}
     heard = {name: asyncio.Event() for name in woken}
+    tables: dict[str, frozenset[str]] = {}
 
-    def waker(name: str) -> Callable[[], None]:
-        def wake() -> None:
+    def waker(name: str) -> Callable[[frozenset[str]], None]:
+        def wake(written: frozenset[str]) -> None:
             woken[name] += 1
+            tables[name] = written
             heard[name].set()
 
         return wake
@@ -107,6 +109,7 @@ async def test_a_worker_that_writes_wakes_the_others_and_not_itself() -> None:
         version = first.changes.version
         await written_by(second, ANA)
         assert await heard_by("first") == 2
+        assert tables["first"] == {"people", "addresses"}, "it is told what was written"
         assert first.changes.version > version, "the console's live pages hear it too"
         await written_by(first, BEN)
         assert await heard_by("second") == 2, "its own write did not wake the second"

@@ -23,6 +23,27 @@ class Wakes:
     schedule: asyncio.Event = field(default_factory=asyncio.Event)
     metrics: Metrics = field(default_factory=Metrics)
 
+    def heard(self, tables: frozenset[str]) -> None:
+        """Another worker sharing the database committed writes to `tables`: wake the loops
+        whose work that may be ("*": any of them), and only those; a wake for every commit
+        kept every loop of every worker busy looking."""
+        for table in tables:
+            for name in _CONCERNS.get(table, _ALL if table == "*" else ()):
+                getattr(self, name).set()
+
+
+# Whose work another worker's write may be, by table: a stored text (the processor's; once
+# decided, the scheduler plans again), outbox rows and bookings (the dispatcher's), timers and
+# hubs opened or closed (the scheduler's).
+_ALL = ("inbound", "outbox", "schedule")
+_CONCERNS = {
+    "inbound": ("inbound", "schedule"),
+    "outbox": ("outbox",),
+    "pacing": ("outbox",),
+    "due": ("schedule",),
+    "hubs": ("schedule",),
+}
+
 
 @dataclass(frozen=True)
 class Intake:

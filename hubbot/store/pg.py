@@ -20,7 +20,7 @@ from hubbot.store.pg_connection import (
     connection_lost,
     is_pg_storage_fault,
 )
-from hubbot.store.pg_notify import NOTIFY, Listener, new_token
+from hubbot.store.pg_notify import NOTIFY, Listener, new_token, payload
 from hubbot.store.pg_sql import Params
 
 log = logging.getLogger(__name__)
@@ -111,11 +111,13 @@ class PgDatabase(Guarded):
                     await self._rollback()
                 await self.conn.call("execute", _BEGIN)
                 before = self.conn.total_changes
+                self.conn.written = set()
                 self._active = self.conn.holding = True
                 try:
                     yield self.conn
                     if self.conn.total_changes != before:  # tell the other workers, at COMMIT
-                        await self.conn.call("execute", NOTIFY, self.token)
+                        said = payload(self.token, self.conn.written)
+                        await self.conn.call("execute", NOTIFY, said)
                     await self.conn.call("execute", "COMMIT")
                 except BaseException:
                     await self._rollback()
@@ -163,13 +165,14 @@ class PgDatabase(Guarded):
         async with self._exclusive(), self.conn.execute(sql, params) as cursor:
             return await cursor.fetchall()
 
-    def listen(self, woken: Callable[[], None]) -> None:
-        """Call `woken` (and bump `changes`, for the console) whenever another process's
-        transaction commits: its webhooks, sends and timers are this process's work too."""
+    def listen(self, woken: Callable[[frozenset[str]], None]) -> None:
+        """Call `woken` with the tables it wrote (and bump `changes`, for the console) whenever
+        another process's transaction commits: its webhooks, sends and timers are this
+        process's work too."""
 
-        def heard() -> None:
+        def heard(tables: frozenset[str]) -> None:
             self.changes.bump()
-            woken()
+            woken(tables)
 
         self._listener = Listener(self.dsn, self.token, heard)
         self._listener.start()

@@ -107,6 +107,15 @@ class _Running:
         return None
 
 
+_WRITE = re.compile(r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+(\w+)", re.I)
+
+
+def written_table(sql: str) -> str:
+    """The table a write statement changes ('*' if it cannot tell: everyone looks)."""
+    found = _WRITE.match(sql)
+    return found.group(1).lower() if found else "*"
+
+
 class PgConnection:
     """An asyncpg connection offering the aiosqlite calls the store modules make."""
 
@@ -117,6 +126,7 @@ class PgConnection:
         self._lock = asyncio.Lock()
         self.total_changes = 0  # rows written, as sqlite3's: transaction() bumps on a change
         self._last_changes = 0
+        self.written: set[str] = set()  # tables written since transaction() began
 
     @property
     def in_transaction(self) -> bool:
@@ -164,6 +174,8 @@ class PgConnection:
         if statement.writes:
             self._last_changes = count
             self.total_changes += max(count, 0)
+            if count > 0:
+                self.written.add(written_table(sql))
         return PgCursor(rows, count, lastrowid)
 
     async def execute_fetchall(self, sql: str, params: Params = ()) -> list[Any]:
@@ -177,6 +189,7 @@ class PgConnection:
             await self.call("executemany", statement.sql, args)
             if statement.writes:  # asyncpg gives no count here: assume each row wrote
                 self.total_changes += len(listed)
+                self.written.add(written_table(sql))
         return PgCursor([], -1, None)
 
     async def close(self) -> None:
