@@ -30,7 +30,7 @@ from hubbot.domain.facts import (
     TargetFacts,
     TemplateFacts,
 )
-from hubbot.domain.models import Hub, ItemKind, Person
+from hubbot.domain.models import Hub, Person
 from hubbot.domain.playbook import Playbook
 from hubbot.domain.registry import REGISTRY
 from hubbot.security import verify_pin
@@ -126,7 +126,7 @@ async def _target(g: Gathering) -> TargetFacts:
 
 
 async def _numbers(g: Gathering) -> Numbers:
-    return Numbers({kind: await items.next_number(g.conn, kind) for kind in ItemKind})
+    return Numbers(await items.next_numbers(g.conn))
 
 
 async def _roster(g: Gathering) -> RosterFacts:

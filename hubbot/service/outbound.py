@@ -42,6 +42,7 @@ class Origin:
     group_chat: int | None = None  # replies to a command typed in a group go to the group
     from_number: str | None = None  # replies about a hub leave from the hub's SMS number
     hub_id: int | None = None  # the hub it is about: one in exercise mode marks its messages
+    exercise: bool | None = None  # whether that hub is in exercise mode, if already known
 
 
 class Outbound:
@@ -72,7 +73,7 @@ class Outbound:
             (self.renderer.render(b.label, person.locale), b.command) for b in message.buttons
         ]
         held = OPTED_OUT if person.opted_out and not message.compliance else None
-        drill = await self._drill(conn, origin.hub_id)
+        drill = await self._drill(conn, origin.hub_id, origin.exercise)
         if drill is not None:
             text = self._exercise_tag(text, person.locale)
             # A coordinator who texted about the drill gets the answer; the drill's own news
@@ -165,10 +166,15 @@ class Outbound:
         tagged = self.renderer.render(Msg("reply.about_hub", {"hub": code, "text": text}), locale)
         return tagged if segment_count(tagged) <= segment_count(text) else text
 
-    async def _drill(self, conn: Conn, hub_id: int | None) -> frozenset[int] | None:
+    async def _drill(
+        self, conn: Conn, hub_id: int | None, exercise: bool | None = None
+    ) -> frozenset[int] | None:
         """The members of `hub_id` if it is in exercise mode (they are in the exercise);
-        None if it is not, or if the message is about no hub."""
-        if hub_id is None or not await hubs.in_exercise(conn, hub_id):
+        None if it is not, or if the message is about no hub. `exercise`: the flag, when the
+        caller has the hub in hand (a look-up less per reply, a round trip on PostgreSQL)."""
+        if hub_id is None or exercise is False:
+            return None
+        if exercise is None and not await hubs.in_exercise(conn, hub_id):
             return None
         return await hubs.members(conn, hub_id)
 

@@ -195,6 +195,7 @@ class Processor:
             group_chat,
             hub_record.sms_number if hub_record else None,
             hub.id if hub else None,
+            hub_record.exercise if hub and hub_record and hub_record.id == hub.id else None,
         )
         if await self._throttled(conn, record, cmd, sender, hub, origin):
             return None

@@ -11,9 +11,16 @@ from hubbot.store.db import from_iso, iso
 
 
 async def next_number(conn: Conn, kind: ItemKind) -> int:
-    async with conn.execute("SELECT MAX(number) FROM items WHERE kind = ?", (kind.value,)) as c:
-        row = await c.fetchone()
-    return int(row[0] or 0) + 1 if row else 1
+    return (await next_numbers(conn))[kind]
+
+
+async def next_numbers(conn: Conn) -> dict[ItemKind, int]:
+    """The next number of each kind (N, O), in one statement: an index seek each."""
+    kinds = list(ItemKind)
+    picks = ", ".join("(SELECT MAX(number) FROM items WHERE kind = ?)" for _ in kinds)
+    async with conn.execute(f"SELECT {picks}", tuple(k.value for k in kinds)) as cursor:
+        row = await cursor.fetchone()
+    return {kind: int((row[i] if row else 0) or 0) + 1 for i, kind in enumerate(kinds)}
 
 
 async def create(conn: Conn, item: CreateItem, channel: str | None, now: datetime) -> None:
