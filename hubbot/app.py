@@ -199,7 +199,7 @@ class Hubbot:
             scheduler,
             metrics,
             relay := CapRelay(db, clock, outbound, playbooks, wake_outbox.set),
-            cap_sources(settings, relay.receive),
+            cap_sources(settings, relay),
         )
         return hubbot
 
@@ -272,6 +272,8 @@ class Hubbot:
                 await asyncio.wait_for(asyncio.shield(self.dispatcher_task), SHUTDOWN_GRACE)
         for source in self.cap_sources:
             await source.close()
+        if self.cap is not None and self.cap.archive is not None:
+            await self.cap.archive.close()
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)

@@ -17,6 +17,10 @@ class OfficialAlertSettings(BaseSettings):
     cap_feeds: str = Field("", description="CAP feed URLs (Atom or CAP), comma-separated.")
     cap_poll: str = Field("60s", description="How often the CAP feeds are polled.")
     cap_stream: str | None = Field(None, description="host:port of a NAAD TCP stream.")
+    cap_archive: str = Field(
+        "http://capcp1.naad-adna.pelmorex.com",
+        description="NAAD archive: alerts a heartbeat names that the stream missed.",
+    )
 
     @field_validator("cap_feeds")
     @classmethod
@@ -28,6 +32,15 @@ class OfficialAlertSettings(BaseSettings):
                     " e.g. https://alerts.example.org/feed.atom"
                 )
         return value
+
+    @field_validator("cap_archive")
+    @classmethod
+    def _cap_archive(cls, value: str) -> str:
+        if not _is_web_url(value.strip()):
+            raise ValueError(
+                f"{value!r} is not an http(s) URL, e.g. http://capcp1.naad-adna.pelmorex.com"
+            )
+        return value.strip()
 
     @field_validator("cap_poll")
     @classmethod

@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from hubbot.channels.base import Channel, Ingest
-from hubbot.channels.cap.feeds import FeedPoller, OnDocument
+from hubbot.channels.cap.archive import Archive
+from hubbot.channels.cap.feeds import FeedPoller
 from hubbot.channels.cap.stream import CapStream
 from hubbot.channels.simulator import SimulatorChannel, sim_routes
 from hubbot.channels.sms_policy import SmsPolicy
@@ -20,6 +21,7 @@ from hubbot.clock import Clock
 from hubbot.domain.playbook import Playbook
 from hubbot.i18n import Renderer
 from hubbot.playbooks.loader import PlaybookError, load_playbooks
+from hubbot.service.cap_relay import CapRelay
 from hubbot.settings import Settings
 from hubbot.store.conn import Store
 from hubbot.store.db import Database, StoreUnusable
@@ -90,14 +92,16 @@ def cannot_listen(host: str, port: int, exc: OSError) -> str:
     return f"HUBBOT_HTTP_HOST: cannot listen on {where}: {exc.strerror or exc}"
 
 
-def cap_sources(settings: Settings, receive: OnDocument) -> list[FeedPoller | CapStream]:
-    """Where official alerts come from: the feeds polled, and the NAAD stream, if set."""
+def cap_sources(settings: Settings, relay: CapRelay) -> list[FeedPoller | CapStream]:
+    """Where official alerts come from: the feeds polled, and the NAAD stream, if set, whose
+    heartbeats bring back from the archive what it missed."""
     sources: list[FeedPoller | CapStream] = []
     if settings.cap_feed_urls:
-        sources.append(FeedPoller(settings.cap_feed_urls, settings.cap_poll_seconds, receive))
+        sources.append(FeedPoller(settings.cap_feed_urls, settings.cap_poll_seconds, relay.receive))
     if settings.cap_stream_address is not None:
         host, port = settings.cap_stream_address
-        sources.append(CapStream(host, port, receive))
+        relay.archive = Archive(settings.cap_archive)
+        sources.append(CapStream(host, port, relay.receive, on_heartbeat=relay.heartbeat))
     return sources
 
 

@@ -188,18 +188,21 @@ def test_a_stream_that_never_ends_its_document_is_given_up() -> None:
 async def test_the_stream_delivers_documents_cut_in_chunks_and_keeps_heartbeats_back(
     naad: FakeNaad,
 ) -> None:
-    inbox = Inbox()
+    inbox, beats = Inbox(), Inbox()
     clock = Clock()
-    stream = CapStream(naad.host, naad.port, inbox, clock=clock)
+    stream = CapStream(naad.host, naad.port, inbox, clock=clock, on_heartbeat=beats)
     task = asyncio.create_task(stream.run())
     await naad.wait_connections(1)
     await naad.send(ALERT + HEARTBEAT + UPDATE + HEARTBEAT, sizes=[7, 300, 1, 2048])
     await inbox.wait_for(2)
+    await beats.wait_for(2)
     await stream.close()
     await asyncio.wait_for(task, 5)
     source = f"tcp://127.0.0.1:{naad.port}"
     assert inbox.got == [(ALERT.rstrip(), source), (UPDATE.rstrip(), source)]
     assert stream.heartbeats == 2 and stream.last_heartbeat == 1000.0
+    # The heartbeats go their own way: their references name alerts the archive may hold.
+    assert beats.got == [(HEARTBEAT.rstrip(), source)] * 2
 
 
 async def test_the_stream_reconnects_after_being_dropped_and_delivers_what_follows(

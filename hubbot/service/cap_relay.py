@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from hubbot.channels.cap import CapRejected, parse_cap
+from hubbot.channels.cap.archive import Archive, recent
 from hubbot.clock import Clock
 from hubbot.domain import fanout
 from hubbot.domain.alert_rules import DEFAULT_RULES, Audience
@@ -32,6 +33,7 @@ from hubbot.store.cap_alerts import CapRow
 from hubbot.store.conn import Conn, Store
 
 log = logging.getLogger(__name__)
+ARCHIVE_TRIES = 3  # a reference the archive will not give is asked for at three heartbeats
 
 
 class CapRelay:
@@ -44,12 +46,15 @@ class CapRelay:
         outbound: Outbound,
         playbooks: Mapping[str, Playbook],
         wake: Callable[[], None],
+        archive: Archive | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.outbound = outbound
         self.playbooks = playbooks
         self.wake = wake  # the dispatcher: relays were queued
+        self.archive = archive  # NAAD's, for what a heartbeat names and the stream missed
+        self._tries: dict[tuple[str, str, str], int] = {}  # archive fetches per reference
 
     async def receive(self, data: bytes, source: str) -> int | None:
         """Store the document and act on it; its number (the 3 of A3), or None for a
@@ -88,6 +93,33 @@ class CapRelay:
         )
         self.wake()
         return alert_id
+
+    async def heartbeat(self, data: bytes, source: str) -> int:
+        """A NAAD heartbeat lists the recent alerts: fetch from the archive those that never
+        reached us (sent while the stream was down), and act on each as if it had come down
+        the stream. Returns how many were fetched."""
+        if self.archive is None:
+            return 0
+        try:
+            beat = await asyncio.to_thread(parse_cap, data)
+        except CapRejected as exc:
+            log.warning("CAP heartbeat from %s unreadable: %s", source, exc.reason)
+            return 0
+        fetched = 0
+        for ref in beat.references:
+            if not recent(ref, self.clock.now()) or self._tries.get(ref.key, 0) >= ARCHIVE_TRIES:
+                continue
+            if await cap_alerts.seen(self.db.conn, ref.key):
+                continue
+            self._tries[ref.key] = self._tries.get(ref.key, 0) + 1
+            if len(self._tries) > 1000:  # a day of heartbeats names far fewer
+                self._tries.pop(next(iter(self._tries)))
+            url, body = await self.archive.fetch(ref)
+            if body is not None:
+                log.info("CAP %s was missed by the stream; fetched from %s", ref.identifier, url)
+                await self.receive(body, url)
+                fetched += 1
+        return fetched
 
     async def _places(self, conn: Conn) -> list[HubPlace]:
         places = []

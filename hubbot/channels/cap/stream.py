@@ -66,9 +66,10 @@ def is_heartbeat_document(document: bytes) -> bool:
 
 class CapStream:
     """Reads `host:port` and hands every CAP document but heartbeats to `on_document`, with
-    the source `tcp://host:port`. Reconnects with backoff (1 s doubling to 60 s, jittered,
-    back to 1 s after a connection that carried a document), and drops a connection silent
-    for `heartbeat_timeout` seconds: NAAD sends a heartbeat about every minute."""
+    the source `tcp://host:port`; heartbeats go to `on_heartbeat`, if given. Reconnects with
+    backoff (1 s doubling to 60 s, jittered, back to 1 s after a connection that carried a
+    document), and drops a connection silent for `heartbeat_timeout` seconds: NAAD sends a
+    heartbeat about every minute."""
 
     def __init__(
         self,
@@ -77,6 +78,7 @@ class CapStream:
         on_document: OnDocument,
         heartbeat_timeout: float = 150.0,
         *,
+        on_heartbeat: OnDocument | None = None,
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
@@ -90,6 +92,7 @@ class CapStream:
         self.documents = 0  # handed on
         self.connections = 0  # made
         self._on_document = on_document
+        self._on_heartbeat = on_heartbeat  # its references name recent alerts we may lack
         self._sleep, self._clock, self._jitter, self._connect = sleep, clock, jitter, connect
         self._writer: asyncio.StreamWriter | None = None
         self._closed = asyncio.Event()
@@ -158,6 +161,11 @@ class CapStream:
             self.heartbeats += 1
             self.last_heartbeat = self._clock()
             log.debug("CAP stream %s: heartbeat", self.source)
+            if self._on_heartbeat is not None:
+                try:
+                    await self._on_heartbeat(document, self.source)
+                except Exception:  # a failed catch-up must not cost us the connection
+                    log.exception("CAP stream %s: a heartbeat could not be handed on", self.source)
             return
         self.documents += 1
         try:
