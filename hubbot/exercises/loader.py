@@ -16,7 +16,7 @@ from pydantic_core import ErrorDetails
 from hubbot.addresses import normalize_phone
 from hubbot.exercises.schema import PATTERN_HINTS, ScenarioSpec
 from hubbot.playbooks.loader import Problem
-from hubbot.playbooks.messages import at, describe_error
+from hubbot.playbooks.messages import at, describe_error, given_twice
 from hubbot.playbooks.yamlsource import Loc, YamlSyntaxError, parse_yaml
 
 log = logging.getLogger(__name__)
@@ -61,10 +61,7 @@ def check_scenario(path: Path, region: str = "CA") -> tuple[Scenario | None, lis
         return None, [Problem(name, exc.line, exc.message)]
     if source.data is None:
         return None, [Problem(name, 1, "the file is empty")]
-    findings: list[tuple[Loc, str]] = [
-        (loc, f"{at(loc[:-1])}field '{loc[-1]}' is given twice; remove one (the last one counts)")
-        for loc in source.duplicate_keys
-    ]
+    findings = given_twice(source.duplicate_keys)
     spec: ScenarioSpec | None = None
     try:
         spec = ScenarioSpec.model_validate(source.data)

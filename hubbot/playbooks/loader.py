@@ -16,7 +16,7 @@ from hubbot.domain.playbook import (
     Playbook,
 )
 from hubbot.playbooks.checks import RESERVED_WORDS, check_semantics, ucs2_texts
-from hubbot.playbooks.messages import at, describe_error
+from hubbot.playbooks.messages import describe_error, given_twice
 from hubbot.playbooks.schema import PlaybookSpec
 from hubbot.playbooks.to_domain import to_domain
 from hubbot.playbooks.yamlsource import Loc, Source, YamlSyntaxError, parse_yaml
@@ -164,10 +164,7 @@ def _load(path: Path, known_keys: set[str] | None) -> _Loaded:
         return _Loaded(None, [Problem(name, exc.line, exc.message)])
     if source.data is None:
         return _Loaded(None, [Problem(name, 1, "the file is empty")])
-    findings: list[tuple[Loc, str]] = [
-        (loc, f"{at(loc[:-1])}field '{loc[-1]}' is given twice; remove one (the last one counts)")
-        for loc in source.duplicate_keys
-    ]
+    findings = given_twice(source.duplicate_keys)
     spec: PlaybookSpec | None = None
     try:
         spec = PlaybookSpec.model_validate(source.data)

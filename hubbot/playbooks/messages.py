@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import types
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
@@ -108,3 +108,11 @@ def _unwrap(annotation: Any) -> Any:
 
 def _is_model(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def given_twice(duplicates: Iterable[Loc]) -> list[tuple[Loc, str]]:
+    """Each field written twice in a YAML file: the last one counts, and its author is told."""
+    return [
+        (loc, f"{at(loc[:-1])}field '{loc[-1]}' is given twice; remove one (the last one counts)")
+        for loc in duplicates
+    ]
