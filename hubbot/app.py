@@ -37,6 +37,7 @@ from hubbot.settings import Settings
 from hubbot.startup import (
     StartupError,
     cannot_listen,
+    cap_archive,
     cap_sources,
     catalogs,
     load_store,
@@ -198,7 +199,9 @@ class Hubbot:
             telegram,
             scheduler,
             metrics,
-            relay := CapRelay(db, clock, outbound, playbooks, wake_outbox.set),
+            relay := CapRelay(
+                db, clock, outbound, playbooks, wake_outbox.set, cap_archive(settings)
+            ),
             cap_sources(settings, relay),
         )
         return hubbot

@@ -92,15 +92,19 @@ def cannot_listen(host: str, port: int, exc: OSError) -> str:
     return f"HUBBOT_HTTP_HOST: cannot listen on {where}: {exc.strerror or exc}"
 
 
+def cap_archive(settings: Settings) -> Archive | None:
+    """NAAD's archive, for the alerts a stream heartbeat names that it missed; with a stream."""
+    return Archive(settings.cap_archive) if settings.cap_stream_address is not None else None
+
+
 def cap_sources(settings: Settings, relay: CapRelay) -> list[FeedPoller | CapStream]:
     """Where official alerts come from: the feeds polled, and the NAAD stream, if set, whose
-    heartbeats bring back from the archive what it missed."""
+    heartbeats bring back from the relay's archive what it missed."""
     sources: list[FeedPoller | CapStream] = []
     if settings.cap_feed_urls:
         sources.append(FeedPoller(settings.cap_feed_urls, settings.cap_poll_seconds, relay.receive))
     if settings.cap_stream_address is not None:
         host, port = settings.cap_stream_address
-        relay.archive = Archive(settings.cap_archive)
         sources.append(CapStream(host, port, relay.receive, on_heartbeat=relay.heartbeat))
     return sources
 

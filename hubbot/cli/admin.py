@@ -20,7 +20,7 @@ from hubbot.cli.console import (
     now,
     store,
 )
-from hubbot.cli.hub_place import add_place_options, checked_place, hub_set, register_set
+from hubbot.cli.hub_place import add_place_options, checked_place, describe_place, register_set
 from hubbot.domain.outbox_state import UNSENT, OutboxStatus
 from hubbot.domain.playbook import LOCALES
 from hubbot.playbooks.loader import load_playbooks
@@ -83,7 +83,6 @@ def register(commands: Commands) -> None:
 
 
 async def _add(settings: Settings, args: argparse.Namespace) -> int:
-    checked_place(args.lat, args.lon, args.sgc)  # before the hub is made: all or nothing
     await hub_add(
         settings,
         args.code,
@@ -93,9 +92,8 @@ async def _add(settings: Settings, args: argparse.Namespace) -> int:
         args.sms_number,
         args.playbook,
         address=args.address,
+        place=checked_place(args.lat, args.lon, args.sgc),
     )
-    if args.lat is not None or args.sgc is not None:
-        await hub_set(settings, args.code, args.lat, args.lon, args.sgc)
     return 0
 
 
@@ -109,6 +107,7 @@ async def hub_add(
     playbook: str | None,
     out: TextIO | None = None,
     address: str | None = None,
+    place: tuple[float | None, float | None, str | None] = (None, None, None),
 ) -> None:
     out = out or sys.stdout
     code = code.upper()
@@ -138,7 +137,13 @@ async def hub_add(
         if address:
             await hubs.set_address(conn, hub_id, address.strip()[:200])
         await log(conn, hub_id, "hub_added", f"playbook {playbook_id}", at)
+        lat, lon, sgc = place  # in the same transaction: a hub is added with it, or not at all
+        if lat is not None or sgc is not None:
+            await hubs.set_place(conn, hub_id, lat, lon, sgc)
+            await log(conn, hub_id, "hub_set", describe_place(lat, lon, sgc), at)
     print(f"Hub {code} ({name}) added, closed until someone texts ACTIVATE {code} <PIN>.", file=out)
+    if lat is not None or sgc is not None:
+        print(f"Hub {code}: {describe_place(lat, lon, sgc)}.", file=out)
 
 
 async def hub_list(settings: Settings, out: TextIO | None = None) -> int:

@@ -79,7 +79,7 @@ async def hub_set(
         said = []
         if lat is not None or sgc is not None:
             await hubs.set_place(conn, record.id, lat, lon, sgc)
-            said.append(_place(lat, lon, sgc))
+            said.append(describe_place(lat, lon, sgc))
         if exercise is not None:
             await hubs.set_exercise(conn, record.id, exercise == "on")
             said.append(f"exercise mode {exercise}")
@@ -88,7 +88,7 @@ async def hub_set(
     return 0
 
 
-def _place(lat: float | None, lon: float | None, sgc: str | None) -> str:
+def describe_place(lat: float | None, lon: float | None, sgc: str | None) -> str:
     parts = [f"at {lat:.4f}, {lon:.4f}"] if lat is not None and lon is not None else []
     return " ".join(parts + ([f"SGC {sgc}"] if sgc else []))
 

@@ -10,12 +10,9 @@ from enum import StrEnum
 
 from hubbot.domain.alert_rules import DEFAULT_RULES, AlertRule, Audience
 from hubbot.domain.cap import CapAlert, CapInfo, expired, info_for, is_heartbeat
-from hubbot.domain.fanout import FRAME_ROOM
+from hubbot.domain.fanout import text_room
 from hubbot.domain.geo import info_applies
 from hubbot.domain.messages import Priority
-from hubbot.domain.sms import segment_count
-
-SMS_SEGMENTS = 3  # an alert's SMS text fits this many segments, with a broadcast's frame
 
 
 class Outcome(StrEnum):
@@ -139,8 +136,8 @@ def _ids(ids: Sequence[int]) -> str:
 
 def sms_text(alert: CapAlert, language: str) -> str:
     """The alert as an SMS carries it, in `language` (the other if it has none): the headline,
-    the start of the instruction (or description), and its source, within SMS_SEGMENTS with
-    room for the frame. The whole text is full_text's."""
+    the start of the instruction (or description), and its source, within a broadcast's 3
+    segments with room for the frame. The whole text is full_text's."""
     info = info_for(alert, language)
     if info is None:
         return ""
@@ -173,7 +170,9 @@ def full_text(alert: CapAlert, language: str) -> str:
 
 
 def _fits(text: str) -> bool:
-    return segment_count(text + "x" * FRAME_ROOM) <= SMS_SEGMENTS
+    """Whether the text fits a broadcast's segments with its frame (fanout.text_room)."""
+    length, room = text_room(text)
+    return length <= room
 
 
 def _join(head: str, body: str, source: str) -> str:

@@ -65,8 +65,5 @@ class Pacer:
         pass that offers messages in lane order at one `now` so never lets a later message
         take a key an earlier one is waiting for.
         """
-        wait = max((self.wait(key, now) for key, _, _ in needs), default=0.0)
-        if wait == 0.0:
-            for key, rate, cost in needs:
-                self.take(key, rate, cost, now)
-        return wait
+        wait, booked = self.reserve(needs, now, 0.0)
+        return 0.0 if booked else wait

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import logging
 import tempfile
 import time
@@ -237,13 +236,10 @@ class Runner:
             self.played.append((inject, await self._cap(inject.cap.file)))
 
     async def _cap(self, name: str) -> str:
-        receiver = getattr(self.app, "cap", None)
-        if receiver is None:
+        if self.app.cap is None:
             return "SKIPPED: this hubbot has no CAP relay to hand the alert to"
         data = self.scenario.cap_file(name).read_bytes()
-        number = receiver.receive(data, "exercise")
-        if inspect.isawaitable(number):
-            number = await number
+        number = await self.app.cap.receive(data, "exercise")
         if number is None:
             return "not taken in: a heartbeat, or a copy of an alert already received"
         row = await self.app.db.fetchone(

@@ -257,9 +257,6 @@ class ScenarioSpec(Model):
     injects: list[InjectSpec] = Field(min_length=1)
     expectations: list[ExpectationSpec] = Field(default_factory=list)
 
-    def persona(self, persona_id: str) -> PersonaSpec:
-        return next(p for p in self.personas if p.id == persona_id)
-
 
 def scenario_json_schema() -> dict[str, Any]:
     """The JSON schema of a scenario file, for editor completion and validation."""

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from hubbot.domain.alert_rules import LEAD_ROLES
 from hubbot.domain.durations import parse_duration
 
 SLUG_PATTERN = r"^[a-z0-9-]+$"
@@ -196,7 +197,7 @@ class AlertRuleSpec(BaseModel):
         default="roles", description="The holders of `roles`, every member, or coordinators."
     )
     roles: list[Ident] = Field(
-        default_factory=lambda: ["lead", "communications"],
+        default_factory=lambda: list(LEAD_ROLES),
         description="With to: roles, the roles whose holders hear it.",
     )
     lane: Literal["urgent", "normal"] | None = Field(

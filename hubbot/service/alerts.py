@@ -73,7 +73,8 @@ class Alerts:
         reached = [
             Recipient(m.person_id, m.locale, m.address or "", m.sender) for m in chosen.reached
         ]
-        ids = await self.outbound.many(conn, reached, msg, priority, buttons, record.hub_id)
+        drill = hub.exercise if hub else None
+        ids = await self.outbound.many(conn, reached, msg, priority, buttons, record.hub_id, drill)
         sent: list[tuple[int, int | None, str | None]] = [
             (person.person_id, outbox_id, None)
             for person, outbox_id in zip(reached, ids, strict=True)
@@ -99,9 +100,10 @@ class Alerts:
         rollcall_id = await alerts.start_rollcall(
             conn, effect.hub_id, effect.by_person_id, now, plan.ends_at
         )
+        about = Origin(hub_id=effect.hub_id, exercise=record.exercise)
         for person_id, ask in zip(plan.asked, plan.asks, strict=True):
             await alerts.ask_rollcall(conn, rollcall_id, person_id)
-            await self.outbound.person(conn, ask, Origin(hub_id=effect.hub_id))
+            await self.outbound.person(conn, ask, about)
         await schedule.add(
             conn, DueKind.ROLLCALL_END, effect.hub_id, str(rollcall_id), plan.ends_at
         )

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
+from hubbot.addresses import channel_of
 from hubbot.channels.cap import CapRejected, parse_cap
 from hubbot.channels.cap.archive import Archive, recent
 from hubbot.clock import Clock
@@ -80,8 +81,9 @@ class CapRelay:
             if not decision.store:
                 log.debug("CAP %s from %s: %s", alert.identifier, source, decision.reason)
                 return None
-            alert_id = await cap_alerts.record(conn, _row(alert, decision, source), now)
-            await self._apply(conn, alert_id, alert, decision, places, now)
+            row = _row(alert, decision, source)
+            alert_id = await cap_alerts.record(conn, row, now)
+            await self._apply(conn, alert_id, row, decision, places, now)
         log.info(
             "CAP A%d (%s %s, %s): %s %s",
             alert_id,
@@ -135,31 +137,39 @@ class CapRelay:
         self,
         conn: Conn,
         alert_id: int,
-        alert: CapAlert,
+        row: CapRow,
         decision: Decision,
         places: list[HubPlace],
         now: datetime,
     ) -> None:
         label = f"A{alert_id}"
+        hubs_by_id = {place.hub_id: place for place in places}
         if decision.supersedes:
             why = f"superseded by {label}"
             await cap_alerts.mark(conn, decision.supersedes, Outcome.SUPERSEDED, alert_id, why)
         if decision.cancels:
             why = f"cancelled by {label}"
             await cap_alerts.mark(conn, decision.cancels, Outcome.CANCELLED, alert_id, why)
-            await self._cancelled(conn, decision.cancels, places)
-        codes = {place.hub_id: place.code for place in places}
+            await self._cancelled(conn, decision.cancels, hubs_by_id)
+        # The alert's text in both languages, once for every hub: the SMS's, and the whole of
+        # it where there is room (Telegram).
+        short = LocalText(fr=row.sms_fr or "", en=row.sms_en or "")
+        whole = LocalText(fr=row.text_fr or "", en=row.text_en or "")
         reached: set[int] = set()  # once per alert, whoever is in several hubs or a coordinator
         for target in decision.targets:
-            await self._relay(conn, alert_id, alert, target, codes[target.hub_id], reached, now)
+            place = hubs_by_id[target.hub_id]
+            key = "broadcast.urgent" if target.lane is Priority.ALERT else "broadcast.text"
+            msgs = {channel: Msg(key, {"code": place.code, "id": label, "text": text})
+                    for channel, text in (("sms", short), ("telegram", whole))}  # fmt: skip
+            await self._relay(conn, alert_id, target, place, msgs, reached, now)
 
     async def _relay(
         self,
         conn: Conn,
         alert_id: int,
-        alert: CapAlert,
         target: Target,
-        code: str,
+        place: HubPlace,
+        msgs: dict[str, Msg],
         reached: set[int],
         now: datetime,
     ) -> None:
@@ -171,23 +181,23 @@ class CapRelay:
         broadcast_id = await cap_alerts.relay_broadcast(
             conn, alert_id, target.hub_id, target.lane, now
         )
-        key = "broadcast.urgent" if target.lane is Priority.ALERT else "broadcast.text"
-        texts = {
-            "sms": _bilingual(alert, sms_text),
-            "telegram": _bilingual(alert, full_text),  # Telegram has room for all of it
-        }
         buttons = (Button(Msg("ack.button"), f"ACK b{broadcast_id}"),)
+        by_channel: dict[str, list[Member]] = {}
+        for member in chosen.reached:  # everyone reached has an address (fanout.audience)
+            by_channel.setdefault(channel_of(member.address or ""), []).append(member)
         sent: list[tuple[int, int | None, str | None]] = []
-        for channel, text in texts.items():
-            group = [m for m in chosen.reached if (m.address or "").startswith(channel + ":")]
-            if not group:
-                continue
-            msg = Msg(key, {"code": code, "id": f"A{alert_id}", "text": text})
+        for channel, group in by_channel.items():
             recipients = [
                 Recipient(m.person_id, m.locale, m.address or "", m.sender) for m in group
             ]
             ids = await self.outbound.many(
-                conn, recipients, msg, target.lane, buttons, target.hub_id
+                conn,
+                recipients,
+                msgs.get(channel, msgs["sms"]),  # a channel without room for all: the SMS's
+                target.lane,
+                buttons,
+                target.hub_id,
+                place.exercise,
             )
             sent += [(m.person_id, i, None) for m, i in zip(group, ids, strict=True)]
         skipped: list[tuple[int, int | None, str | None]] = [
@@ -207,10 +217,9 @@ class CapRelay:
         return sorted(found.values(), key=lambda m: m.person_id)
 
     async def _cancelled(
-        self, conn: Conn, cancelled: tuple[int, ...], places: list[HubPlace]
+        self, conn: Conn, cancelled: tuple[int, ...], hubs_by_id: dict[int, HubPlace]
     ) -> None:
         """Whoever got an alert now withdrawn is told, in a short text."""
-        codes = {place.hub_id: place.code for place in places}
         headlines = await cap_alerts.headlines(conn, cancelled)
         told: set[int] = set()
         for alert_id in cancelled:
@@ -220,17 +229,12 @@ class CapRelay:
                 if person_id in told:
                     continue
                 told.add(person_id)
-                msg = Msg(
-                    "cap.cancelled",
-                    {"code": codes.get(hub_id, ""), "id": f"A{alert_id}", "text": text},
-                )
+                place = hubs_by_id.get(hub_id)
+                code = place.code if place else ""
+                msg = Msg("cap.cancelled", {"code": code, "id": f"A{alert_id}", "text": text})
                 notice = Outgoing(person_id, msg, Priority.ALERT)
-                await self.outbound.person(conn, notice, Origin(hub_id=hub_id))
-
-
-def _bilingual(alert: CapAlert, render: Callable[[CapAlert, str], str]) -> LocalText:
-    """The alert's own text, in each reader's language (the renderer picks theirs)."""
-    return LocalText(fr=render(alert, "fr-CA"), en=render(alert, "en-CA"))
+                about = Origin(hub_id=hub_id, exercise=place.exercise if place else None)
+                await self.outbound.person(conn, notice, about)
 
 
 def _row(alert: CapAlert, decision: Decision, source: str) -> CapRow:

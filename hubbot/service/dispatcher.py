@@ -144,18 +144,20 @@ class Dispatcher:
 
     async def _look(self) -> tuple[int, float | None]:
         """One pass over the due messages: start those that may go, and find the next wake."""
+        if len(self.in_flight) >= self.concurrency:
+            self.last_wait = None
+            return 0, None  # no slot free: a send ending wakes the loop
         cutoff = self.clock.now()
         # Enough of each sender's messages to fill every free slot, however long its queue.
-        room = max(1, self.concurrency - len(self.in_flight))
-        records = await delivery.due(self.db, cutoff, per_sender=room)
+        records = await delivery.due(
+            self.db, cutoff, per_sender=self.concurrency - len(self.in_flight)
+        )
         # Read after the query: a slot that came free while it ran is free now, and the waits
         # of the messages held back are measured from the same instant as their hold.
         now = self.clock.now()
         candidates: dict[int, tuple[OutboxRecord, list[Need]]] = {}
         dropped = False
         for record in records:
-            if len(self.in_flight) >= self.concurrency:
-                break  # a send ending wakes the loop
             channel = self.channels.get(record.channel)
             if channel is None:
                 await delivery.mark_failed(self.db, record.id, now, f"no {record.channel} channel")

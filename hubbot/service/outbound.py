@@ -73,14 +73,14 @@ class Outbound:
             (self.renderer.render(b.label, person.locale), b.command) for b in message.buttons
         ]
         held = OPTED_OUT if person.opted_out and not message.compliance else None
-        drill = await self._drill(conn, origin.hub_id, origin.exercise)
-        if drill is not None:
+        if await self._in_drill(conn, origin.hub_id, origin.exercise):
             text = self._exercise_tag(text, person.locale)
             # A coordinator who texted about the drill gets the answer; the drill's own news
             # (opened, silent, reports) reaches only those in it.
-            outside = person.is_coordinator and person.id not in drill
-            if outside and person.id != origin.sender_id:
-                held = held or NOT_IN_EXERCISE
+            if person.is_coordinator and person.id != origin.sender_id:
+                assert origin.hub_id is not None
+                if person.id not in await hubs.members(conn, origin.hub_id):
+                    held = held or NOT_IN_EXERCISE
         ids = await self._write(
             conn,
             address,
@@ -124,6 +124,7 @@ class Outbound:
         priority: Priority,
         buttons: tuple[Button, ...] = (),
         hub_id: int | None = None,
+        exercise: bool | None = None,
     ) -> list[int]:
         """One message to many people at once (a broadcast): rendered once per language,
         shaped once per channel, written in one statement. `hub_id`: the hub it goes out
@@ -133,13 +134,13 @@ class Outbound:
         rendered: dict[tuple[str, str], tuple[list[str], list[tuple[str, str]]]] = {}
         rows: list[NewMessage] = []
         last: list[int] = []
-        drill = await self._drill(conn, hub_id)
-        outside = await hubs.coordinators_outside(conn, hub_id) if drill is not None else set()
+        drill = await self._in_drill(conn, hub_id, exercise)
+        outside = await hubs.coordinators_outside(conn, hub_id) if drill else set()
         for person in recipients:
             channel = channel_of(person.address)
             if (person.locale, channel) not in rendered:
                 text = self.renderer.render(msg, person.locale)
-                if drill is not None:
+                if drill:
                     text = self._exercise_tag(text, person.locale)
                 labels = [
                     (self.renderer.render(b.label, person.locale), b.command) for b in buttons
@@ -166,17 +167,12 @@ class Outbound:
         tagged = self.renderer.render(Msg("reply.about_hub", {"hub": code, "text": text}), locale)
         return tagged if segment_count(tagged) <= segment_count(text) else text
 
-    async def _drill(
-        self, conn: Conn, hub_id: int | None, exercise: bool | None = None
-    ) -> frozenset[int] | None:
-        """The members of `hub_id` if it is in exercise mode (they are in the exercise);
-        None if it is not, or if the message is about no hub. `exercise`: the flag, when the
-        caller has the hub in hand (a look-up less per reply, a round trip on PostgreSQL)."""
-        if hub_id is None or exercise is False:
-            return None
-        if exercise is None and not await hubs.in_exercise(conn, hub_id):
-            return None
-        return await hubs.members(conn, hub_id)
+    async def _in_drill(self, conn: Conn, hub_id: int | None, exercise: bool | None) -> bool:
+        """Whether the message is about a hub in exercise mode. `exercise`: the flag, when the
+        caller has the hub in hand (a look-up less per message, a round trip on PostgreSQL)."""
+        if hub_id is None or exercise is not None:
+            return bool(hub_id is not None and exercise)
+        return await hubs.in_exercise(conn, hub_id)
 
     def _exercise_tag(self, text: str, locale: str) -> str:
         """EXERCICE / EXERCISE first: nobody may take a drill's message for a real one."""
