@@ -33,14 +33,21 @@ from tests.service import Service, eventually  # noqa: E402
 HUB = "+15145550001"
 
 
-async def _post_all(urls: list[str], count: int, concurrency: int) -> float:
+def _number(hub: int) -> str:
+    return HUB if hub == 0 else f"+1514555{1000 + hub}"
+
+
+async def _post_all(urls: list[str], count: int, concurrency: int, hubs: int) -> float:
     semaphore = asyncio.Semaphore(concurrency)
     async with aiohttp.ClientSession() as session:
 
         async def one(i: int) -> None:
             url = f"{urls[i % len(urls)]}/twilio/sms"
             form = fake_twilio.inbound_form(
-                f"SM{i:032d}", f"+1438{2000000 + i:07d}", HUB, f"BESOIN eau potable pour {i}"
+                f"SM{i:032d}",
+                f"+1438{2000000 + i:07d}",
+                _number(i % hubs),
+                f"BESOIN eau potable pour {i}",
             )
             headers = {"X-Twilio-Signature": fake_twilio.sign(url, form)}
             async with semaphore, session.post(url, data=form, headers=headers) as resp:
@@ -51,8 +58,8 @@ async def _post_all(urls: list[str], count: int, concurrency: int) -> float:
         return time.perf_counter() - start
 
 
-async def run(workers: int, count: int, concurrency: int) -> dict[str, object]:
-    url = await shared_cluster().fresh_database(f"bench_{workers}", "hubbot", "bench")
+async def run(workers: int, count: int, concurrency: int, hubs: int) -> dict[str, object]:
+    url = await shared_cluster().fresh_database(f"bench_{workers}_{hubs}", "hubbot", "bench")
     fake = await fake_twilio.FakeTwilio().start()
     services: list[Service] = []
     db = await asyncpg.connect(url)
@@ -66,16 +73,22 @@ async def run(workers: int, count: int, concurrency: int) -> dict[str, object]:
                 )
                 services.append(service)
             first = services[0]
-            code, out = await first.cli(
-                "hub", "add", "BENCH", "--name", "Bench", "--pin", "2468", "--sms-number", HUB
-            )
-            assert code == 0, out
+            for h in range(hubs):
+                code, out = await first.cli(
+                    "hub", "add", f"B{h}", "--name", f"Bench {h}", "--pin", "2468",
+                    "--sms-number", _number(h),
+                )  # fmt: skip
+                assert code == 0, out
             await asyncio.gather(*(s.start() for s in services))
-            form = fake_twilio.inbound_form("SMlead", "+15145550101", HUB, "ACTIVATE BENCH 2468")
-            await fake_twilio.signed_post(f"{first.url}/twilio/sms", form)
-            if not await eventually(lambda: len(fake.sent) >= 2, within=30):
-                raise RuntimeError("the hub did not open")
-            accept = await _post_all([s.url for s in services], count, concurrency)
+            for h in range(hubs):
+                lead = f"+1514556{1000 + h}"
+                form = fake_twilio.inbound_form(
+                    f"SMlead{h}", lead, _number(h), f"ACTIVATE B{h} 2468"
+                )
+                await fake_twilio.signed_post(f"{first.url}/twilio/sms", form)
+            if not await eventually(lambda: len(fake.sent) >= 2 * hubs, within=60):
+                raise RuntimeError("the hubs did not open")
+            accept = await _post_all([s.url for s in services], count, concurrency, hubs)
             left = "SELECT COUNT(*) FROM inbound WHERE processed_at IS NULL"
             for _ in range(3000):  # ten minutes at most
                 if not await db.fetchval(left):
@@ -86,6 +99,7 @@ async def run(workers: int, count: int, concurrency: int) -> dict[str, object]:
                 " - MIN(received_at::timestamptz)) FROM inbound WHERE provider_id LIKE 'SM0%'"
             )
             items = await db.fetchval("SELECT COUNT(*) FROM items")
+            conflicts = sum([await _conflicts(s.url) for s in services])
     finally:
         await db.close()
         for service in services:
@@ -94,16 +108,32 @@ async def run(workers: int, count: int, concurrency: int) -> dict[str, object]:
     return {
         "benchmark": "workers_pg",
         "workers": workers,
+        "hubs": hubs,
         "messages": count,
         "accepted_per_s": round(count / accept, 1),
         "processed_per_s": round(count / float(span), 1),
         "decided_once": items == count,
+        "batches_done_again": conflicts,
     }
 
 
-async def main(counts: list[int], messages: int, concurrency: int) -> None:
-    for workers in counts:  # the cluster stops when the process ends (tests/pg.py)
-        print(json.dumps(await run(workers, messages, concurrency)), flush=True)
+async def _conflicts(url: str) -> int:
+    """The worker's deciding transactions done again after another's won (its /metrics)."""
+    async with aiohttp.ClientSession() as session, session.get(f"{url}/metrics") as resp:
+        text = await resp.text()
+    return int(
+        sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith("hubbot_store_conflicts_total")
+        )
+    )
+
+
+async def main(counts: list[int], messages: int, concurrency: int, hubs: list[int]) -> None:
+    for spread in hubs:
+        for workers in counts:  # the cluster stops when the process ends (tests/pg.py)
+            print(json.dumps(await run(workers, messages, concurrency, spread)), flush=True)
 
 
 if __name__ == "__main__":
@@ -111,8 +141,9 @@ if __name__ == "__main__":
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--hubs", type=int, nargs="+", default=[1, 20])
     args = parser.parse_args()
     if binaries() is None:
         print(MISSING)
         sys.exit(0)
-    asyncio.run(main(args.workers, args.messages, args.concurrency))
+    asyncio.run(main(args.workers, args.messages, args.concurrency, args.hubs))

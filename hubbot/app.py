@@ -77,6 +77,7 @@ class Hubbot:
     dispatcher_task: asyncio.Task[None] | None = None
     runner: web.AppRunner | None = None
     phase: str = "starting"  # /readyz: 'ready' once start() is done, 'stopping' from stop()
+    intake_db: Store | None = None  # the webhooks' own connection, where they have one
 
     @classmethod
     async def build(cls, settings: Settings, clock: Clock | None = None) -> Hubbot:
@@ -86,17 +87,22 @@ class Hubbot:
         renderer = catalogs(settings)
         playbooks = playbooks_of(settings, renderer)
         db = await load_store(settings, verify=True)
-        delivery_db: Store | None = None
+        opened: list[Store] = [db]
         try:
             # Delivery gets its own connection (and so its own SQLite thread): WAL lets it read
             # and write beside the message processor instead of queueing behind it. From the
             # same HUBBOT_DATABASE, so on PostgreSQL it is a second connection to the server.
-            delivery_db = await load_store(settings)
-            return await cls._assemble(settings, clock, renderer, playbooks, db, delivery_db)
+            opened.append(delivery_db := await load_store(settings))
+            # On PostgreSQL the webhooks store texts on a third, which waits for no decision:
+            # SQLite has one writer at a time, so there they share the processor's.
+            intake_db = db
+            if settings.database_url is not None:
+                opened.append(intake_db := await load_store(settings, appending=True))
+            stores = (db, delivery_db, intake_db)
+            return await cls._assemble(settings, clock, renderer, playbooks, stores)
         except BaseException:
-            if delivery_db is not None:
-                await delivery_db.close()
-            await db.close()
+            for store in reversed(opened):
+                await store.close()
             raise
 
     @classmethod
@@ -106,9 +112,9 @@ class Hubbot:
         clock: Clock,
         renderer: Renderer,
         playbooks: dict[str, Playbook],
-        db: Store,
-        delivery_db: Store,
+        stores: tuple[Store, Store, Store],
     ) -> Hubbot:
+        db, delivery_db, intake_db = stores
         wake_outbox = asyncio.Event()
         processor_wake = asyncio.Event()
         scheduler_wake = asyncio.Event()  # after each message, the scheduler looks again
@@ -118,8 +124,10 @@ class Hubbot:
             wake_outbox.set()
 
         metrics = Metrics()  # its own registry: several services in one process do not collide
-        ingest = JournalIngest(db, clock, wake, metrics)  # every channel's one way in
-        sms, twilio, routes = sms_channel(settings, (db, delivery_db), clock, ingest, wake)
+        ingest = JournalIngest(intake_db, clock, wake, metrics)  # every channel's one way in
+        # The simulator's mailbox goes on the appending connection where there is one.
+        mailbox_db = delivery_db if intake_db is db else intake_db
+        sms, twilio, routes = sms_channel(settings, (db, mailbox_db), clock, ingest, wake)
         # The console's replies stay in the outbox for the hub page (channels/console).
         channels: dict[str, Channel] = {"sms": sms, "console": ConsoleChannel()}
         telegram: TelegramBot | None = None
@@ -151,9 +159,10 @@ class Hubbot:
         )
         if isinstance(db, PgDatabase):
             # Workers sharing the database: another's webhook, send or timer is our work too.
-            # Both connections of this process sign with one token: our own writes wake no one.
-            if isinstance(delivery_db, PgDatabase):
-                delivery_db.token = db.token
+            # Its connections sign with one token: our own writes wake no one.
+            for other in (delivery_db, intake_db):
+                if isinstance(other, PgDatabase):
+                    other.token = db.token
             db.listen(wakes.heard)
         outbound = Outbound(renderer, channels, clock)
         processor, scheduler = workers(db, clock, playbooks, outbound, local, wakes)
@@ -173,7 +182,9 @@ class Hubbot:
         hubbot: Hubbot
         bearer = settings.metrics_token.get_secret_value() if settings.metrics_token else None
         ops = Ops(metrics, bearer, lambda: hubbot.phase)
-        web_app = build_web_app(db, lambda: hubbot.running, routes, [delivery_db], ops)
+        own_intake = intake_db if intake_db is not db else None
+        others = [delivery_db, *([own_intake] if own_intake else [])]
+        web_app = build_web_app(db, lambda: hubbot.running, routes, others, ops)
         console = Console(
             db,
             clock,
@@ -203,6 +214,7 @@ class Hubbot:
                 db, clock, outbound, playbooks, wake_outbox.set, cap_archive(settings)
             ),
             cap_sources(settings, relay),
+            intake_db=own_intake,
         )
         return hubbot
 
@@ -283,4 +295,6 @@ class Hubbot:
         if self.twilio is not None:
             await self.twilio.close()
         await self.delivery_db.close()
+        if self.intake_db is not None:
+            await self.intake_db.close()
         await self.db.close()

@@ -55,13 +55,14 @@ def playbooks_of(settings: Settings, renderer: Renderer) -> dict[str, Playbook]:
     return playbooks
 
 
-async def load_store(settings: Settings, verify: bool = False) -> Store:
+async def load_store(settings: Settings, verify: bool = False, appending: bool = False) -> Store:
     """The one place the store is opened from settings: an SQLite file (`verify` reads every
-    page once) or, for a postgresql:// URL, PostgreSQL (whose server checks its own pages)."""
+    page once) or, for a postgresql:// URL, PostgreSQL (whose server checks its own pages;
+    `appending`: a connection for the journal's inserts only, store/pg.py)."""
     url = settings.database_url
     try:
         if url is not None:
-            return await PgDatabase.open(url)
+            return await PgDatabase.open(url, appending)
         return await Database.open(settings.database_path, verify=verify)
     except StoreUnusable as exc:
         text = str(exc)
@@ -117,8 +118,9 @@ def sms_channel(
     wake: Callable[[], None],
 ) -> tuple[Channel, TwilioChannel | None, list[web.RouteDef]]:
     """SMS through Twilio when its credentials are set, else the local simulator; with the
-    webhooks either serves. `stores`: the processor's connection and delivery's."""
-    db, delivery_db = stores
+    webhooks either serves. `stores`: the processor's connection, and the one the simulator
+    writes its phones' mailboxes on (a provider does not wait for our transactions)."""
+    db, mailbox_db = stores
     policy = SmsPolicy(settings.sms_mps, settings.sms_max_segments, settings.sms_fold_accents)
     routes: list[web.RouteDef] = []
     if settings.twilio_enabled:
@@ -139,7 +141,7 @@ def sms_channel(
             db, clock, ingest, token, settings.webhook_url, settings.default_region
         )
         return twilio, twilio, routes
-    sim = SimulatorChannel(delivery_db, clock, policy)
+    sim = SimulatorChannel(mailbox_db, clock, policy)
     if settings.sim_served:
         routes = sim_routes(sim, ingest, settings.default_region, wake, settings.sim_bearer())
     else:  # anyone who reaches the port could text as anyone, the coordinator too

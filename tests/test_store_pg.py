@@ -120,3 +120,27 @@ async def test_a_worker_that_writes_wakes_the_others_and_not_itself() -> None:
     finally:
         await second.close()
         await first.close()
+
+
+async def test_a_database_made_before_sequences_numbers_new_rows_past_its_old_ones() -> None:
+    """Migration 25 on a deployment of 24: the people it has keep their numbers and the next
+    one gets the largest plus one, as the old trigger would have given."""
+    dsn = await shared_cluster().fresh_database("hubbot_v24", "hubbot_v24", "v24-pw")
+    db = await PgDatabase.open(dsn)
+    try:
+        async with db.transaction() as conn:
+            await people.create(conn, ANA, "fr", NOW, person_id=41)
+        # As version 24 left it: no sequence, the trigger taking the largest id plus one.
+        await db.conn.raw.execute(
+            "DROP SEQUENCE people_id_seq; UPDATE hubbot_schema SET version = 24"
+        )
+    finally:
+        await db.close()
+    db = await PgDatabase.open(dsn)
+    try:
+        async with db.transaction() as conn:
+            ben = await people.create(conn, BEN, "en", NOW)
+            reserved = await people.next_id(conn)
+        assert (ben.id, reserved) == (42, 43)
+    finally:
+        await db.close()

@@ -53,6 +53,13 @@ class Metrics:
             ["source"],
             registry=registry,
         )
+        self.conflicts = Counter(
+            "hubbot_store_conflicts",
+            "Transactions done again because another worker's won (PostgreSQL, several"
+            " workers): a few are normal, a steady climb means workers fight over one hub.",
+            ["work"],
+            registry=registry,
+        )
         self.throttled = Counter(
             "hubbot_throttled_messages",
             "Inbound texts held back by the flood limit.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Callable, Sequence
@@ -26,7 +27,7 @@ from hubbot.service.retrying import Retrying
 from hubbot.service.wakes import Intake, Wakes
 from hubbot.store import inbound, people
 from hubbot.store.conn import Conn, Store
-from hubbot.store.db import from_iso, is_storage_fault
+from hubbot.store.db import from_iso, is_conflict, is_storage_fault
 from hubbot.store.inbound import InboundRecord
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,11 @@ PER_SENDER = 16  # one sender's share of a batch: a flood from one number keeps 
 # Shorter costs throughput: the intake outruns the deciding and texts wait in the journal
 # instead (bench/sms_inbound.py, p50: 4.9 s at 0.02 s, 0.4 s at 0.25 s).
 BATCH_SECONDS = 0.25
+HELD = 0.5  # seconds before texts another worker held are looked at again, without a wake
+
+
+class _NotYourTurn(Exception):
+    """The message is about a hub another worker holds (inbound.hub_turn): it waits."""
 
 
 class Processor:
@@ -70,6 +76,8 @@ class Processor:
         # Counts of the message in hand, made once its batch commits: a batch rolled back is
         # processed again, and must not be counted twice.
         self.counted: list[Callable[[], object]] = []
+        # Set by process(): some messages were left for a worker holding their hub or sender.
+        self.waiting = False
 
     async def run(self) -> None:
         """Work through the journal, then wait to be woken by the next stored message.
@@ -82,11 +90,17 @@ class Processor:
             try:
                 done = await self.drain()
             except Exception as exc:
+                if is_conflict(exc):  # another worker's batch won: do ours again, at once
+                    self.metrics.conflicts.labels("processing").inc()
+                    continue
                 await asyncio.sleep(retrying.failed(exc))
                 continue
             retrying.succeeded()
             if not done:
-                await self.wake.wait()
+                # Texts left to a worker that holds their hub: its commit wakes this loop, and
+                # if it never commits (killed), they are looked at again after a while.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wake.wait(), HELD if self.waiting else None)
                 self.wake.clear()
 
     async def drain(self) -> int:
@@ -94,10 +108,14 @@ class Processor:
         # Batches taken in turn over senders: a text that arrives during a flood from one
         # number waits for a batch at most, not for the flood.
         while batch := await inbound.unprocessed(self.db, self.batch, min(PER_SENDER, self.batch)):
+            waited = False
             while batch:  # what a transaction's time did not cover goes first in the next
                 done = await self.process(*batch)
                 batch = batch[done:]
                 count += done
+                waited = waited or self.waiting
+            if waited:  # another worker holds some: its commit wakes this loop again
+                break
         return count
 
     async def process(self, *records: InboundRecord) -> int:
@@ -107,24 +125,36 @@ class Processor:
         savepoint each) and marked failed; a storage fault rolls back them all, for run()."""
         counted: list[Callable[[], object]] = []
         loop = asyncio.get_running_loop()
-        async with self.db.transaction() as conn:
+        self.waiting = False
+        async with self.db.deciding() as conn:
             batch = BatchHubs(conn, self.playbooks)
             decided: list[int] = []
             taken: list[InboundRecord] = []
             end = loop.time() + self.batch_seconds
             # Listed before this transaction: a worker sharing the store may have decided some
             # since. Each message is decided once, whoever takes it.
-            waiting = await inbound.still_unprocessed(conn, [r.id for r in records])
+            mine = await inbound.still_unprocessed(conn, [r.id for r in records])
+            held: set[str] = set()  # senders with a text another worker has, or that waits
             for record in records:
                 if taken and loop.time() > end:
                     break
                 taken.append(record)
-                if record.id not in waiting:
+                if record.id not in mine or record.address in held:
+                    # The sender's next texts wait too, so theirs are decided in order. On
+                    # PostgreSQL a text not ours may be another worker's now: wait for it.
+                    held.add(record.address)
+                    self.waiting = self.waiting or self.db.shared or record.id in mine
                     continue
                 self.counted = []
                 await conn.execute("SAVEPOINT message")
                 try:
                     effects = await self._process(conn, batch, record)
+                except _NotYourTurn:
+                    await conn.execute("ROLLBACK TO message")
+                    batch.forget()
+                    held.add(record.address)
+                    self.waiting = True
+                    effects = None
                 except Exception as exc:
                     if is_storage_fault(exc) or not conn.in_transaction:
                         raise  # the store failed, not the message: run() tries them again
@@ -197,6 +227,8 @@ class Processor:
             hub.id if hub else None,
             hub_record.exercise if hub and hub_record and hub_record.id == hub.id else None,
         )
+        if hub is not None and not await inbound.hub_turn(conn, hub.id):
+            raise _NotYourTurn  # another worker is deciding this hub's messages
         if await self._throttled(conn, record, cmd, sender, hub, origin):
             return None
         ctx = await build(conn, cmd, sender, hub, now, self.lookup, group_chat, record.address)

@@ -6,7 +6,7 @@ import contextlib
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ import aiosqlite
 from hubbot.store.guard import Guarded
 from hubbot.store.migrations import MIGRATIONS
 from hubbot.store.pg_connection import from_postgresql, is_pg_storage_fault
+from hubbot.store.pg_connection import is_conflict as is_pg_conflict
 from hubbot.store.sqlite_conn import InlineConnection, inline_connect
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,12 @@ def is_storage_fault(exc: BaseException) -> bool:
         return any(name == code or name.startswith(code + "_") for code in _STORAGE_CODES)
     text = str(exc).lower()
     return any(part in text for part in _STORAGE_TEXTS)
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """Another worker's transaction won (PostgreSQL's deciding transactions, store/pg.py):
+    nothing is wrong with the store or the work, which is done again at once."""
+    return from_postgresql(exc) and is_pg_conflict(exc)
 
 
 def fault_pause(failures: int) -> float:
@@ -160,6 +167,11 @@ class Database(Guarded):
     async def schema_version(self) -> int:
         row = await self.fetchone("PRAGMA user_version")
         return int(row[0]) if row else 0
+
+    def deciding(self) -> AbstractAsyncContextManager[aiosqlite.Connection]:
+        """PostgreSQL's deciding transactions run beside other workers' (store/pg.py); SQLite
+        has one writer at a time, so here it is transaction()."""
+        return self.transaction()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:

@@ -9,6 +9,7 @@ from datetime import datetime
 from hubbot.domain.flood import Bucket
 from hubbot.store.conn import Conn, Store
 from hubbot.store.db import from_iso, iso
+from hubbot.store.pg_connection import PgConnection
 
 
 @dataclass(frozen=True)
@@ -123,16 +124,34 @@ async def unprocessed(
 
 
 async def still_unprocessed(conn: Conn, inbound_ids: Sequence[int]) -> set[int]:
-    """Which of these messages no one has decided yet, read inside the deciding transaction:
-    another process sharing the store may have taken some since they were listed."""
+    """Which of these messages are this transaction's to decide, read inside it: another
+    process sharing the store may have decided some since they were listed, or be deciding
+    them now (on PostgreSQL each is claimed: FOR UPDATE SKIP LOCKED passes over another
+    worker's, which keeps it until its transaction ends)."""
     if not inbound_ids:
         return set()
     marks = ", ".join("?" * len(inbound_ids))
+    claim = " FOR UPDATE SKIP LOCKED" if isinstance(conn, PgConnection) else ""
     async with conn.execute(
-        f"SELECT id FROM inbound WHERE processed_at IS NULL AND id IN ({marks})",
+        f"SELECT id FROM inbound WHERE processed_at IS NULL AND id IN ({marks}){claim}",
         tuple(inbound_ids),
     ) as cursor:
         return {int(row[0]) for row in await cursor.fetchall()}
+
+
+_HUB_TURNS = 0x6875_6200  # pg_try_advisory_xact_lock(key, hub id): one worker decides for a hub
+
+
+async def hub_turn(conn: Conn, hub_id: int) -> bool:
+    """Whether this transaction may decide messages about `hub_id`: on PostgreSQL one worker
+    at a time holds a hub, until its transaction ends, so the hub's messages are decided one
+    after another and its board numbers and roster follow them; false while another has it.
+    SQLite's transactions are one at a time already."""
+    if not isinstance(conn, PgConnection):
+        return True
+    async with conn.execute("SELECT pg_try_advisory_xact_lock(?, ?)", (_HUB_TURNS, hub_id)) as c:
+        row = await c.fetchone()
+    return bool(row[0])
 
 
 async def mark_processed(

@@ -507,4 +507,8 @@ MIGRATIONS: list[str] = [
     ALTER TABLE broadcasts ADD COLUMN cap_alert_id INTEGER REFERENCES cap_alerts(id);
     CREATE INDEX broadcasts_cap_alert ON broadcasts(cap_alert_id);
     """,
+    # 25: PostgreSQL numbers rows from sequences (migrations_pg.py); SQLite's rowid stays.
+    """
+    SELECT 1;
+    """,
 ]

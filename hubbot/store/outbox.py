@@ -19,6 +19,7 @@ from hubbot.addresses import channel_of
 from hubbot.domain import outbox_state
 from hubbot.domain.messages import Priority
 from hubbot.domain.outbox_state import INITIAL, OutboxStatus, in_order
+from hubbot.store import ids
 from hubbot.store.conn import Conn, Row, Store
 from hubbot.store.db import iso
 
@@ -169,17 +170,15 @@ async def _insert(conn: Conn, message: NewMessage, now: datetime) -> int:
 async def enqueue_many(conn: Conn, messages: list[NewMessage], now: datetime) -> list[int]:
     """Write many rows in one statement (a broadcast to thousands); returns their ids, in order.
 
-    Must run inside a write transaction: BEGIN IMMEDIATE holds the write lock, so nobody else
-    can take the ids handed out here.
+    Must run inside a write transaction: the ids are reserved there (store/ids.py).
     """
     if len(messages) < 4:  # a reply in a part or three: plain inserts are one round trip each
         return [await _insert(conn, message, now) for message in messages]
-    async with conn.execute("SELECT COALESCE(MAX(id), 0) FROM outbox") as cursor:
-        row = await cursor.fetchone()
-    first = int(row[0]) + 1 if row else 1
-    ids = list(range(first, first + len(messages)))
-    await conn.executemany(_INSERT, [_values(first + n, m, now) for n, m in enumerate(messages)])
-    return ids
+    taken = await ids.reserve(conn, "outbox", len(messages))
+    await conn.executemany(
+        _INSERT, [_values(i, m, now) for i, m in zip(taken, messages, strict=True)]
+    )
+    return taken
 
 
 async def listing(

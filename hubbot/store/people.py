@@ -7,6 +7,7 @@ from datetime import datetime
 
 from hubbot.addresses import channel_of
 from hubbot.domain.models import Person, person_label
+from hubbot.store import ids
 from hubbot.store.conn import Conn, Row
 from hubbot.store.db import from_iso, iso
 
@@ -50,10 +51,10 @@ async def by_username(conn: Conn, username: str) -> Person | None:
 
 
 async def next_id(conn: Conn) -> int:
-    """The id the next person created will get (SQLite's rowid rule: the largest plus one)."""
-    async with conn.execute("SELECT MAX(id) FROM people") as cursor:
-        row = await cursor.fetchone()
-    return int(row[0] or 0) + 1 if row else 1
+    """An id for a person the caller creates with it (create(person_id=...)) in this
+    transaction: no one else's (store/ids.py)."""
+    [person_id] = await ids.reserve(conn, "people")
+    return person_id
 
 
 async def create(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import asyncpg
@@ -18,6 +18,7 @@ from hubbot.store.pg_connection import (
     PgConnection,
     connect,
     connection_lost,
+    is_conflict,
     is_pg_storage_fault,
 )
 from hubbot.store.pg_notify import NOTIFY, Listener, new_token, payload
@@ -34,6 +35,16 @@ _MIGRATION_LOCK = 0x6875_6262  # pg_advisory_lock: one process migrates at a tim
 # busy_timeout is; past it, 55P03 is a storage fault and the work is tried again.
 _WRITE_LOCK = 0x6875_6263
 _BEGIN = f"BEGIN; SET LOCAL lock_timeout = '10s'; SELECT pg_advisory_xact_lock({_WRITE_LOCK})"
+# A connection whose transactions only add rows that nothing reads back in the same step (the
+# webhooks' journal: store/intake_writer.py) needs no turn: its ids come from sequences and
+# its rows are read by the deciding transactions once committed.
+_BEGIN_APPENDING = "BEGIN; SET LOCAL lock_timeout = '10s'"
+# Deciding transactions (deciding()) of several workers run at once, each holding the write
+# lock shared. A session lock, taken before BEGIN: a SERIALIZABLE snapshot is taken by the
+# first statement, and one taken while waiting would miss what the holder then commits.
+_SHARED = f"SET lock_timeout = '10s'; SELECT pg_advisory_lock_shared({_WRITE_LOCK})"
+_BEGIN_DECIDING = "BEGIN ISOLATION LEVEL SERIALIZABLE"
+_UNSHARE = f"SELECT pg_advisory_unlock_shared({_WRITE_LOCK})"
 
 
 class PgDatabase(Guarded):
@@ -42,23 +53,26 @@ class PgDatabase(Guarded):
 
     shared = True
 
-    def __init__(self, raw: asyncpg.Connection, dsn: str) -> None:
+    def __init__(self, raw: asyncpg.Connection, dsn: str, appending: bool = False) -> None:
         super().__init__()
         self.conn = PgConnection(raw, dsn)
         self.dsn = dsn
+        self._appending = appending
+        self._begin = _BEGIN_APPENDING if appending else _BEGIN
         self.token = new_token()  # this process's notifications (store/pg_notify.py)
         self._listener: Listener | None = None
 
     @classmethod
-    async def open(cls, dsn: str) -> PgDatabase:
-        """Connect to `dsn` (postgresql://...) and migrate; StoreUnusable if it cannot."""
+    async def open(cls, dsn: str, appending: bool = False) -> PgDatabase:
+        """Connect to `dsn` (postgresql://...) and migrate; StoreUnusable if it cannot.
+        `appending`: the connection's transactions only insert rows (see _BEGIN_APPENDING)."""
         try:
             raw = await connect(dsn)
         except (OSError, ValueError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             # OSError covers a refused connection and the connect timeout; ValueError a DSN
             # asyncpg cannot read (an unknown option, say).
             raise StoreUnusable(f"cannot connect to PostgreSQL: {_said(exc)}") from exc
-        db = cls(raw, dsn)
+        db = cls(raw, dsn, appending)
         try:
             await db.migrate()
         except BaseException as exc:
@@ -100,16 +114,34 @@ class PgDatabase(Guarded):
         async with self._exclusive():
             return await self._version()
 
+    def transaction(self) -> AbstractAsyncContextManager[PgConnection]:
+        """BEGIN ... COMMIT, or ROLLBACK on any error; one at a time, as Database's, and in
+        turn with every other worker's write transaction."""
+        return self._transaction(concurrent=False)
+
+    def deciding(self) -> AbstractAsyncContextManager[PgConnection]:
+        """A transaction that runs beside other workers' deciding ones: SERIALIZABLE, so the
+        server stops (SQLSTATE 40001, `is_conflict`) whichever of two would not have given
+        the same result one after the other, and the caller does its work again. It waits
+        for, and holds off, the transactions in turn (transaction()), whose READ COMMITTED
+        reads the server does not check: it takes their lock shared, before its snapshot."""
+        return self._transaction(concurrent=not self._appending)
+
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[PgConnection]:
-        """BEGIN ... COMMIT, or ROLLBACK on any error; one at a time, as Database's."""
+    async def _transaction(self, concurrent: bool) -> AsyncIterator[PgConnection]:
         async with self._exclusive():
             if self._active:
                 raise RuntimeError("a transaction inside a transaction")
+            shared = False
             try:
                 if self.conn.in_transaction:  # left open by a failure we could not undo
                     await self._rollback()
-                await self.conn.call("execute", _BEGIN)
+                if concurrent:
+                    await self.conn.call("execute", _SHARED)
+                    shared = True
+                    await self.conn.call("execute", _BEGIN_DECIDING)
+                else:
+                    await self.conn.call("execute", self._begin)
                 before = self.conn.total_changes
                 self.conn.written = set()
                 self._active = self.conn.holding = True
@@ -125,15 +157,30 @@ class PgDatabase(Guarded):
                 finally:
                     self._active = self.conn.holding = False
             except Exception as exc:
-                if is_pg_storage_fault(exc):
+                if is_pg_storage_fault(exc) and not is_conflict(exc):
                     self._faulted(exc)
                 if connection_lost(exc) and not self.conn.raw.is_closed():
                     self.conn.raw.terminate()  # the next transaction connects again
                 await self._rollback()  # a BEGIN whose lock timed out left one open
                 raise
+            finally:
+                if shared:
+                    await self._unshare()
             if self.conn.total_changes != before:
                 self._healed()
                 self.changes.bump()
+
+    async def _unshare(self) -> None:
+        """Give back the shared turn (a session lock: COMMIT keeps it); a connection that
+        cannot is dropped, which gives it back too."""
+        if not self.conn.raw.is_closed():
+            try:
+                await self.conn.call("execute", _UNSHARE)
+            except Exception as exc:
+                log.warning(
+                    "store: could not give the turn back (%r); dropping the connection", exc
+                )
+                self.conn.raw.terminate()
 
     async def _rollback(self) -> None:
         """A failing ROLLBACK must not hide the error that matters; the connection it leaves

@@ -56,6 +56,12 @@ def is_pg_storage_fault(exc: BaseException) -> bool:
     return isinstance(state, str) and state.startswith(_STORAGE_STATES)
 
 
+def is_conflict(exc: BaseException) -> bool:
+    """Two workers' transactions that could not both stand (a serialization failure, a
+    deadlock): the store is fine, and the one stopped is done again at once."""
+    return getattr(exc, "sqlstate", None) in ("40001", "40P01")
+
+
 # A server that does not answer (a firewall dropping packets) stops the start after this,
 # instead of asyncpg's minute; a refused connection fails at once.
 CONNECT_TIMEOUT = 10.0  # seconds
