@@ -9,6 +9,8 @@ as the service's scheduler does when APScheduler wakes it. Measured, in real tim
 
 - the pass: from the due moment until the last ask's outbox row is committed (the target is
   1 second for 10,000 asks, issue 17), with the asks per second;
+- the pass one silent window later, when every round's first step falls due (each holder is
+  reminded: 10,000 reminders, with the shift checks due then), the same way;
 - the bench process's peak resident memory (VmHWM), seeding included.
 
 Two cases by default, one JSON line each: 2,500 hubs (10,000 asks, with their 2,500 reports
@@ -92,6 +94,11 @@ async def _case(count: int) -> dict[str, object]:
             took = time.perf_counter() - started
             asks = await db.fetchone("SELECT COUNT(*) FROM outbox WHERE msg_key = 'checkin.prompt'")
             rows = await db.fetchone("SELECT COUNT(*) FROM outbox")
+            clock.current += playbooks["community-hub"].checkins[0].window
+            started = time.perf_counter()
+            steps_ran = await scheduler.tick()
+            steps_took = time.perf_counter() - started
+            again = await db.fetchone("SELECT COUNT(*) FROM outbox WHERE msg_key = 'checkin.again'")
         finally:
             await db.close()
     return {
@@ -101,6 +108,9 @@ async def _case(count: int) -> dict[str, object]:
         "outbox_rows": int(rows[0]),
         "last_ask_queued_after_due_s": round(took, 3),
         "asks_per_s": round(int(asks[0]) / took, 1),
+        "step_rows_run": steps_ran,
+        "reminders_queued": int(again[0]),
+        "last_reminder_queued_after_due_s": round(steps_took, 3),
         "bench_peak_rss_mib": round(_peak_rss_mib(), 1),
     }
 

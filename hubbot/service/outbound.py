@@ -60,27 +60,17 @@ class Outbound:
         if person is None or address is None:
             log.error("nobody to reach for person %d (%s)", message.person_id, message.msg.key)
             return []
-        if message.person_id == origin.sender_id:
-            if origin.group_chat is not None:
-                address = f"telegram:{origin.group_chat}"
-            elif origin.address is not None:
-                address = origin.address
-        rich = message.rich is not None and channel_of(address) == "telegram"
-        text = self.renderer.render(message.rich if rich else message.msg, person.locale)  # type: ignore[arg-type]
-        if message.about is not None:
-            text = self._about(message.about, text, person.locale)
-        buttons = [
-            (self.renderer.render(b.label, person.locale), b.command) for b in message.buttons
-        ]
+        address = address_for(message, origin, address)
+        drill = await self._in_drill(conn, origin.hub_id, origin.exercise)
+        text = self.text_for(message, person.locale, channel_of(address), drill)
+        buttons = self.labels_for(message.buttons, person.locale)
         held = OPTED_OUT if person.opted_out and not message.compliance else None
-        if await self._in_drill(conn, origin.hub_id, origin.exercise):
-            text = self._exercise_tag(text, person.locale)
-            # A coordinator who texted about the drill gets the answer; the drill's own news
-            # (opened, silent, reports) reaches only those in it.
-            if person.is_coordinator and person.id != origin.sender_id:
-                assert origin.hub_id is not None
-                if person.id not in await hubs.members(conn, origin.hub_id):
-                    held = held or NOT_IN_EXERCISE
+        # A coordinator who texted about the drill gets the answer; the drill's own news
+        # (opened, silent, reports) reaches only those in it.
+        if drill and person.is_coordinator and person.id != origin.sender_id:
+            assert origin.hub_id is not None
+            if person.id not in await hubs.members(conn, origin.hub_id):
+                held = held or NOT_IN_EXERCISE
         ids = await self._write(
             conn,
             address,
@@ -145,10 +135,10 @@ class Outbound:
                 labels = [
                     (self.renderer.render(b.label, person.locale), b.command) for b in buttons
                 ]
-                rendered[person.locale, channel] = (self._shape(channel, text), labels)
+                rendered[person.locale, channel] = (self.shape(channel, text), labels)
             parts, labels = rendered[person.locale, channel]
             held = NOT_IN_EXERCISE if person.person_id in outside else None
-            rows += _rows(
+            rows += rows_of(
                 parts,
                 person.address,
                 priority,
@@ -161,6 +151,21 @@ class Outbound:
             last.append(len(rows) - 1)
         ids = await outbox.enqueue_many(conn, rows, self.clock.now())
         return [ids[i] for i in last]
+
+    def text_for(self, message: Outgoing, locale: str, channel: str, drill: bool) -> str:
+        """A message's text for one reader: their language, the rich version on Telegram, the
+        hub it is about for someone in several, EXERCICE first in a drill."""
+        rich = message.rich if message.rich is not None and channel == "telegram" else None
+        text = self.renderer.render(rich if rich is not None else message.msg, locale)
+        if message.about is not None:
+            text = self._about(message.about, text, locale)
+        if drill:
+            text = self._exercise_tag(text, locale)
+        return text
+
+    def labels_for(self, buttons: Sequence[Button], locale: str) -> list[tuple[str, str]]:
+        """The buttons' labels in the reader's language, each with its command."""
+        return [(self.renderer.render(b.label, locale), b.command) for b in buttons]
 
     def _about(self, code: str, text: str, locale: str) -> str:
         """'[PLATEAU] ...' for someone in several hubs, unless it would cost one more SMS."""
@@ -178,7 +183,9 @@ class Outbound:
         """EXERCICE / EXERCISE first: nobody may take a drill's message for a real one."""
         return self.renderer.render(Msg("exercise.tag", {"text": text}), locale)
 
-    def _shape(self, channel_name: str, text: str) -> list[str]:
+    def shape(self, channel_name: str, text: str) -> list[str]:
+        """The parts `text` goes out in on that channel (SMS segments joined as the channel
+        sends them, Telegram's length)."""
         channel = self.channels.get(channel_name)
         return channel.shape(text) if channel else [text]
 
@@ -194,8 +201,8 @@ class Outbound:
         buttons: list[tuple[str, str]],
         held: str | None,
     ) -> list[int]:
-        parts = self._shape(channel_of(address), text)
-        rows = _rows(
+        parts = self.shape(channel_of(address), text)
+        rows = rows_of(
             parts,
             address,
             priority,
@@ -209,7 +216,18 @@ class Outbound:
         return await outbox.enqueue_many(conn, rows, self.clock.now())
 
 
-def _rows(
+def address_for(message: Outgoing, origin: Origin, preferred: str) -> str:
+    """Where a message goes: a reply to its sender back where they wrote (the group chat the
+    command was typed in, the number or chat it came from), anything else to `preferred`."""
+    if message.person_id == origin.sender_id:
+        if origin.group_chat is not None:
+            return f"telegram:{origin.group_chat}"
+        if origin.address is not None:
+            return origin.address
+    return preferred
+
+
+def rows_of(
     parts: list[str],
     address: str,
     priority: Priority,

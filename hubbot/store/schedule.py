@@ -4,6 +4,7 @@ allows."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -89,6 +90,27 @@ async def claim(conn: Conn, due_id: int, now: datetime) -> bool:
     return cursor.rowcount == 1
 
 
+async def claim_many(conn: Conn, due_ids: list[int], now: datetime) -> set[int]:
+    """Mark many due rows done at once; the ids that were not done yet (each runs once)."""
+    if not due_ids:
+        return set()
+    async with conn.execute(
+        f"UPDATE due SET done_at = ? WHERE id IN ({','.join('?' * len(due_ids))})"
+        " AND done_at IS NULL RETURNING id",
+        (iso(now), *due_ids),
+    ) as cursor:
+        return {int(row[0]) for row in await cursor.fetchall()}
+
+
+async def add_many(conn: Conn, rows: list[tuple[DueKind, int | None, str, datetime]]) -> None:
+    """`add` for many rows (kind, hub, ref, at), in one statement."""
+    if rows:
+        await conn.executemany(
+            "INSERT INTO due (kind, hub_id, ref, due_at) VALUES (?, ?, ?, ?)",
+            [(DueKind(kind).value, hub_id, ref, iso(at)) for kind, hub_id, ref, at in rows],
+        )
+
+
 async def start_round(conn: Conn, hub_id: int, checkin: str, now: datetime) -> int:
     cursor = await conn.execute(
         "INSERT INTO rounds (hub_id, checkin, started_at) VALUES (?, ?, ?)",
@@ -98,15 +120,48 @@ async def start_round(conn: Conn, hub_id: int, checkin: str, now: datetime) -> i
     return cursor.lastrowid
 
 
+async def start_rounds(conn: Conn, rounds: list[tuple[int, str]], now: datetime) -> list[int]:
+    """`start_round` for many (hub, check-in), in one statement; their ids, in order."""
+    if not rounds:
+        return []
+    async with conn.execute(
+        "INSERT INTO rounds (hub_id, checkin, started_at) VALUES"
+        f" {', '.join(['(?, ?, ?)'] * len(rounds))} RETURNING id, hub_id, checkin",
+        tuple(v for hub_id, checkin in rounds for v in (hub_id, checkin, iso(now))),
+    ) as cursor:
+        made = sorted((int(r[0]), int(r[1]), str(r[2])) for r in await cursor.fetchall())
+    # RETURNING comes in no set order: the ids go by (hub, check-in), the lowest first, as
+    # when inserted one by one (two rounds of one check-in at one time are alike).
+    ids: dict[tuple[int, str], list[int]] = {}
+    for round_id, hub_id, checkin in made:
+        ids.setdefault((hub_id, checkin), []).append(round_id)
+    return [ids[key].pop(0) for key in rounds]
+
+
+def _round_info(row: Row | tuple[Any, ...]) -> RoundInfo:
+    """(hub_id, checkin, step, closed_at) as a RoundInfo."""
+    state = RoundState.OPEN if row[3] is None else RoundState.CLOSED
+    return RoundInfo(int(row[0]), str(row[1]), int(row[2]), state)
+
+
 async def round_info(conn: Conn, round_id: int) -> RoundInfo | None:
     async with conn.execute(
         "SELECT hub_id, checkin, step, closed_at FROM rounds WHERE id = ?", (round_id,)
     ) as cursor:
         row = await cursor.fetchone()
-    if row is None:
-        return None
-    state = RoundState.OPEN if row[3] is None else RoundState.CLOSED
-    return RoundInfo(int(row[0]), str(row[1]), int(row[2]), state)
+    return None if row is None else _round_info(row)
+
+
+async def rounds_info(conn: Conn, round_ids: Collection[int]) -> dict[int, RoundInfo]:
+    """`round_info` for many rounds, by id; a round that is gone is left out."""
+    if not round_ids:
+        return {}
+    async with conn.execute(
+        "SELECT id, hub_id, checkin, step, closed_at FROM rounds"
+        f" WHERE id IN ({','.join('?' * len(round_ids))})",
+        tuple(round_ids),
+    ) as cursor:
+        return {int(r[0]): _round_info(tuple(r)[1:]) for r in await cursor.fetchall()}
 
 
 async def advance_round(conn: Conn, round_id: int, close: bool, now: datetime) -> None:
@@ -124,13 +179,23 @@ async def advance_round(conn: Conn, round_id: int, close: bool, now: datetime) -
     )
 
 
+_ADD_ASK = "INSERT INTO asks (round_id, person_id, role, state) VALUES (?, ?, ?, ?)"
+
+
+def _asked(person_id: int | None) -> str:
+    """A new ask's state: with nobody holding the role, it is unfilled."""
+    return (AskState.UNFILLED if person_id is None else AskState.WAITING).value
+
+
 async def add_ask(conn: Conn, round_id: int, person_id: int | None, role: str) -> None:
     """Ask the person for the role; with nobody holding the role, the ask is unfilled."""
-    state = AskState.UNFILLED if person_id is None else AskState.WAITING
-    await conn.execute(
-        "INSERT INTO asks (round_id, person_id, role, state) VALUES (?, ?, ?, ?)",
-        (round_id, person_id, role, state.value),
-    )
+    await conn.execute(_ADD_ASK, (round_id, person_id, role, _asked(person_id)))
+
+
+async def add_asks(conn: Conn, rows: list[tuple[int, int | None, str]]) -> None:
+    """`add_ask` for many (round, person, role), in one statement."""
+    if rows:
+        await conn.executemany(_ADD_ASK, [(r, p, role, _asked(p)) for r, p, role in rows])
 
 
 async def asks(conn: Conn, round_id: int) -> list[Ask]:
@@ -139,6 +204,20 @@ async def asks(conn: Conn, round_id: int) -> list[Ask]:
         (round_id,),
     ) as cursor:
         return [_ask(row) for row in await cursor.fetchall()]
+
+
+async def asks_of(conn: Conn, round_ids: Collection[int]) -> dict[int, list[Ask]]:
+    """`asks` for many rounds, by round."""
+    found: dict[int, list[Ask]] = {round_id: [] for round_id in round_ids}
+    if round_ids:
+        async with conn.execute(
+            "SELECT round_id, id, person_id, role, state, answer FROM asks"
+            f" WHERE round_id IN ({','.join('?' * len(round_ids))}) ORDER BY id",
+            tuple(round_ids),
+        ) as cursor:
+            for row in await cursor.fetchall():
+                found[int(row[0])].append(_ask(tuple(row)[1:]))
+    return found
 
 
 async def open_ask(conn: Conn, person_id: int) -> tuple[Ask, datetime] | None:
