@@ -25,7 +25,7 @@ from hubbot.service.metrics import seconds_between
 from hubbot.service.outbound import Origin
 from hubbot.service.retrying import Retrying
 from hubbot.service.wakes import Intake, Wakes
-from hubbot.store import inbound, people
+from hubbot.store import inbound, people, turns
 from hubbot.store.conn import Conn, Store
 from hubbot.store.db import from_iso, is_conflict, is_storage_fault
 from hubbot.store.inbound import InboundRecord
@@ -227,7 +227,7 @@ class Processor:
             hub.id if hub else None,
             hub_record.exercise if hub and hub_record and hub_record.id == hub.id else None,
         )
-        if hub is not None and not await inbound.hub_turn(conn, hub.id):
+        if hub is not None and not await turns.hub_turn(conn, hub.id):
             raise _NotYourTurn  # another worker is deciding this hub's messages
         if await self._throttled(conn, record, cmd, sender, hub, origin):
             return None

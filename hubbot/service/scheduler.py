@@ -16,7 +16,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -34,9 +34,9 @@ from hubbot.service.outbound import Origin
 from hubbot.service.retrying import Retrying
 from hubbot.service.rounds import Rounds
 from hubbot.service.wakes import Wakes
-from hubbot.store import schedule
+from hubbot.store import schedule, turns
 from hubbot.store.conn import Conn, Store
-from hubbot.store.db import is_storage_fault
+from hubbot.store.db import is_conflict, is_storage_fault
 from hubbot.store.schedule import Due
 
 log = logging.getLogger(__name__)
@@ -100,6 +100,7 @@ def registry(rounds: Rounds, alerts: Alerts) -> Jobs:
 BATCH = 1024  # due rows claimed and run in one transaction
 GROUP = 128  # rows run together: read, decided and written at once (see _run_many)
 BATCH_SECONDS = 0.1  # a batch ends after this long too: the webhooks wait for the store
+HELD = 0.5  # seconds before rows another worker's hub held back are looked at again
 
 
 class Scheduler:
@@ -111,6 +112,8 @@ class Scheduler:
         self.bulk = BulkOutcomes(effects)
         self.on_outbox = wakes.outbox
         self.wake = wakes.schedule
+        self.metrics = wakes.metrics
+        self.held = False  # rows were left to a worker holding their hub: look again soon
 
     async def run(self) -> None:
         """Run what is due, then sleep until the next due time or a wake-up. A failure (a full
@@ -122,12 +125,19 @@ class Scheduler:
         try:
             while True:
                 try:
+                    self.held = False
                     await self.tick()
                     at = await schedule.next_time(self.db)
                 except Exception as exc:
+                    if is_conflict(exc):  # another worker's transaction won: again, at once
+                        self.metrics.conflicts.labels("schedule").inc()
+                        continue
                     await asyncio.sleep(retrying.failed(exc))
                     continue
                 retrying.succeeded()
+                if self.held:
+                    soon = self.clock.now() + timedelta(seconds=HELD)
+                    at = soon if at is None else min(at, soon)
                 if at is not None:
                     timer.add_job(
                         self.wake.set,
@@ -163,9 +173,15 @@ class Scheduler:
         fault rolls back the batch, for run() to try again. Returns (rows taken, rows run)."""
         loop = asyncio.get_running_loop()
         end = loop.time() + BATCH_SECONDS
-        rows = waiting[:BATCH]
+        listed = waiting[:BATCH]
         taken = ran = 0
-        async with self.db.transaction() as conn:
+        async with self.db.deciding() as conn:
+            # On PostgreSQL another worker may hold some of these hubs (store/turns.py): their
+            # rows wait for the next look, the others run beside that worker's work.
+            mine = await turns.hub_turns(conn, {d.hub_id for d in listed if d.hub_id is not None})
+            at = [i for i, d in enumerate(listed) if d.hub_id is None or d.hub_id in mine]
+            self.held = self.held or len(at) < len(listed)
+            rows = [listed[i] for i in at]
             while taken < len(rows):
                 if taken and loop.time() > end:
                     break
@@ -178,7 +194,7 @@ class Scheduler:
                 taken += 1
                 if await schedule.claim(conn, due.id, self.clock.now()):
                     ran += await self._run_one(conn, due)
-        return taken, ran
+        return (len(listed) if taken == len(rows) else at[taken]), ran
 
     async def _run_one(self, conn: Conn, due: Due) -> int:
         """Run a claimed row in its own savepoint; 1 if it ran, 0 if its job raised."""

@@ -139,21 +139,6 @@ async def still_unprocessed(conn: Conn, inbound_ids: Sequence[int]) -> set[int]:
         return {int(row[0]) for row in await cursor.fetchall()}
 
 
-_HUB_TURNS = 0x6875_6200  # pg_try_advisory_xact_lock(key, hub id): one worker decides for a hub
-
-
-async def hub_turn(conn: Conn, hub_id: int) -> bool:
-    """Whether this transaction may decide messages about `hub_id`: on PostgreSQL one worker
-    at a time holds a hub, until its transaction ends, so the hub's messages are decided one
-    after another and its board numbers and roster follow them; false while another has it.
-    SQLite's transactions are one at a time already."""
-    if not isinstance(conn, PgConnection):
-        return True
-    async with conn.execute("SELECT pg_try_advisory_xact_lock(?, ?)", (_HUB_TURNS, hub_id)) as c:
-        row = await c.fetchone()
-    return bool(row[0])
-
-
 async def mark_processed(
     conn: Conn, inbound_id: int, now: datetime, error: str | None = None
 ) -> None:

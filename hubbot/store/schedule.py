@@ -21,6 +21,7 @@ from hubbot.domain.checkins import Ask, OpenRound
 from hubbot.domain.jobs import DueKind
 from hubbot.store.conn import Conn, Row, Store
 from hubbot.store.db import from_iso, iso
+from hubbot.store.pg_connection import PgConnection
 
 
 @dataclass(frozen=True)
@@ -84,19 +85,18 @@ async def next_time(db: Store) -> datetime | None:
 
 async def claim(conn: Conn, due_id: int, now: datetime) -> bool:
     """Mark a due row done; False if it already was (it must not run twice)."""
-    cursor = await conn.execute(
-        "UPDATE due SET done_at = ? WHERE id = ? AND done_at IS NULL", (iso(now), due_id)
-    )
-    return cursor.rowcount == 1
+    return due_id in await claim_many(conn, [due_id], now)
 
 
 async def claim_many(conn: Conn, due_ids: list[int], now: datetime) -> set[int]:
     """Mark many due rows done at once; the ids that were not done yet (each runs once)."""
     if not due_ids:
         return set()
+    # On PostgreSQL a row another worker is running (locked) is passed over, not waited for.
+    skip = " FOR UPDATE SKIP LOCKED" if isinstance(conn, PgConnection) else ""
     async with conn.execute(
-        f"UPDATE due SET done_at = ? WHERE id IN ({','.join('?' * len(due_ids))})"
-        " AND done_at IS NULL RETURNING id",
+        "UPDATE due SET done_at = ? WHERE id IN (SELECT id FROM due WHERE"
+        f" id IN ({','.join('?' * len(due_ids))}) AND done_at IS NULL{skip}) RETURNING id",
         (iso(now), *due_ids),
     ) as cursor:
         return {int(row[0]) for row in await cursor.fetchall()}
