@@ -29,7 +29,6 @@ import argparse
 import asyncio
 import bisect
 import json
-import os
 import sys
 import tempfile
 import time
@@ -39,6 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.procstat import cpu_seconds, peak_rss_mib  # noqa: E402
 from hubbot.domain.models import HubStatus  # noqa: E402
 from hubbot.domain.sms import segment_count  # noqa: E402
 from hubbot.store import hubs, people  # noqa: E402
@@ -82,19 +82,6 @@ async def _seed(db_path: Path, hub_count: int, sms: int, telegram: int) -> None:
             person = await people.create(conn, address, "fr" if i % 2 else "en", now)
             await hubs.join(conn, hub_ids[i % hub_count], person.id, now)
     await db.close()
-
-
-def _peak_rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User plus system CPU time the process has used (utime and stime in /proc/<pid>/stat)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _peak_in_window(times: list[float], weights: list[int], window: float) -> int:
@@ -145,7 +132,7 @@ async def _run(
                 )
 
             started = time.monotonic()
-            cpu_before = _cpu_seconds(service.proc.pid)
+            cpu_before = cpu_seconds(service.proc.pid)
             text = "BROADCAST ALL #boil_water"
             form = fake_twilio.inbound_form("SM" + "b" * 32, COORDINATOR, _hub_number(1), text)
             assert await fake_twilio.signed_post(f"{service.url}/twilio/sms", form) == 200
@@ -156,9 +143,9 @@ async def _run(
             enqueue = time.monotonic() - started
             if not await eventually(lambda: notices() >= total, within=1800):
                 raise RuntimeError(f"only {notices()} of {total} notices arrived")
-            cpu = _cpu_seconds(service.proc.pid) - cpu_before
+            cpu = cpu_seconds(service.proc.pid) - cpu_before
             delivered_at = time.monotonic()
-            peak_rss = _peak_rss_mib(service.proc.pid)
+            peak_rss = peak_rss_mib(service.proc.pid)
         finally:
             await service.close()
             await twilio.stop()

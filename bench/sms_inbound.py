@@ -8,7 +8,9 @@ can be inserted into aiosqlite with the same durability settings (WAL, synchrono
 the same grouping as the service (the inbound rows, then their replies, 64 messages a
 transaction: `raw_insert_per_s`, the ceiling the ratio is taken against), and one transaction
 each for the inbound row and for its reply, as the service did before group commit
-(`raw_insert_per_s_one_by_one`); it prints everything as one JSON line.
+(`raw_insert_per_s_one_by_one`). The service's CPU time (user + system, /proc), from the first
+webhook until every text is decided and every reply sent, is divided by the texts (and the
+bench's own, client and fake server, likewise); it prints everything as one JSON line.
 
     .venv/bin/python bench/sms_inbound.py [--messages 2000] [--concurrency 32] [--rate 200]
 """
@@ -29,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.procstat import cpu_seconds  # noqa: E402
 from hubbot.domain.messages import Priority  # noqa: E402
 from hubbot.service.processor import BATCH  # noqa: E402
 from hubbot.store import inbound, outbox  # noqa: E402
@@ -133,11 +136,19 @@ async def main(count: int, concurrency: int, rate: float) -> dict[str, object]:
             await fake_twilio.signed_post(f"{service.url}/twilio/sms", form)
             if not await eventually(lambda: len(fake.sent) >= 2, within=30):
                 raise RuntimeError("the hub did not open")
+            assert service.proc is not None
+            cpu_before, bench_before = cpu_seconds(service.proc.pid), time.process_time()
             accept_seconds = await _post_all(service, count, concurrency, rate)
             db_path = Path(tmp) / "hubbot.db"
             left = "SELECT COUNT(*) FROM inbound WHERE processed_at IS NULL"
             if not await eventually(lambda: service.query(left) == [(0,)], within=600):
                 raise RuntimeError(f"{service.query(left)[0][0]} messages left unprocessed")
+            # Every reply sent too: a text's whole cost, its webhook, its decision and its sends.
+            unsent = "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')"
+            if not await eventually(lambda: service.query(unsent) == [(0,)], within=600):
+                raise RuntimeError(f"{service.query(unsent)[0][0]} replies left unsent")
+            cpu = cpu_seconds(service.proc.pid) - cpu_before
+            bench_cpu = time.process_time() - bench_before
             latencies, processing_seconds = _latencies(db_path)
             raw_rate = await _raw_inserts(Path(tmp) / "raw.db", count, BATCH)
             one_by_one = await _raw_inserts(Path(tmp) / "one.db", count, 1)
@@ -154,6 +165,8 @@ async def main(count: int, concurrency: int, rate: float) -> dict[str, object]:
         "processed_per_s": round(processed_rate, 1),
         "latency_ms_p50": round(_percentile(latencies, 50), 1),
         "latency_ms_p99": round(_percentile(latencies, 99), 1),
+        "service_cpu_ms_a_text": round(1000 * cpu / count, 2),
+        "bench_cpu_ms_a_text": round(1000 * bench_cpu / count, 2),
         "raw_insert_per_s": round(raw_rate, 1),
         "processed_to_raw_ratio": round(processed_rate / raw_rate, 3),
         "raw_insert_per_s_one_by_one": round(one_by_one, 1),

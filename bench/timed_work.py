@@ -34,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.procstat import peak_rss_mib  # noqa: E402
 from hubbot.domain.models import HubStatus  # noqa: E402
 from hubbot.security import hash_pin  # noqa: E402
 from hubbot.service import workers  # noqa: E402
@@ -47,13 +48,6 @@ from tests.fakes import FakeClock  # noqa: E402
 
 ROLES = ("lead", "reception", "needs_offers", "communications", "facility")
 T0 = datetime(2027, 1, 14, 12, 0, tzinfo=UTC)
-
-
-def _peak_rss_mib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 async def _seed(db: Database, count: int) -> None:
@@ -111,7 +105,7 @@ async def _case(count: int) -> dict[str, object]:
         "step_rows_run": steps_ran,
         "reminders_queued": int(again[0]),
         "last_reminder_queued_after_due_s": round(steps_took, 3),
-        "bench_peak_rss_mib": round(_peak_rss_mib(), 1),
+        "bench_peak_rss_mib": round(peak_rss_mib(), 1),
     }
 
 

@@ -203,6 +203,37 @@ async def test_outbox_rows_go_lane_first_and_their_heads_move_on(store: Any) -> 
     assert [r[0] for r in early] == ["SMz"]
 
 
+async def test_every_change_to_a_hubs_members_moves_its_count_and_nothing_else_does(
+    store: Any,
+) -> None:
+    """The processor keeps a hub's members between batches while this count stands still."""
+    hub_id, other = await _hub(store), await _hub(store, "PLATEAU")
+
+    async def counts() -> tuple[int, int]:
+        async with store.transaction() as conn:
+            found = await hubs.changes(conn, [hub_id, other])
+            record = await hubs.by_id(conn, hub_id)
+        assert record is not None and record.members_changes == found[hub_id]
+        return found[hub_id], found[other]
+
+    async with store.transaction() as conn:
+        ana = await people.create(conn, ANA, "fr", NOW)
+        ben = await people.create(conn, BEN, "fr", NOW)
+    start = await counts()
+    async with store.transaction() as conn:
+        await hubs.join(conn, hub_id, ana.id, NOW)
+    joined = await counts()
+    async with store.transaction() as conn:
+        await hubs.join(conn, hub_id, ana.id, NOW)  # a member already: no change
+        await hubs.assign(conn, hub_id, ana.id, "lead", ana.id, NOW)
+    assert await counts() == joined and joined[0] > start[0] and joined[1] == start[1]
+    async with store.transaction() as conn:
+        await hubs.join(conn, hub_id, ben.id, NOW)
+        await linking.merge(conn, ana.id, ben.id, NOW)  # Ben's membership goes
+    merged = await counts()
+    assert merged[0] > joined[0] and merged[1] == start[1]
+
+
 async def test_merging_two_records_of_one_person_keeps_everything_on_one(store: Any) -> None:
     hub_id = await _hub(store)
     async with store.transaction() as conn:

@@ -45,6 +45,25 @@ NEUTRAL: tuple[type, ...] = (
 )
 
 
+class KnownMembers:
+    """Each hub's members as the last batch that read its hub committed them, with the count
+    of membership changes they go with (hubs.members_changes, kept by triggers whoever
+    writes). A batch that finds that count unchanged takes them instead of reading every
+    member again: a hub of 10,000 members cost a large read per batch."""
+
+    def __init__(self) -> None:
+        self._by_hub: dict[int, tuple[int, frozenset[int]]] = {}
+
+    def of(self, record: HubRecord) -> frozenset[int] | None:
+        known = self._by_hub.get(record.id)
+        return known[1] if known is not None and known[0] == record.members_changes else None
+
+    def keep(self, settled: Mapping[int, tuple[int, frozenset[int]]]) -> None:
+        """After the commit of the transaction that read `settled`: never before, as a batch
+        rolled back would leave members that were never stored."""
+        self._by_hub.update(settled)
+
+
 class BatchHubs:
     """Hub rows and loaded hubs (playbook, roster, members) for one batch's transaction.
 
@@ -52,9 +71,12 @@ class BatchHubs:
     three queries a message, and reading a large hub's members once, not per message. Only
     for the length of one transaction, so nothing written outside it can be missed."""
 
-    def __init__(self, conn: Conn, playbooks: Mapping[str, Playbook]) -> None:
+    def __init__(
+        self, conn: Conn, playbooks: Mapping[str, Playbook], known: KnownMembers | None = None
+    ) -> None:
         self.conn = conn
         self.playbooks = playbooks
+        self.known = known or KnownMembers()
         self._by_number: dict[str, HubRecord | None] = {}
         self._by_id: dict[int, HubRecord | None] = {}
         self._loaded: dict[int, Hub] = {}
@@ -72,8 +94,16 @@ class BatchHubs:
     async def load(self, record: HubRecord) -> Hub:
         hub = self._loaded.get(record.id)
         if hub is None:
-            hub = self._loaded[record.id] = await hubs.load(self.conn, record, self.playbooks)
+            known = self.known.of(record)
+            hub = await hubs.load(self.conn, record, self.playbooks, known)
+            self._loaded[record.id] = hub
         return hub
+
+    async def settled(self) -> dict[int, tuple[int, frozenset[int]]]:
+        """The members of the hubs loaded, with their count of changes as this transaction
+        leaves them: for KnownMembers.keep once it commits."""
+        counts = await hubs.changes(self.conn, list(self._loaded))
+        return {hub_id: (count, self._loaded[hub_id].members) for hub_id, count in counts.items()}
 
     def applied(self, effects: Iterable[object]) -> None:
         """A message's effects were written: keep what is still true, forget the rest."""

@@ -14,7 +14,7 @@ from typing import Any
 import aiosqlite
 
 from hubbot.store.guard import Guarded
-from hubbot.store.migrations import MIGRATIONS
+from hubbot.store.migrations import MIGRATIONS, SQLITE_AFTER
 from hubbot.store.pg_connection import from_postgresql, is_pg_storage_fault
 from hubbot.store.pg_connection import is_conflict as is_pg_conflict
 from hubbot.store.sqlite_conn import InlineConnection, inline_connect
@@ -160,6 +160,7 @@ class Database(Guarded):
             for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
                 log.info("applying migration %d", number)
                 # executescript commits first; wrap the script so it applies whole or not at all.
+                script += SQLITE_AFTER.get(number, "")
                 await self.conn.executescript(
                     f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version={number};\nCOMMIT;"
                 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,6 +10,7 @@ from hubbot.domain.models import Hub, HubStatus, person_label
 from hubbot.domain.playbook import Playbook
 from hubbot.store.conn import Conn, Row
 from hubbot.store.db import iso
+from hubbot.store.many_hubs import marks
 from hubbot.store.people import preferred_address_sql
 
 
@@ -29,6 +30,7 @@ class HubRecord:
     lon: float | None = None
     sgc: str | None = None  # Statistics Canada geographic code, e.g. 2466023
     exercise: bool = False  # in exercise mode: its messages say EXERCICE / EXERCISE
+    members_changes: int = 0  # memberships added or removed so far (migration 26's triggers)
 
 
 def _record(row: Row) -> HubRecord:
@@ -47,6 +49,7 @@ def _record(row: Row) -> HubRecord:
         row["lon"],
         row["sgc"],
         bool(row["exercise"]),
+        int(row["members_changes"]),
     )
 
 
@@ -130,13 +133,28 @@ async def roles_held(conn: Conn, person_id: int) -> list[tuple[int, str]]:
         return [(int(row[0]), str(row[1])) for row in await cursor.fetchall()]
 
 
+async def changes(conn: Conn, hub_ids: Collection[int]) -> dict[int, int]:
+    """Each hub's count of membership changes, as this transaction sees it."""
+    if not hub_ids:
+        return {}
+    sql = f"SELECT id, members_changes FROM hubs WHERE id IN ({marks(hub_ids)})"
+    async with conn.execute(sql, tuple(hub_ids)) as cursor:
+        return {int(row[0]): int(row[1]) for row in await cursor.fetchall()}
+
+
 async def members(conn: Conn, hub_id: int) -> frozenset[int]:
     async with conn.execute("SELECT person_id FROM memberships WHERE hub_id = ?", (hub_id,)) as c:
         return frozenset(int(row[0]) for row in await c.fetchall())
 
 
-async def load(conn: Conn, record: HubRecord, playbooks: Mapping[str, Playbook]) -> Hub:
-    """The hub as the core sees it, with its playbook, roster and members."""
+async def load(
+    conn: Conn,
+    record: HubRecord,
+    playbooks: Mapping[str, Playbook],
+    known: frozenset[int] | None = None,
+) -> Hub:
+    """The hub as the core sees it, with its playbook, roster and members (read, unless the
+    caller knows them as they are now)."""
     return Hub(
         id=record.id,
         code=record.code,
@@ -145,7 +163,7 @@ async def load(conn: Conn, record: HubRecord, playbooks: Mapping[str, Playbook])
         status=HubStatus(record.status),
         playbook=playbooks[record.playbook_id],
         roster=await roster(conn, record.id),
-        members=await members(conn, record.id),
+        members=await members(conn, record.id) if known is None else known,
         address=record.address,
     )
 

@@ -511,4 +511,28 @@ MIGRATIONS: list[str] = [
     """
     SELECT 1;
     """,
+    # 26: a person's hubs found through an index (each text reads them), and a count of each
+    # hub's membership changes, so the processor keeps a large hub's members between batches
+    # (service/member_cache.py). Triggers count them: every writer, a CLI's included.
+    """
+    CREATE INDEX memberships_person ON memberships(person_id);
+    CREATE INDEX role_assignments_person ON role_assignments(person_id, unassigned_at);
+    ALTER TABLE hubs ADD COLUMN members_changes INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
+
+# What only SQLite runs after a migration (PostgreSQL's own is in migrations_pg.py).
+SQLITE_AFTER: dict[int, str] = {
+    26: """
+    CREATE TRIGGER memberships_added AFTER INSERT ON memberships BEGIN
+        UPDATE hubs SET members_changes = members_changes + 1 WHERE id = NEW.hub_id;
+    END;
+    CREATE TRIGGER memberships_removed AFTER DELETE ON memberships BEGIN
+        UPDATE hubs SET members_changes = members_changes + 1 WHERE id = OLD.hub_id;
+    END;
+    CREATE TRIGGER memberships_moved AFTER UPDATE ON memberships BEGIN
+        UPDATE hubs SET members_changes = members_changes + 1
+        WHERE id IN (OLD.hub_id, NEW.hub_id);
+    END;
+    """,
+}
