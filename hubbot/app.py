@@ -166,6 +166,8 @@ class Hubbot:
             db.listen(wakes.heard)
         outbound = Outbound(renderer, channels, clock)
         processor, scheduler = workers(db, clock, playbooks, outbound, local, wakes)
+        if intake_db is db:  # one SQLite connection: a batch carries the webhooks' rows
+            processor.carrying = ingest.writer
         dispatcher = Dispatcher(
             delivery_db,
             channels,

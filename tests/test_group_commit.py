@@ -308,3 +308,75 @@ async def test_two_workers_sharing_one_journal_decide_each_text_once(
     assert tuple(items[0]) == (40, 5), "40 needs, each stored once"
     rows = await harness.db.fetchall("SELECT COUNT(*) FROM inbound WHERE processed_at IS NULL")
     assert rows[0][0] == 0
+
+
+async def test_webhooks_that_come_during_a_batch_share_its_commit_and_are_answered_after_it(
+    harness: Harness,
+) -> None:
+    await _open_hub(harness)
+    for phone in (ANA, BOB):
+        await _store(harness, phone, "BESOIN eau potable pour 2")
+    async with _webhooks(harness.db) as (client, ingest):
+        harness.processor.carrying = ingest.writer
+        version = harness.db.changes.version
+        async with harness.db.turn():  # the processor's batch holds the store
+            posts = [_post(client, _text(n)) for n in range(5)]
+            await _until(lambda: ingest.writer.pending == 5)
+            batch = await inbound.unprocessed(harness.db, 64, 16)
+            assert not any(post.done() for post in posts), "nothing is acknowledged unstored"
+            assert await harness.processor.process(*batch) == 2
+        answers = await asyncio.gather(*posts)
+    assert answers == [202] * 5
+    assert harness.db.changes.version == version + 1, "two texts decided, five stored: one commit"
+    stored = await harness.db.fetchall(
+        "SELECT provider_id FROM inbound WHERE provider_id LIKE 'SM%'"
+    )
+    assert sorted(row[0] for row in stored) == [f"SM{n}" for n in range(5)]
+
+
+async def test_webhooks_a_failed_batch_carried_are_stored_afterwards_their_own_way(
+    disk: FullDisk, harness: Harness, playbooks: dict[str, Playbook], renderer: Renderer
+) -> None:
+    processor, _ = workers(disk, harness.clock, playbooks, renderer)
+    for n, phone in enumerate((ANA, BOB)):
+        await inbound.record(
+            disk, "sms", f"T{n}", f"sms:{phone}", None, "AIDE", harness.clock.now()
+        )
+    async with _webhooks(disk) as (client, ingest):
+        processor.carrying = ingest.writer
+        rides: list[object] = []
+        ride = ingest.writer.ride
+
+        async def watched(conn: aiosqlite.Connection) -> object:
+            rides.append(await ride(conn))
+            return rides[-1]
+
+        ingest.writer.ride = watched  # type: ignore[method-assign]
+        async with disk.turn():
+            posts = [_post(client, _text(n)) for n in range(2)]
+            await _until(lambda: ingest.writer.pending == 2)
+            batch = await inbound.unprocessed(disk, 64, 16)
+            disk.full = True
+            with pytest.raises(sqlite3.OperationalError):
+                await processor.process(*batch)
+            disk.full = False
+            assert any(rides), "the batch carried the webhooks' rows"
+            assert not any(post.done() for post in posts), "not stored, so not answered"
+        answers = await asyncio.gather(*posts)
+    assert answers == [202, 202]
+    rows = await disk.fetchall("SELECT provider_id FROM inbound ORDER BY id")
+    assert [row[0] for row in rows] == ["T0", "T1", "SM0", "SM1"]
+
+
+async def test_a_member_removed_between_batches_by_another_writer_is_no_member_in_the_next(
+    harness: Harness,
+) -> None:
+    await _open_hub(harness)
+    await harness.text(ANA, "REJOINDRE PLATEAU", to=HUB)
+    assert (await harness.text(ANA, "ROLES", to=HUB))[ANA][-1].startswith("Postes à PLATEAU")
+    ana = await harness.person_id(ANA)
+    async with harness.db.transaction() as conn:  # as retention, or a CLI, removes her
+        await conn.execute("DELETE FROM memberships WHERE person_id = ?", (ana,))
+        await conn.execute("UPDATE people SET hub_id = NULL WHERE id = ?", (ana,))
+    answer = (await harness.text(ANA, "ROLES", to=HUB))[ANA][-1]
+    assert not answer.startswith("Postes à PLATEAU"), answer

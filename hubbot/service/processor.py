@@ -8,6 +8,7 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import Any
 
 from hubbot.clock import Clock
 from hubbot.domain.commands import Command
@@ -19,7 +20,7 @@ from hubbot.domain.models import Hub, Person
 from hubbot.domain.playbook import LOCALES
 from hubbot.domain.registry import parse
 from hubbot.service.apply import Effects
-from hubbot.service.batch_hubs import BatchHubs
+from hubbot.service.batch_hubs import BatchHubs, KnownMembers
 from hubbot.service.facts import addressed_hub, build
 from hubbot.service.metrics import seconds_between
 from hubbot.service.outbound import Origin
@@ -28,6 +29,7 @@ from hubbot.service.wakes import Intake, Wakes
 from hubbot.store import inbound, people, turns
 from hubbot.store.conn import Conn, Store
 from hubbot.store.db import from_iso, is_conflict, is_storage_fault
+from hubbot.store.group_commit import GroupCommit, Ride
 from hubbot.store.inbound import InboundRecord
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,9 @@ PER_SENDER = 16  # one sender's share of a batch: a flood from one number keeps 
 # Shorter costs throughput: the intake outruns the deciding and texts wait in the journal
 # instead (bench/sms_inbound.py, p50: 4.9 s at 0.02 s, 0.4 s at 0.25 s).
 BATCH_SECONDS = 0.25
+# ... or after this long when other work waits for the store (webhooks to acknowledge, sends'
+# outcomes): it is the wait a webhook sees while the processor is busy.
+SHARE_SECONDS = 0.005
 HELD = 0.5  # seconds before texts another worker held are looked at again, without a wake
 
 
@@ -58,6 +63,7 @@ class Processor:
         wakes: Wakes,
         batch: int = BATCH,
         batch_seconds: float = BATCH_SECONDS,
+        share_seconds: float = SHARE_SECONDS,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -73,11 +79,16 @@ class Processor:
         self.metrics = wakes.metrics
         self.batch = batch
         self.batch_seconds = batch_seconds
+        self.share_seconds = share_seconds
         # Counts of the message in hand, made once its batch commits: a batch rolled back is
         # processed again, and must not be counted twice.
         self.counted: list[Callable[[], object]] = []
         # Set by process(): some messages were left for a worker holding their hub or sender.
         self.waiting = False
+        self.known = KnownMembers()  # large hubs' members, kept from batch to batch
+        # On one SQLite connection: the webhooks' journal writer, whose rows a batch carries
+        # into its own commit rather than making them wait for it (GroupCommit.ride).
+        self.carrying: GroupCommit[Any, Any] | None = None
 
     async def run(self) -> None:
         """Work through the journal, then wait to be woken by the next stored message.
@@ -124,50 +135,21 @@ class Processor:
         `records`) were decided. A message whose decision raises is rolled back alone (a
         savepoint each) and marked failed; a storage fault rolls back them all, for run()."""
         counted: list[Callable[[], object]] = []
-        loop = asyncio.get_running_loop()
         self.waiting = False
-        async with self.db.deciding() as conn:
-            batch = BatchHubs(conn, self.playbooks)
-            decided: list[int] = []
-            taken: list[InboundRecord] = []
-            end = loop.time() + self.batch_seconds
-            # Listed before this transaction: a worker sharing the store may have decided some
-            # since. Each message is decided once, whoever takes it.
-            mine = await inbound.still_unprocessed(conn, [r.id for r in records])
-            held: set[str] = set()  # senders with a text another worker has, or that waits
-            for record in records:
-                if taken and loop.time() > end:
-                    break
-                taken.append(record)
-                if record.id not in mine or record.address in held:
-                    # The sender's next texts wait too, so theirs are decided in order. On
-                    # PostgreSQL a text not ours may be another worker's now: wait for it.
-                    held.add(record.address)
-                    self.waiting = self.waiting or self.db.shared or record.id in mine
-                    continue
-                self.counted = []
-                await conn.execute("SAVEPOINT message")
-                try:
-                    effects = await self._process(conn, batch, record)
-                except _NotYourTurn:
-                    await conn.execute("ROLLBACK TO message")
-                    batch.forget()
-                    held.add(record.address)
-                    self.waiting = True
-                    effects = None
-                except Exception as exc:
-                    if is_storage_fault(exc) or not conn.in_transaction:
-                        raise  # the store failed, not the message: run() tries them again
-                    await conn.execute("ROLLBACK TO message")
-                    batch.forget()  # what it loaded may hold what was just undone
-                    await self._failed(conn, record, exc)
-                else:
-                    counted += self.counted
-                    batch.applied(effects or ())
-                    if effects is not None:
-                        decided.append(record.id)
-                await conn.execute("RELEASE message")
-            await inbound.mark_processed_many(conn, decided, self.clock.now())
+        rides: list[Ride[Any, Any]] = []
+        try:
+            async with self.db.deciding() as conn:
+                batch = BatchHubs(conn, self.playbooks, self.known)
+                taken = await self._decide_each(conn, batch, records, counted, rides)
+                settled = await batch.settled()
+                await self._carry(conn, rides)  # what came in during the last one
+        except BaseException:
+            for ride in rides:
+                ride.undone()
+            raise
+        for ride in rides:
+            ride.committed()
+        self.known.keep(settled)
         for count in counted:
             count()
         now = self.clock.now()
@@ -178,6 +160,70 @@ class Processor:
         self.on_outbox.set()
         self.after.set()
         return len(taken)
+
+    async def _decide_each(
+        self,
+        conn: Conn,
+        batch: BatchHubs,
+        records: Sequence[InboundRecord],
+        counted: list[Callable[[], object]],
+        rides: list[Ride[Any, Any]],
+    ) -> list[InboundRecord]:
+        """Decide in order, until time is up: the records taken, decided or left waiting."""
+        decided: list[int] = []
+        taken: list[InboundRecord] = []
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        end = start + self.batch_seconds
+        # Listed before this transaction: a worker sharing the store may have decided some
+        # since. Each message is decided once, whoever takes it.
+        mine = await inbound.still_unprocessed(conn, [r.id for r in records])
+        held: set[str] = set()  # senders with a text another worker has, or that waits
+        for record in records:
+            if taken:
+                # Statements run on the event loop here (store/sqlite_conn.py): let the
+                # webhooks that came meanwhile be read, carry their rows into this commit,
+                # and give way if other work waits.
+                await asyncio.sleep(0)
+                await self._carry(conn, rides)
+                elapsed = loop.time()
+                if elapsed > end or (self.db.contended and elapsed > start + self.share_seconds):
+                    break
+            taken.append(record)
+            if record.id not in mine or record.address in held:
+                # The sender's next texts wait too, so theirs are decided in order. On
+                # PostgreSQL a text not ours may be another worker's now: wait for it.
+                held.add(record.address)
+                self.waiting = self.waiting or self.db.shared or record.id in mine
+                continue
+            self.counted = []
+            await conn.execute("SAVEPOINT message")
+            try:
+                effects = await self._process(conn, batch, record)
+            except _NotYourTurn:
+                await conn.execute("ROLLBACK TO message")
+                batch.forget()
+                held.add(record.address)
+                self.waiting = True
+                effects = None
+            except Exception as exc:
+                if is_storage_fault(exc) or not conn.in_transaction:
+                    raise  # the store failed, not the message: run() tries them again
+                await conn.execute("ROLLBACK TO message")
+                batch.forget()  # what it loaded may hold what was just undone
+                await self._failed(conn, record, exc)
+            else:
+                counted += self.counted
+                batch.applied(effects or ())
+                if effects is not None:
+                    decided.append(record.id)
+            await conn.execute("RELEASE message")
+        await inbound.mark_processed_many(conn, decided, self.clock.now())
+        return taken
+
+    async def _carry(self, conn: Conn, rides: list[Ride[Any, Any]]) -> None:
+        if self.carrying is not None and (ride := await self.carrying.ride(conn)) is not None:
+            rides.append(ride)
 
     async def _failed(self, conn: Conn, record: InboundRecord, exc: Exception) -> None:
         """A bug must not eat the message: keep it, mark why, and tell the sender."""

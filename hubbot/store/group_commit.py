@@ -40,6 +40,7 @@ class GroupCommit(Generic[T, R]):
         self._task: asyncio.Task[None] | None = None
         self.commits = 0  # transactions written: tests see the items share them
         self.pending = 0  # callers waiting for their item's commit
+        self._refused = False  # a ride failed on an item: the rest go the usual way
 
     async def write(self, item: T) -> R:
         """Store `item`; its result once committed."""
@@ -56,22 +57,57 @@ class GroupCommit(Generic[T, R]):
 
     async def _write_queued(self) -> None:
         await asyncio.sleep(0)  # items queued in this same turn of the loop join the first batch
-        while self._queue:
-            batch, self._queue = self._queue, []
-            try:
-                failure = await self._write(batch)
-                if failure is None:
-                    continue
-                if len(batch) == 1 or is_storage_fault(failure):
-                    self._fail(batch, failure)
-                    continue
-                for one in batch:  # find the item refused, and store the others
-                    if (alone := await self._write([one])) is not None:
-                        self._fail([one], alone)
-            except asyncio.CancelledError:
-                for _, future in batch:
-                    future.cancel()
-                raise
+        batch: list[tuple[T, asyncio.Future[R]]] = []
+        try:
+            while self._queue:
+                # The batch is taken once the store is ours: a long transaction that held it
+                # may have carried the items meanwhile (ride()), leaving nothing to write.
+                async with self.db.turn():
+                    batch, self._queue = self._queue, []
+                    await self._write_all(batch)
+                    self._refused = False
+        except asyncio.CancelledError:
+            for _, future in batch + self._queue:
+                future.cancel()
+            raise
+
+    async def _write_all(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
+        if not batch or (failure := await self._write(batch)) is None:
+            return
+        if len(batch) == 1 or is_storage_fault(failure):
+            self._fail(batch, failure)
+            return
+        for one in batch:  # find the item refused, and store the others
+            if (alone := await self._write([one])) is not None:
+                self._fail([one], alone)
+
+    async def ride(self, conn: Conn) -> Ride[T, R] | None:
+        """Write the items waiting into the caller's open transaction, so they share its commit
+        instead of waiting for it to end and then paying one of their own. The caller must not
+        be inside a savepoint of its own, and tells the Ride how its transaction ended. Items
+        one of which is refused go back to the usual way, which finds which."""
+        if not self._queue or self._refused:
+            return None
+        batch, self._queue = self._queue, []
+        await conn.execute("SAVEPOINT riding")
+        try:
+            results = await self.write_batch(conn, [item for item, _ in batch])
+        except BaseException as exc:
+            self._again(batch)
+            if not isinstance(exc, Exception) or is_storage_fault(exc):
+                raise  # the caller's transaction fails: it says so to its own caller
+            await conn.execute("ROLLBACK TO riding")
+            await conn.execute("RELEASE riding")
+            self._refused = True  # until the usual way has written them
+            return None
+        await conn.execute("RELEASE riding")
+        return Ride(self, batch, results)
+
+    def _again(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
+        """Items that were not stored go first in the queue again."""
+        self._queue = batch + self._queue
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._write_queued(), name=self.name)
 
     async def _write(self, batch: list[tuple[T, asyncio.Future[R]]]) -> Exception | None:
         """Store `batch` in one transaction and answer its callers; the error, if it failed."""
@@ -80,14 +116,38 @@ class GroupCommit(Generic[T, R]):
                 results = await self.write_batch(conn, [item for item, _ in batch])
         except Exception as exc:
             return exc
+        self._answer(batch, results)
+        return None
+
+    def _answer(self, batch: list[tuple[T, asyncio.Future[R]]], results: Sequence[R]) -> None:
         self.commits += 1
         for (_, future), result in zip(batch, results, strict=True):
             if not future.done():
                 future.set_result(result)
-        return None
 
     def _fail(self, batch: list[tuple[T, asyncio.Future[R]]], exc: Exception) -> None:
         log.warning("%s: could not store %d item(s): %r", self.name, len(batch), exc)
         for _, future in batch:
             if not future.done():
                 future.set_exception(exc)
+
+
+class Ride(Generic[T, R]):
+    """Items written into another's transaction (GroupCommit.ride): answered once it commits,
+    queued again if it does not."""
+
+    def __init__(
+        self,
+        writer: GroupCommit[T, R],
+        batch: list[tuple[T, asyncio.Future[R]]],
+        results: Sequence[R],
+    ) -> None:
+        self.writer = writer
+        self.batch = batch
+        self.results = results
+
+    def committed(self) -> None:
+        self.writer._answer(self.batch, self.results)
+
+    def undone(self) -> None:
+        self.writer._again(self.batch)

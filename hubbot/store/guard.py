@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from hubbot.store.changes import Changes
 
@@ -21,6 +21,7 @@ class Guarded:
     def __init__(self) -> None:
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[object] | None = None
+        self._waiting = 0  # tasks queued for the connection
         # The storage fault the last write hit, until a write works again (/healthz shows it),
         # and how many there were: the dispatcher re-queues sends whose outcome was not saved.
         self.fault: str | None = None
@@ -41,12 +42,28 @@ class Guarded:
         if task is not None and self._owner is task:
             yield
             return
-        async with self._lock:
+        self._waiting += 1
+        try:
+            await self._lock.acquire()
+        finally:
+            self._waiting -= 1
+        try:
             self._owner = task
-            try:
-                yield
-            finally:
-                self._owner = None
+            yield
+        finally:
+            self._owner = None
+            self._lock.release()
+
+    def turn(self) -> AbstractAsyncContextManager[None]:
+        """The connection for the calling task alone, for as long as it holds it; transactions
+        inside are its own (the lock is re-entrant)."""
+        return self._exclusive()
+
+    @property
+    def contended(self) -> bool:
+        """Whether another task waits for the connection (a webhook's rows, a send's outcome):
+        a long transaction then ends early, so they do not wait for all of it."""
+        return self._waiting > 0
 
     def _faulted(self, exc: BaseException) -> None:
         self.faults += 1
