@@ -47,9 +47,10 @@ NEUTRAL: tuple[type, ...] = (
 
 class KnownMembers:
     """Each hub's members as the last batch that read its hub committed them, with the count
-    of membership changes they go with (hubs.members_changes, kept by triggers whoever
-    writes). A batch that finds that count unchanged takes them instead of reading every
-    member again: a hub of 10,000 members cost a large read per batch."""
+    of membership changes they go with (hubs.members_changes, kept by SQLite's triggers
+    whoever writes). A batch that finds that count unchanged takes them instead of reading
+    every member again: a hub of 10,000 members cost a large read per batch. Not on
+    PostgreSQL, which keeps no count (migrations_pg.py)."""
 
     def __init__(self) -> None:
         self._by_hub: dict[int, tuple[int, frozenset[int]]] = {}
@@ -76,7 +77,7 @@ class BatchHubs:
     ) -> None:
         self.conn = conn
         self.playbooks = playbooks
-        self.known = known or KnownMembers()
+        self.known = known
         self._by_number: dict[str, HubRecord | None] = {}
         self._by_id: dict[int, HubRecord | None] = {}
         self._loaded: dict[int, Hub] = {}
@@ -94,7 +95,7 @@ class BatchHubs:
     async def load(self, record: HubRecord) -> Hub:
         hub = self._loaded.get(record.id)
         if hub is None:
-            known = self.known.of(record)
+            known = self.known.of(record) if self.known is not None else None
             hub = await hubs.load(self.conn, record, self.playbooks, known)
             self._loaded[record.id] = hub
         return hub
@@ -102,6 +103,8 @@ class BatchHubs:
     async def settled(self) -> dict[int, tuple[int, frozenset[int]]]:
         """The members of the hubs loaded, with their count of changes as this transaction
         leaves them: for KnownMembers.keep once it commits."""
+        if self.known is None:
+            return {}
         counts = await hubs.changes(self.conn, list(self._loaded))
         return {hub_id: (count, self._loaded[hub_id].members) for hub_id, count in counts.items()}
 

@@ -85,7 +85,8 @@ class Processor:
         self.counted: list[Callable[[], object]] = []
         # Set by process(): some messages were left for a worker holding their hub or sender.
         self.waiting = False
-        self.known = KnownMembers()  # large hubs' members, kept from batch to batch
+        # Large hubs' members, kept from batch to batch (SQLite; PostgreSQL reads them each).
+        self.known = KnownMembers() if not db.shared else None
         # On one SQLite connection: the webhooks' journal writer, whose rows a batch carries
         # into its own commit rather than making them wait for it (GroupCommit.ride).
         self.carrying: GroupCommit[Any, Any] | None = None
@@ -149,7 +150,8 @@ class Processor:
             raise
         for ride in rides:
             ride.committed()
-        self.known.keep(settled)
+        if self.known is not None:
+            self.known.keep(settled)
         for count in counted:
             count()
         now = self.clock.now()
@@ -187,7 +189,7 @@ class Processor:
                 await asyncio.sleep(0)
                 await self._carry(conn, rides)
                 elapsed = loop.time()
-                if elapsed > end or (self.db.contended and elapsed > start + self.share_seconds):
+                if elapsed > end or (self._sharing() and elapsed > start + self.share_seconds):
                     break
             taken.append(record)
             if record.id not in mine or record.address in held:
@@ -220,6 +222,11 @@ class Processor:
             await conn.execute("RELEASE message")
         await inbound.mark_processed_many(conn, decided, self.clock.now())
         return taken
+
+    def _sharing(self) -> bool:
+        """Whether others wait for this connection while webhooks need it too (SQLite: on
+        PostgreSQL they have their own, and a batch of a few texts would be all round trips)."""
+        return self.carrying is not None and self.db.contended
 
     async def _carry(self, conn: Conn, rides: list[Ride[Any, Any]]) -> None:
         if self.carrying is not None and (ride := await self.carrying.ride(conn)) is not None:

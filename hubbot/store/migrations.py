@@ -513,7 +513,8 @@ MIGRATIONS: list[str] = [
     """,
     # 26: a person's hubs found through an index (each text reads them), and a count of each
     # hub's membership changes, so the processor keeps a large hub's members between batches
-    # (service/member_cache.py). Triggers count them: every writer, a CLI's included.
+    # (service/batch_hubs.py). On SQLite triggers count them, every writer's, a CLI's included;
+    # PostgreSQL keeps no count (migrations_pg.py).
     """
     CREATE INDEX memberships_person ON memberships(person_id);
     CREATE INDEX role_assignments_person ON role_assignments(person_id, unassigned_at);
