@@ -95,7 +95,7 @@ def test_compliance_and_life_safety_words_always_pass(playbooks: dict[str, Playb
 
 
 async def _hub_with_a_flooder(harness: Harness) -> None:
-    harness.processor.flood = LIMIT
+    harness.processor.throttling.limit = LIMIT
     await harness.add_hub()
     await harness.text(LEAD, "ACTIVER PLATEAU 2468")
     await harness.text(FLOODER, "REJOINDRE PLATEAU")
@@ -181,7 +181,7 @@ async def test_after_the_bucket_refills_a_flooders_texts_reach_the_lead_again(
 
 
 async def test_the_notice_comes_in_the_senders_language(harness: Harness) -> None:
-    harness.processor.flood = LIMIT
+    harness.processor.throttling.limit = LIMIT
     await harness.add_hub()
     await harness.text(LEAD, "ACTIVER PLATEAU 2468")
     await harness.text(ANGLO, "JOIN PLATEAU")
@@ -212,7 +212,7 @@ async def test_a_restart_gives_a_flooder_no_fresh_burst(
     throttled = await _throttled(harness)
     renderer = harness.processor.outbound.renderer
     restarted, _ = workers(harness.db, harness.clock, playbooks, renderer)
-    restarted.flood = LIMIT
+    restarted.throttling.limit = LIMIT
     await _store(harness, FLOODER, ["question apres redemarrage"])
     await restarted.drain()
     assert await _throttled(harness) == throttled + 1

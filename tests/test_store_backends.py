@@ -14,7 +14,18 @@ from hubbot.domain.board_effects import CreateItem, UpdateItem
 from hubbot.domain.messages import Priority
 from hubbot.domain.models import HubStatus, ItemKind
 from hubbot.domain.outbox_state import OutboxStatus
-from hubbot.store import delivery, hubs, inbound, items, linking, outbox, people, requeue, retention
+from hubbot.store import (
+    delivery,
+    hubs,
+    inbound,
+    items,
+    linking,
+    many_hubs,
+    outbox,
+    people,
+    requeue,
+    retention,
+)
 from hubbot.store.db import Database
 from hubbot.store.inbound import NewInbound
 from hubbot.store.migrations import MIGRATIONS
@@ -212,7 +223,7 @@ async def test_every_change_to_a_hubs_members_moves_its_count_and_nothing_else_d
 
     async def counts() -> tuple[int, int]:
         async with store.transaction() as conn:
-            found = await hubs.changes(conn, [hub_id, other])
+            found = await many_hubs.members_changes(conn, [hub_id, other])
             record = await hubs.by_id(conn, hub_id)
         assert record is not None and record.members_changes == found[hub_id]
         return found[hub_id], found[other]

@@ -10,7 +10,7 @@ from hubbot.domain import effects as fx
 from hubbot.domain import link_effects as lx
 from hubbot.domain.models import Hub
 from hubbot.domain.playbook import Playbook
-from hubbot.store import hubs
+from hubbot.store import hubs, many_hubs
 from hubbot.store.conn import Conn
 from hubbot.store.hubs import HubRecord
 
@@ -105,7 +105,7 @@ class BatchHubs:
         leaves them: for KnownMembers.keep once it commits."""
         if self.known is None:
             return {}
-        counts = await hubs.changes(self.conn, list(self._loaded))
+        counts = await many_hubs.members_changes(self.conn, list(self._loaded))
         return {hub_id: (count, self._loaded[hub_id].members) for hub_id, count in counts.items()}
 
     def applied(self, effects: Iterable[object]) -> None:

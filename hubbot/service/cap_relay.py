@@ -111,7 +111,10 @@ class CapRelay:
         for ref in beat.references:
             if not recent(ref, self.clock.now()) or self._tries.get(ref.key, 0) >= ARCHIVE_TRIES:
                 continue
-            if await cap_alerts.seen(self.db.conn, ref.key):
+            # Through the lock: the processor's batch lets the loop run between its texts.
+            async with self.db.turn():
+                seen = await cap_alerts.seen(self.db.conn, ref.key)
+            if seen:
                 continue
             self._tries[ref.key] = self._tries.get(ref.key, 0) + 1
             if len(self._tries) > 1000:  # a day of heartbeats names far fewer

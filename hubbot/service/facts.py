@@ -32,7 +32,7 @@ from hubbot.domain.facts import (
 )
 from hubbot.domain.models import Hub, Person
 from hubbot.domain.playbook import Playbook
-from hubbot.domain.registry import REGISTRY
+from hubbot.domain.registry import REGISTRY, parse
 from hubbot.security import verify_pin
 from hubbot.service import answer_facts, board_facts, link_facts
 from hubbot.service.board_facts import contact_of
@@ -99,6 +99,28 @@ async def addressed_hub(
         return None
     hub = await hubs.load(conn, record, playbooks)
     return hub if may_address(sender, hub) else None
+
+
+async def named_command(
+    conn: Conn,
+    text: str,
+    cmd: Command,
+    sender: Person,
+    current: Hub | None,
+    playbooks: Mapping[str, Playbook],
+) -> tuple[Command, Hub | None]:
+    """'PLATEAU: BESOINS' acts in the hub named, if the sender may (domain/addressing.py).
+
+    Otherwise staff and coordinators are told no hub of theirs has that code, the same for
+    an unknown code and for a hub that is not theirs. A volunteer's text is read as if it
+    had no prefix, as it always was: 'Attention: fait froid ici' is a message, not a code."""
+    assert cmd.hub_code is not None
+    named = await addressed_hub(conn, cmd.hub_code, sender, playbooks)
+    if named is not None:
+        return parse(text, named.playbook), named
+    if sender.is_coordinator or await people.holds_a_role(conn, sender.id):
+        return cmd, None
+    return parse(text, current.playbook if current else None, named=False), current
 
 
 async def _named_hub(g: Gathering) -> NamedHub:

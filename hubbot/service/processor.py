@@ -11,20 +11,19 @@ from dataclasses import replace
 from typing import Any
 
 from hubbot.clock import Clock
-from hubbot.domain.commands import Command
 from hubbot.domain.decide import decide
-from hubbot.domain.effects import Effect, LogActivity, SetOptOut, hub_of
-from hubbot.domain.flood import admit, always_passes
+from hubbot.domain.effects import Effect, SetOptOut, hub_of
 from hubbot.domain.messages import Msg, Outgoing
-from hubbot.domain.models import Hub, Person
+from hubbot.domain.models import Hub
 from hubbot.domain.playbook import LOCALES
 from hubbot.domain.registry import parse
 from hubbot.service.apply import Effects
 from hubbot.service.batch_hubs import BatchHubs, KnownMembers
-from hubbot.service.facts import addressed_hub, build
+from hubbot.service.facts import build, named_command
 from hubbot.service.metrics import seconds_between
 from hubbot.service.outbound import Origin
 from hubbot.service.retrying import Retrying
+from hubbot.service.throttling import Throttling
 from hubbot.service.wakes import Intake, Wakes
 from hubbot.store import inbound, people, turns
 from hubbot.store.conn import Conn, Store
@@ -41,8 +40,8 @@ PER_SENDER = 16  # one sender's share of a batch: a flood from one number keeps 
 # Shorter costs throughput: the intake outruns the deciding and texts wait in the journal
 # instead (bench/sms_inbound.py, p50: 4.9 s at 0.02 s, 0.4 s at 0.25 s).
 BATCH_SECONDS = 0.25
-# ... or after this long when other work waits for the store (webhooks to acknowledge, sends'
-# outcomes): it is the wait a webhook sees while the processor is busy.
+# ... or after this long when other work waits for the connection (webhooks to acknowledge,
+# the scheduler's batch): it is the wait a webhook sees while the processor is busy.
 SHARE_SECONDS = 0.005
 HELD = 0.5  # seconds before texts another worker held are looked at again, without a wake
 
@@ -63,11 +62,9 @@ class Processor:
         wakes: Wakes,
         batch: int = BATCH,
         batch_seconds: float = BATCH_SECONDS,
-        share_seconds: float = SHARE_SECONDS,
     ) -> None:
         self.db = db
         self.clock = clock
-        self.flood = intake.flood
         self.playbooks = intake.playbooks
         self.lookup = intake.lookup
         self.default_locale = intake.default_locale
@@ -77,9 +74,10 @@ class Processor:
         self.on_outbox = wakes.outbox
         self.after = wakes.schedule  # set after each batch: the scheduler looks again
         self.metrics = wakes.metrics
+        self.throttling = Throttling(intake.flood, self.playbooks, clock, effects, self.metrics)
         self.batch = batch
         self.batch_seconds = batch_seconds
-        self.share_seconds = share_seconds
+        self.share_seconds = SHARE_SECONDS
         # Counts of the message in hand, made once its batch commits: a batch rolled back is
         # processed again, and must not be counted twice.
         self.counted: list[Callable[[], object]] = []
@@ -270,7 +268,7 @@ class Processor:
             hub = await batch.load(hub_record)
         cmd = parse(record.text, hub.playbook if hub else None)
         if cmd.hub_code is not None:
-            cmd, hub = await self._named(conn, record.text, cmd, sender, hub)
+            cmd, hub = await named_command(conn, record.text, cmd, sender, hub, self.playbooks)
         origin = Origin(
             record.id,
             sender.id,
@@ -282,7 +280,7 @@ class Processor:
         )
         if hub is not None and not await turns.hub_turn(conn, hub.id):
             raise _NotYourTurn  # another worker is deciding this hub's messages
-        if await self._throttled(conn, record, cmd, sender, hub, origin):
+        if await self.throttling.held(conn, record, cmd, sender, hub, origin, self.counted):
             return None
         ctx = await build(conn, cmd, sender, hub, now, self.lookup, group_chat, record.address)
         outcome = decide(cmd, ctx)
@@ -301,62 +299,6 @@ class Processor:
         if stops:
             self.counted.append(lambda: self.metrics.opt_outs.labels("command").inc(stops))
         return outcome.effects
-
-    async def _named(
-        self,
-        conn: Conn,
-        text: str,
-        cmd: Command,
-        sender: Person,
-        current: Hub | None,
-    ) -> tuple[Command, Hub | None]:
-        """'PLATEAU: BESOINS' acts in the hub named, if the sender may (domain/addressing.py).
-
-        Otherwise staff and coordinators are told no hub of theirs has that code, the same for
-        an unknown code and for a hub that is not theirs. A volunteer's text is read as if it
-        had no prefix, as it always was: 'Attention: fait froid ici' is a message, not a code."""
-        assert cmd.hub_code is not None
-        named = await addressed_hub(conn, cmd.hub_code, sender, self.playbooks)
-        if named is not None:
-            return parse(text, named.playbook), named
-        if sender.is_coordinator or await people.holds_a_role(conn, sender.id):
-            return cmd, None
-        return parse(text, current.playbook if current else None, named=False), current
-
-    async def _throttled(
-        self,
-        conn: Conn,
-        record: InboundRecord,
-        cmd: Command,
-        sender: Person,
-        hub: Hub | None,
-        origin: Origin,
-    ) -> bool:
-        """Flood control (domain/flood.py), on the time the text came in: over the limit it is
-        kept, marked throttled, relayed to nobody and answered once per hold."""
-        guarded = [hub.playbook] if hub else self.playbooks.values()
-        if not self.flood.enabled or always_passes(
-            cmd.name, record.text, sender.opted_out, guarded
-        ):
-            return False
-        now = self.clock.now()
-        received = from_iso(record.received_at) or now
-        verdict = admit(await inbound.bucket(conn, record.address), self.flood, received)
-        await inbound.save_bucket(conn, record.address, verdict.bucket)
-        if verdict.passed:
-            return False
-        log.info("inbound %d from M%d: throttled", record.id, sender.id)
-        self.counted.append(self.metrics.throttled.inc)
-        if verdict.notice:
-            self.counted.append(self.metrics.throttled_senders.inc)
-            minutes = self.flood.minutes
-            notice = Outgoing(sender.id, Msg("flood.notice", {"minutes": minutes}))
-            await self.outbound.person(conn, notice, origin)
-            hub_id = hub.id if hub else None
-            entry = LogActivity(hub_id, sender.id, None, "throttled", f"{minutes} min")
-            await self.effects.apply(conn, entry, now, origin, record.channel)
-        await inbound.mark_throttled(conn, record.id, now)
-        return True
 
 
 def _locale(language: object) -> str | None:

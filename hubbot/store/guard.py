@@ -61,8 +61,9 @@ class Guarded:
 
     @property
     def contended(self) -> bool:
-        """Whether another task waits for the connection (a webhook's rows, a send's outcome):
-        a long transaction then ends early, so they do not wait for all of it."""
+        """Whether another task waits for this connection (on SQLite the webhooks' rows, the
+        scheduler's batch): a long transaction then ends early, so they do not wait for all of
+        it."""
         return self._waiting > 0
 
     def _faulted(self, exc: BaseException) -> None:

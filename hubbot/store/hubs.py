@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,7 +10,6 @@ from hubbot.domain.models import Hub, HubStatus, person_label
 from hubbot.domain.playbook import Playbook
 from hubbot.store.conn import Conn, Row
 from hubbot.store.db import iso
-from hubbot.store.many_hubs import marks
 from hubbot.store.people import preferred_address_sql
 
 
@@ -131,15 +130,6 @@ async def roles_held(conn: Conn, person_id: int) -> list[tuple[int, str]]:
         (person_id,),
     ) as cursor:
         return [(int(row[0]), str(row[1])) for row in await cursor.fetchall()]
-
-
-async def changes(conn: Conn, hub_ids: Collection[int]) -> dict[int, int]:
-    """Each hub's count of membership changes, as this transaction sees it."""
-    if not hub_ids:
-        return {}
-    sql = f"SELECT id, members_changes FROM hubs WHERE id IN ({marks(hub_ids)})"
-    async with conn.execute(sql, tuple(hub_ids)) as cursor:
-        return {int(row[0]): int(row[1]) for row in await cursor.fetchall()}
 
 
 async def members(conn: Conn, hub_id: int) -> frozenset[int]:

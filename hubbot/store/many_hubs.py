@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from datetime import datetime
+from typing import Any
 
 from hubbot.domain.models import Hub, HubStatus
 from hubbot.domain.playbook import Playbook
@@ -99,11 +100,21 @@ async def open_playbooks(conn: Conn) -> list[tuple[int, str]]:
 
 async def exercise_flags(conn: Conn, hub_ids: Collection[int]) -> dict[int, bool]:
     """Which of the hubs are in exercise mode (a hub that is gone is not)."""
+    return {hub_id: bool(value) for hub_id, value in await _column(conn, hub_ids, "exercise")}
+
+
+async def members_changes(conn: Conn, hub_ids: Collection[int]) -> dict[int, int]:
+    """Each hub's count of membership changes (migration 26), as this transaction sees it."""
+    return {hub_id: int(value) for hub_id, value in await _column(conn, hub_ids, "members_changes")}
+
+
+async def _column(conn: Conn, hub_ids: Collection[int], column: str) -> list[tuple[int, Any]]:
+    """One column of the hubs named (`column` is this module's, never a caller's input)."""
     if not hub_ids:
-        return {}
-    sql = f"SELECT id, exercise FROM hubs WHERE id IN ({marks(hub_ids)})"
+        return []
+    sql = f"SELECT id, {column} FROM hubs WHERE id IN ({marks(hub_ids)})"
     async with conn.execute(sql, tuple(hub_ids)) as cursor:
-        return {int(row[0]): bool(row[1]) for row in await cursor.fetchall()}
+        return [(int(row[0]), row[1]) for row in await cursor.fetchall()]
 
 
 async def long_shifts(
