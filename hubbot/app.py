@@ -46,6 +46,8 @@ from hubbot.startup import (
 )
 from hubbot.store import hubs
 from hubbot.store.conn import Store
+from hubbot.store.db import Database
+from hubbot.store.guard import WriteGate
 from hubbot.store.pg import PgDatabase
 from hubbot.web.app import Ops, build_web_app
 from hubbot.web.console import Console, add_console
@@ -98,6 +100,10 @@ class Hubbot:
             intake_db = db
             if settings.database_url is not None:
                 opened.append(intake_db := await load_store(settings, appending=True))
+            elif isinstance(db, Database) and isinstance(delivery_db, Database):
+                db.gate = delivery_db.gate = WriteGate(
+                    favoured=db
+                )  # they write in turn: guard.py says why
             stores = (db, delivery_db, intake_db)
             return await cls._assemble(settings, clock, renderer, playbooks, stores)
         except BaseException:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 import sys
@@ -65,6 +66,10 @@ async def serve(settings: Settings, out: TextIO = sys.stdout) -> None:
             log.info("stopped while starting")
             return
         demo_pin = starting.result()  # raises what the start raised
+        # What the start built (modules, catalogs, playbooks, SDK clients) lives as long as the
+        # process: kept out of the collector's full passes, which otherwise walked all of it
+        # and held the loop 40-75 ms at a time in a flood of texts.
+        gc.freeze()
         banner(settings, demo_pin, out)
         await stopping
         log.info("shutting down")

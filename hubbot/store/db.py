@@ -179,7 +179,7 @@ class Database(Guarded):
         """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error, a failed COMMIT included (a
         disk-full COMMIT may leave the transaction open, and every later BEGIN would fail).
         One at a time."""
-        async with self._exclusive():
+        async with self._exclusive(write=True):
             if self._active:
                 raise RuntimeError("a transaction inside a transaction")
             try:
