@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 
 from aiohttp import web
+from multidict import MultiDict
 from twilio.request_validator import RequestValidator
 
 from hubbot.addresses import sms_address
@@ -43,10 +44,12 @@ def twilio_routes(
                 "refused %s from %s: unreadable form: %s", request.path, request.remote, exc
             )
             return None
-        form = {key: str(value) for key, value in posted.items()}
+        # Every value of a repeated field is signed. A MultiDict is also what the validator
+        # reads fastest: on a plain dict it raised and caught two AttributeErrors per field.
+        signed = MultiDict((key, str(value)) for key, value in posted.items())
         url = url_for(request.path) + (f"?{request.query_string}" if request.query_string else "")
         # A missing header must be caught first: the validator raises on None.
-        if not signature or not validator.validate(url, form, signature):
+        if not signature or not validator.validate(url, signed, signature):
             log.warning(
                 "refused %s from %s: %s Twilio signature",
                 request.path,
@@ -54,7 +57,7 @@ def twilio_routes(
                 "missing" if not signature else "bad",
             )
             return None
-        return form
+        return dict(signed)
 
     async def sms(request: web.Request) -> web.Response:
         form = await signed_form(request)
