@@ -92,6 +92,21 @@ async def test_a_writer_cancelled_while_waiting_leaves_the_gate_to_the_next() ->
     assert order == ["batch 1", "sends"]
 
 
+async def test_a_writer_cancelled_as_the_gate_comes_free_is_passed_over() -> None:
+    gate = WriteGate(favoured=PROCESSOR, patience=1.0, settle=0.0)
+    order: list[str] = []
+    await gate.enter(asyncio.current_task(), PROCESSOR)
+    gone = asyncio.create_task(_hold(gate, PROCESSOR, 0.0, order, "cancelled"))
+    sends = asyncio.create_task(_hold(gate, DELIVERY, 0.0, order, "sends"))
+    await asyncio.sleep(0)
+    gone.cancel()  # and, in the same turn of the loop, the gate comes free
+    gate.leave()
+    await sends
+    with pytest.raises(asyncio.CancelledError):
+        await gone
+    assert order == ["sends"]
+
+
 async def test_a_write_on_one_connection_inside_a_write_on_another_is_refused(
     tmp_path: Path,
 ) -> None:

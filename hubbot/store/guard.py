@@ -167,6 +167,11 @@ class WriteGate:
             self._timer = None
         if self._held:
             return
+        # A waiter cancelled in this turn of the loop has not yet taken itself out.
+        while self._first and self._first[0].done():
+            self._first.popleft()
+        while self._others and self._others[0][1].done():
+            self._others.popleft()
         now = asyncio.get_running_loop().time()
         if self._others:
             since, future = self._others[0]
