@@ -35,6 +35,7 @@ P, SG, ST, D, F, SU = (
 ALLOWED = {
     (P, SG),  # about to leave, recorded first
     (P, F),  # no channel for it, or too old to send
+    (P, SU),  # its recipient sent STOP before it left
     (SG, P),  # a retry, or a send a crash interrupted
     (SG, ST),
     (SG, D),  # a channel that knows it arrived (Telegram)

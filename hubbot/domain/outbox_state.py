@@ -4,6 +4,7 @@ A row is written `pending` (or `suppressed`, when its recipient opted out) and t
 along NEXT:
 
     pending    -> sending (about to leave, recorded durably first) | failed (no channel, expired)
+                  | suppressed (its recipient sent STOP before it left)
     sending    -> sent | delivered (the provider took it) | failed (a permanent error, or the
                   last attempt) | pending (a retry, or a send a crash interrupted)
     sent       -> delivered | failed (a delivery receipt)
@@ -41,7 +42,7 @@ _S = OutboxStatus
 
 NEXT: Mapping[OutboxStatus, frozenset[OutboxStatus]] = MappingProxyType(
     {
-        _S.PENDING: frozenset({_S.SENDING, _S.FAILED}),
+        _S.PENDING: frozenset({_S.SENDING, _S.FAILED, _S.SUPPRESSED}),
         _S.SENDING: frozenset({_S.PENDING, _S.SENT, _S.DELIVERED, _S.FAILED}),
         _S.SENT: frozenset({_S.DELIVERED, _S.FAILED}),
         _S.DELIVERED: frozenset(),

@@ -21,6 +21,7 @@ from hubbot.store import (
     activity,
     alerts,
     confirmations,
+    delivery,
     hubs,
     items,
     linking,
@@ -90,7 +91,7 @@ async def apply(
         case fx.SetName(person_id, name):
             await people.set_fields(conn, person_id, name=name)
         case fx.SetOptOut(person_id, opted_out):
-            await people.set_opt_out(conn, person_id, opted_out, now)
+            await delivery.opt_out(conn, person_id, opted_out, now)
         case fx.SetHubStatus(hub_id, active):
             await hubs.set_status(
                 conn, hub_id, HubStatus.ACTIVE if active else HubStatus.CLOSED, now

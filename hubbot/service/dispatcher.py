@@ -296,5 +296,5 @@ class Dispatcher:
     async def _opt_out(self, person_id: int, now: datetime) -> None:
         """The provider says this person opted out (Twilio 21610): honour it everywhere."""
         async with self.db.transaction() as conn:
-            await people.set_opt_out(conn, person_id, True, now)
+            await delivery.opt_out(conn, person_id, True, now)
         self.metrics.opt_outs.labels("provider").inc()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from hubbot.domain import outbox_state
+from hubbot.domain.messages import Priority
 from hubbot.domain.outbox_state import OutboxStatus
 from hubbot.store import people
 from hubbot.store.conn import Conn, Store
@@ -250,8 +251,31 @@ async def _apply(conn: Conn, receipt: _Receipt, now: datetime) -> bool:
     rows = await cursor.fetchall()
     if receipt.opted_out:
         for person_id in {int(row[0]) for row in rows if row[0] is not None}:
-            await people.set_opt_out(conn, person_id, True, now)
+            await opt_out(conn, person_id, True, now)
     return bool(rows)
+
+
+async def opt_out(conn: Conn, person_id: int, opted_out: bool, now: datetime) -> None:
+    """STOP (or Twilio's 21610), and START. On STOP the person's replies and broadcasts still
+    waiting to leave are never sent (`suppressed`): the confirmation, written after, is the
+    last they hear. Urgent and alert messages already queued still go: life safety first."""
+    await people.set_opt_out(conn, person_id, opted_out, now)
+    if opted_out:
+        await _finish(
+            conn,
+            "UPDATE outbox SET status = ?, error = 'opted out', updated_at = ?, head = 0"
+            # Their addresses first: the outbox is found by address (outbox_address).
+            " WHERE address IN (SELECT address FROM addresses WHERE person_id = ?)"
+            f" AND person_id = ? AND priority IN (?, ?) AND {_moves(OutboxStatus.SUPPRESSED)}",
+            (
+                OutboxStatus.SUPPRESSED,
+                iso(now),
+                person_id,
+                person_id,
+                Priority.NORMAL,
+                Priority.BULK,
+            ),
+        )
 
 
 async def _apply_early(conn: Conn, provider_id: str, now: datetime) -> None:
