@@ -101,9 +101,8 @@ class Hubbot:
             if settings.database_url is not None:
                 opened.append(intake_db := await load_store(settings, appending=True))
             elif isinstance(db, Database) and isinstance(delivery_db, Database):
-                db.gate = delivery_db.gate = WriteGate(
-                    favoured=db
-                )  # they write in turn: guard.py says why
+                # The two SQLite connections write in turn, the processor's first (guard.py).
+                db.gate = delivery_db.gate = WriteGate(favoured=db)
             stores = (db, delivery_db, intake_db)
             return await cls._assemble(settings, clock, renderer, playbooks, stores)
         except BaseException:

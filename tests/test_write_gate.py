@@ -23,13 +23,20 @@ async def _hold(gate: WriteGate, who: object, seconds: float, order: list[str], 
         gate.leave()
 
 
+async def _queued(
+    gate: WriteGate, who: object, order: list[str], name: str, seconds: float = 0.0
+) -> asyncio.Task[None]:
+    """A writer that has asked for the gate (and holds it, or waits in line) once this returns."""
+    task = asyncio.create_task(_hold(gate, who, seconds, order, name))
+    await asyncio.sleep(0)
+    return task
+
+
 async def test_the_processors_next_write_goes_before_a_delivery_write_that_waits() -> None:
     gate = WriteGate(favoured=PROCESSOR, patience=1.0, settle=0.0)
     order: list[str] = []
-    first = asyncio.create_task(_hold(gate, PROCESSOR, 0.02, order, "batch 1"))
-    await asyncio.sleep(0)
-    sends = asyncio.create_task(_hold(gate, DELIVERY, 0.0, order, "sends"))
-    await asyncio.sleep(0)
+    first = await _queued(gate, PROCESSOR, order, "batch 1", seconds=0.02)
+    sends = await _queued(gate, DELIVERY, order, "sends")
     second = asyncio.create_task(_hold(gate, PROCESSOR, 0.0, order, "batch 2"))
     await asyncio.gather(first, sends, second)
     assert order == ["batch 1", "batch 2", "sends"]
@@ -82,11 +89,9 @@ async def test_delivery_writes_at_once_when_the_processor_is_quiet() -> None:
 async def test_a_writer_cancelled_while_waiting_leaves_the_gate_to_the_next() -> None:
     gate = WriteGate(favoured=PROCESSOR, patience=1.0, settle=0.0)
     order: list[str] = []
-    first = asyncio.create_task(_hold(gate, PROCESSOR, 0.02, order, "batch 1"))
-    await asyncio.sleep(0)
+    first = await _queued(gate, PROCESSOR, order, "batch 1", seconds=0.02)
     gone = asyncio.create_task(_hold(gate, PROCESSOR, 0.0, order, "cancelled"))
-    sends = asyncio.create_task(_hold(gate, DELIVERY, 0.0, order, "sends"))
-    await asyncio.sleep(0)
+    sends = await _queued(gate, DELIVERY, order, "sends")
     gone.cancel()
     await asyncio.gather(first, sends)
     assert order == ["batch 1", "sends"]

@@ -141,7 +141,7 @@ class WriteGate:
                 if future.done() and not future.cancelled():
                     self._release()  # handed the gate as it was cancelled: hand it on
                 else:
-                    self._drop(future)
+                    self._pass()  # it is passed over; the one behind it may be due now
                 raise
         self._held = True
         self._held_by_favoured = favoured
@@ -167,7 +167,7 @@ class WriteGate:
             self._timer = None
         if self._held:
             return
-        # A waiter cancelled in this turn of the loop has not yet taken itself out.
+        # Waiters that were cancelled are passed over as they come to the front.
         while self._first and self._first[0].done():
             self._first.popleft()
         while self._others and self._others[0][1].done():
@@ -190,12 +190,3 @@ class WriteGate:
         future.set_result(None)
         self._held = True
         self._held_by_favoured = favoured
-
-    def _drop(self, future: asyncio.Future[None]) -> None:
-        if future in self._first:
-            self._first.remove(future)
-        for entry in self._others:
-            if entry[1] is future:
-                self._others.remove(entry)
-                break
-        self._pass()  # the one behind it may be due now
