@@ -131,11 +131,12 @@ async def test_a_database_made_before_sequences_numbers_new_rows_past_its_old_on
         async with db.transaction() as conn:
             await people.create(conn, ANA, "fr", NOW, person_id=41)
         # As version 24 left it: no sequence, the trigger taking the largest id plus one
-        # (and nothing of migration 26).
+        # (and nothing of migrations 26 and 27).
         await db.conn.raw.execute(
             "DROP SEQUENCE people_id_seq; UPDATE hubbot_schema SET version = 24;"
             " DROP INDEX memberships_person;"
-            " DROP INDEX role_assignments_person; ALTER TABLE hubs DROP COLUMN members_changes"
+            " DROP INDEX role_assignments_person; ALTER TABLE hubs DROP COLUMN members_changes;"
+            " DROP INDEX due_waiting; CREATE INDEX due_pending ON due(done_at, due_at)"
         )
     finally:
         await db.close()

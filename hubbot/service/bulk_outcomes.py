@@ -12,10 +12,11 @@ from hubbot.domain import timed_effects as tx
 from hubbot.domain.effects import Outcome
 from hubbot.domain.jobs import DueKind
 from hubbot.domain.messages import Outgoing
+from hubbot.domain.models import Figures
 from hubbot.service.apply import Effects
 from hubbot.service.bulk_messages import BulkMessages
 from hubbot.service.outbound import Origin
-from hubbot.store import schedule
+from hubbot.store import schedule, situation
 from hubbot.store.conn import Conn
 
 log = logging.getLogger(__name__)
@@ -23,12 +24,12 @@ log = logging.getLogger(__name__)
 # Effects that neither read nor write due rows, nor the asks of rounds started in the batch
 # (a step's round was started before it): applied in place, while those wait to be written
 # together. Before any other effect they are written, so it sees them.
-_APART = (fx.RecordSitrep, tx.MarkReminded, tx.AdvanceRound, tx.MoveAsk)
+_APART = (tx.MarkReminded, tx.AdvanceRound, tx.MoveAsk)
 
 
 class BulkOutcomes:
     """Effects, then messages, then team messages, with the rows of a kind written in one
-    statement each (due times, asks, outbox rows)."""
+    statement each (due times, asks, reports, outbox rows)."""
 
     def __init__(self, effects: Effects) -> None:
         self.effects = effects
@@ -48,6 +49,8 @@ class BulkOutcomes:
                         # Its first step falls due at step_at: the ref is the round's id.
                         waiting.due.append((DueKind.STEP, hub_id, len(waiting.rounds), step_at))
                         waiting.rounds.append(effect)
+                    case fx.RecordSitrep(hub_id, figures, person_id):
+                        waiting.sitreps.append((hub_id, figures, person_id))
                     case _ if isinstance(effect, _APART):
                         await self.effects.apply(conn, effect, now, origin)
                     case _:
@@ -65,10 +68,11 @@ class BulkOutcomes:
 
 @dataclass
 class _Waiting:
-    """Rows to write together: rounds started, with their asks, and due times (an int ref
-    stands for the id of rounds[ref], known once it is written)."""
+    """Rows to write together: rounds started, with their asks, due times (an int ref stands
+    for the id of rounds[ref], known once it is written) and reports."""
 
     rounds: list[tx.StartRound] = field(default_factory=list)
+    sitreps: list[tuple[int, Figures, int | None]] = field(default_factory=list)
     due: list[tuple[DueKind, int | None, str | int, datetime]] = field(default_factory=list)
 
     async def write(self, conn: Conn, now: datetime) -> None:
@@ -85,5 +89,7 @@ class _Waiting:
                 for kind, hub_id, ref, at in self.due
             ],
         )
+        await situation.record_sitreps(conn, self.sitreps, now)
         self.rounds.clear()
         self.due.clear()
+        self.sitreps.clear()

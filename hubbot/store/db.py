@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
@@ -88,6 +89,13 @@ def iso(value: datetime | None) -> str | None:
     """Times are stored as UTC ISO-8601 text, which sorts in time order."""
     if value is None:
         return None
+    return _iso(value)
+
+
+# A batch stamps thousands of rows with the same few times (issue 17: the scheduler's pass
+# formatted one `now` 25,000 times); a datetime hashes faster than it formats.
+@functools.lru_cache(maxsize=256)
+def _iso(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 

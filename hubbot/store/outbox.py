@@ -118,9 +118,10 @@ _INSERT = (
 )
 
 
-def _values(row_id: int | None, m: NewMessage, now: datetime) -> tuple[object, ...]:
-    at = iso(now)
-    buttons = json.dumps(m.buttons) if m.buttons else None
+def _values(
+    row_id: int | None, m: NewMessage, at: str | None, buttons: str | None
+) -> tuple[object, ...]:
+    """The row's parameters; `at` is now as stored, `buttons` the JSON of m.buttons."""
     return (
         row_id,
         m.person_id,
@@ -162,7 +163,8 @@ async def enqueue(
 
 
 async def _insert(conn: Conn, message: NewMessage, now: datetime) -> int:
-    cursor = await conn.execute(_INSERT, _values(None, message, now))
+    buttons = json.dumps(message.buttons) if message.buttons else None
+    cursor = await conn.execute(_INSERT, _values(None, message, iso(now), buttons))
     assert cursor.lastrowid is not None
     return cursor.lastrowid
 
@@ -175,8 +177,19 @@ async def enqueue_many(conn: Conn, messages: list[NewMessage], now: datetime) ->
     if len(messages) < 4:  # a reply in a part or three: plain inserts are one round trip each
         return [await _insert(conn, message, now) for message in messages]
     taken = await ids.reserve(conn, "outbox", len(messages))
+    at = iso(now)
+    # The messages of a batch share a few sets of buttons (one per language): each written
+    # once. The messages hold their buttons meanwhile, so no id is reused.
+    shown: dict[int, str] = {}
+    for m in messages:
+        if m.buttons and id(m.buttons) not in shown:
+            shown[id(m.buttons)] = json.dumps(m.buttons)
     await conn.executemany(
-        _INSERT, [_values(i, m, now) for i, m in zip(taken, messages, strict=True)]
+        _INSERT,
+        [
+            _values(i, m, at, shown[id(m.buttons)] if m.buttons else None)
+            for i, m in zip(taken, messages, strict=True)
+        ],
     )
     return taken
 

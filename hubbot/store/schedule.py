@@ -92,12 +92,12 @@ async def claim_many(conn: Conn, due_ids: list[int], now: datetime) -> set[int]:
     """Mark many due rows done at once; the ids that were not done yet (each runs once)."""
     if not due_ids:
         return set()
-    # On PostgreSQL a row another worker is running (locked) is passed over, not waited for.
-    skip = " FOR UPDATE SKIP LOCKED" if isinstance(conn, PgConnection) else ""
+    listed = f"id IN ({','.join('?' * len(due_ids))}) AND done_at IS NULL"
+    if isinstance(conn, PgConnection):
+        # A row another worker is running (locked) is passed over, not waited for.
+        listed = f"id IN (SELECT id FROM due WHERE {listed} FOR UPDATE SKIP LOCKED)"
     async with conn.execute(
-        "UPDATE due SET done_at = ? WHERE id IN (SELECT id FROM due WHERE"
-        f" id IN ({','.join('?' * len(due_ids))}) AND done_at IS NULL{skip}) RETURNING id",
-        (iso(now), *due_ids),
+        f"UPDATE due SET done_at = ? WHERE {listed} RETURNING id", (iso(now), *due_ids)
     ) as cursor:
         return {int(row[0]) for row in await cursor.fetchall()}
 

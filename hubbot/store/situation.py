@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from hubbot.domain.models import Figures, Lifeline
@@ -114,9 +115,29 @@ async def figures(conn: Conn, hub_id: int, now: datetime) -> Figures:
     )
 
 
+_SITREP = "INSERT INTO sitreps (hub_id, number, body, person_id, at) VALUES (?, ?, ?, ?, ?)"
+
+
 async def record_sitrep(
     conn: Conn, hub_id: int, report: Figures, person_id: int | None, now: datetime
 ) -> None:
+    await conn.execute(_SITREP, (hub_id, report.number, _body(report), person_id, iso(now)))
+
+
+async def record_sitreps(
+    conn: Conn, reports: Sequence[tuple[int, Figures, int | None]], now: datetime
+) -> None:
+    """`record_sitrep` for many (hub, figures, person), in one statement: a region's regular
+    reports fall due together."""
+    if reports:
+        at = iso(now)
+        await conn.executemany(
+            _SITREP, [(hub_id, f.number, _body(f), pid, at) for hub_id, f, pid in reports]
+        )
+
+
+def _body(report: Figures) -> str:
+    """The report's figures as the JSON kept with it."""
     body = {
         "onsite": report.onsite,
         "onsite_change": report.onsite_change,
@@ -130,7 +151,4 @@ async def record_sitrep(
             for ll in report.lifelines
         ],
     }
-    await conn.execute(
-        "INSERT INTO sitreps (hub_id, number, body, person_id, at) VALUES (?, ?, ?, ?, ?)",
-        (hub_id, report.number, json.dumps(body), person_id, iso(now)),
-    )
+    return json.dumps(body)
