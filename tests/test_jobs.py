@@ -1,15 +1,17 @@
-"""Every kind of timed work has its job; a kind nobody knows is set aside, not retried."""
+"""Every kind of timed work has its job and its turn; a kind nobody knows is set aside, not
+retried."""
 
 from __future__ import annotations
 
 import ast
 import logging
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from hubbot.domain.effects import Outcome
-from hubbot.domain.jobs import DueKind
+from hubbot.domain.jobs import DueKind, running_order
 from hubbot.service.scheduler import Job, Jobs
 from hubbot.store import schedule
 from hubbot.store.db import iso
@@ -89,3 +91,25 @@ async def test_an_unknown_kind_in_the_store_is_logged_and_marked_done_once(
     row = await harness.db.fetchone("SELECT done_at FROM due WHERE kind = 'retired_kind'")
     assert row is not None and row[0] is not None
     assert await harness.scheduler.tick() == 0, "not tried again"
+
+
+def test_when_timers_pile_up_escalations_and_tallies_run_before_asks_and_reports() -> None:
+    """After an outage the scheduler finds a region's rows all due: a silent holder's
+    escalation runs first, even one that fell due after another hub's report or round."""
+    noon = datetime(2027, 1, 14, 12, 0, tzinfo=UTC)
+    rows = [
+        (1, DueKind.SHIFTS, noon),
+        (2, DueKind.SITREP, noon),
+        (3, DueKind.ROUND, noon),
+        (4, DueKind.ROUND, noon - timedelta(minutes=1)),
+        (5, DueKind.STEP, noon + timedelta(minutes=1)),
+        (6, DueKind.ROLLCALL_END, noon + timedelta(minutes=2)),
+        (7, "retired_kind", noon - timedelta(hours=1)),
+    ]
+    order = sorted(rows, key=lambda r: running_order(r[1], r[2], r[0]))
+    assert [r[0] for r in order] == [5, 6, 4, 3, 2, 1, 7]
+
+
+def test_every_due_kind_has_its_turn() -> None:
+    unknown = running_order("retired_kind", datetime(2027, 1, 1, tzinfo=UTC), 1)[0]
+    assert all(running_order(k, datetime(2027, 1, 1, tzinfo=UTC), 1)[0] < unknown for k in DueKind)

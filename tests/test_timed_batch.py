@@ -282,3 +282,21 @@ async def test_reports_due_together_count_what_a_report_of_one_hub_counts(
     busy = together[ids[1]]
     assert busy.number == 2 and busy.critical and busy.significant and busy.top_needs
     assert busy.needs and busy.offers_open and busy.onsite_change == 2 and len(busy.lifelines) == 2
+
+
+def _first_and_last(sent: list[tuple[int, str, str, str]], key: str) -> tuple[int, int]:
+    """Where the first and the last message of this kind stand in the outbox's order."""
+    at = [n for n, (_, k, _, _) in enumerate(sent) if k == key]
+    assert at, f"some {key}"
+    return at[0], at[-1]
+
+
+async def test_a_regions_asks_are_queued_before_its_reports(harness: Harness) -> None:
+    """Every hub's round and report fall due in the same second: each holder's ask goes out
+    before any report to the coordinators."""
+    await _region(harness)
+    await harness.scheduler.tick()
+    sent = await _outbox(harness)
+    _, last_ask = _first_and_last(sent, "checkin.prompt")
+    first_report, _ = _first_and_last(sent, "sitrep.short")
+    assert last_ask < first_report

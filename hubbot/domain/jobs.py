@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from hubbot.domain.ask_state import RoundState
@@ -30,6 +30,27 @@ class DueKind(StrEnum):
     SITREP = "sitrep"  # the regular status report
     BROADCAST = "broadcast"  # a broadcast scheduled for later
     ROLLCALL_END = "rollcall_end"  # a roll call's window is over: the tally
+
+
+# When a region's timers fall due together (every hub opened at once; a restart after an
+# outage), who may be in danger is heard of first: a silent holder's escalation and a roll
+# call's tally, then what a lead scheduled, then the asks; reports and hand-over reminders last.
+_RUNNING_ORDER = (
+    DueKind.STEP,
+    DueKind.ROLLCALL_END,
+    DueKind.BROADCAST,
+    DueKind.MANUAL_ROUND,
+    DueKind.ROUND,
+    DueKind.SITREP,
+    DueKind.SHIFTS,
+)
+_RANK = {kind.value: rank for rank, kind in enumerate(_RUNNING_ORDER)}
+
+
+def running_order(kind: str, due_at: datetime, row_id: int) -> tuple[int, datetime, int]:
+    """Where a due row runs among those due at once: by kind (an unknown kind last), then
+    when it fell due, then as written."""
+    return _RANK.get(kind, len(_RANK)), due_at, row_id
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ from hubbot.store.sitrep_figures import figures_many
 
 @dataclass(frozen=True)
 class Seen:
-    """A batch's hubs as timed work sees them (see Rounds.hub), and the coordinators."""
+    """A batch's hubs as timed work sees them (see Rounds.hub; their members are not read),
+    and the coordinators."""
 
     hubs: dict[int, Hub]
     coordinators: tuple[int, ...]  # every one
@@ -51,8 +52,12 @@ class Rounds:
 
     async def seen(self, conn: Conn, ids: Collection[int]) -> Seen:
         """`hub` for many hubs at once: a few queries for the whole batch."""
-        # Holders who sent STOP or whom no channel reaches are left out, as in `hub`.
-        loaded = await many_hubs.loaded(conn, ids, self.playbooks, reachable=True)
+        # Holders who sent STOP or whom no channel reaches are left out, as in `hub`. Timed
+        # work decides on roles, never on membership (domain/timed.py): a region's members,
+        # hundreds at a busy hub, are not read for every pass.
+        loaded = await many_hubs.loaded(
+            conn, ids, self.playbooks, reachable=True, with_members=False
+        )
         coordinators = await people.coordinators(conn)
         return Seen(
             loaded,

@@ -25,7 +25,7 @@ from apscheduler.triggers.date import DateTrigger
 from hubbot.clock import Clock
 from hubbot.domain import fanout, timed
 from hubbot.domain.effects import Outcome
-from hubbot.domain.jobs import DueKind
+from hubbot.domain.jobs import DueKind, running_order
 from hubbot.domain.playbook import Playbook
 from hubbot.service.alerts import Alerts
 from hubbot.service.apply import Effects
@@ -152,10 +152,12 @@ class Scheduler:
             timer.shutdown(wait=False)
 
     async def tick(self) -> int:
-        """Plan rounds for open hubs, then run everything due by now. Returns how many ran."""
+        """Plan rounds for open hubs, then run everything due by now, the most pressing kinds
+        first (domain/jobs.py). Returns how many ran."""
         await self.plan()
         ran = 0
-        waiting = await schedule.due_now(self.db, self.clock.now())
+        due = await schedule.due_now(self.db, self.clock.now())
+        waiting = sorted(due, key=lambda d: running_order(d.kind, d.due_at, d.id))
         while waiting:
             done, count = await self._run_batch(waiting)
             waiting = waiting[done:]

@@ -58,10 +58,15 @@ async def members(conn: Conn, hub_ids: Collection[int]) -> dict[int, frozenset[i
 
 
 async def loaded(
-    conn: Conn, hub_ids: Collection[int], playbooks: Mapping[str, Playbook], reachable: bool
+    conn: Conn,
+    hub_ids: Collection[int],
+    playbooks: Mapping[str, Playbook],
+    reachable: bool,
+    with_members: bool = True,
 ) -> dict[int, Hub]:
     """The hubs as the core sees them (hubs.load), in three queries for all of them; a hub
-    that is gone is left out. `reachable`: see `rosters`."""
+    that is gone is left out. `reachable`: see `rosters`. Without `with_members` a hub's
+    members are left empty, for work that decides on roles alone."""
     found: dict[int, tuple[object, ...]] = {}
     if hub_ids:
         async with conn.execute(
@@ -71,7 +76,7 @@ async def loaded(
         ) as cursor:
             found = {int(row[0]): tuple(row) for row in await cursor.fetchall()}
     roster = await rosters(conn, found, reachable)
-    member = await members(conn, found)
+    member = await members(conn, found) if with_members else {}
     return {
         hub_id: Hub(
             id=hub_id,
@@ -81,7 +86,7 @@ async def loaded(
             status=HubStatus(str(status)),
             playbook=playbooks[str(playbook_id)],
             roster=roster[hub_id],
-            members=member[hub_id],
+            members=member.get(hub_id, frozenset()),
             address=None if address is None else str(address),
         )
         for hub_id, (_, code, name, locale, status, playbook_id, address) in found.items()
