@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.conftest import Harness
 
 LEAD, HELPER, COMMS = "+15145550101", "+15145550102", "+15145550105"
 ANA, BOB, CAROLE = "+15145550103", "+15145550104", "+15145550106"
+NEWCOMER = "+15145550107"
 
 
 async def _staffed(harness: Harness) -> None:
@@ -139,6 +142,38 @@ async def test_a_life_safety_message_gets_911_first_and_alerts_lead_and_communic
         assert CAROLE in alert, "life safety is the one case a contact is shared"
     listing = (await harness.text(HELPER, "BESOINS"))[HELPER][0]
     assert re.search(r"!! N\d+ ", listing.splitlines()[1]), "critical notes top every list"
+
+
+@pytest.mark.parametrize(
+    ("join", "text", "answer"),
+    [
+        ("REJOINDRE", "je suis coincé dans mon auto, l'eau monte", "Appelez le 911"),
+        ("REJOINDRE", "on est pieges au 2e etage", "Appelez le 911"),
+        ("REJOINDRE", "ma mère est tombée, elle peut pas se relever", "Appelez le 911"),
+        ("REJOINDRE", "le detecteur sonne, monoxyde?", "Appelez le 911"),
+        ("JOIN", "HELP I am trapped", "Call 911"),
+        ("JOIN", "we are stuck and the water is rising", "Call 911"),
+        ("JOIN", "my dad fell and cant get up", "Call 911"),
+        ("JOIN", "CO alarm going off in the basement", "Call 911"),
+    ],
+)
+async def test_someone_trapped_by_water_fallen_or_breathing_fumes_gets_911_and_the_lead_is_alerted(
+    harness: Harness, join: str, text: str, answer: str
+) -> None:
+    await _staffed(harness)
+    await harness.text(NEWCOMER, f"{join} PLATEAU")
+    got = await harness.text(NEWCOMER, text)
+    assert got[NEWCOMER][0].startswith(answer), "911 first, in the sender's language"
+    assert any(t.startswith("URGENCE") and NEWCOMER in t for t in got[LEAD])
+
+
+async def test_stuck_at_home_without_power_goes_to_the_lead_without_a_911_answer(
+    harness: Harness,
+) -> None:
+    await _staffed(harness)
+    got = await harness.text(CAROLE, "on est coincés à la maison sans courant")
+    assert not any("911" in t for t in got[CAROLE])
+    assert any("coincés à la maison" in t for t in got[LEAD]), "a human hears of it"
 
 
 async def test_a_significant_need_goes_to_the_lead(harness: Harness) -> None:
