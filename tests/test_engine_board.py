@@ -147,17 +147,17 @@ async def test_a_life_safety_message_gets_911_first_and_alerts_lead_and_communic
 @pytest.mark.parametrize(
     ("join", "text", "answer"),
     [
-        ("REJOINDRE", "je suis coincé dans mon auto, l'eau monte", "Appelez le 911"),
         ("REJOINDRE", "on est pieges au 2e etage", "Appelez le 911"),
         ("REJOINDRE", "ma mère est tombée, elle peut pas se relever", "Appelez le 911"),
-        ("REJOINDRE", "le detecteur sonne, monoxyde?", "Appelez le 911"),
+        ("REJOINDRE", "mon fils est intoxiqué, on chauffait avec le BBQ", "Appelez le 911"),
+        ("REJOINDRE", "il s'est électrocuté avec un fil tombé", "Appelez le 911"),
         ("JOIN", "HELP I am trapped", "Call 911"),
-        ("JOIN", "we are stuck and the water is rising", "Call 911"),
         ("JOIN", "my dad fell and cant get up", "Call 911"),
-        ("JOIN", "CO alarm going off in the basement", "Call 911"),
+        ("JOIN", "we think it's CO poisoning, the kids are dizzy", "Call 911"),
+        ("JOIN", "he got electrocuted by a downed line", "Call 911"),
     ],
 )
-async def test_someone_trapped_by_water_fallen_or_breathing_fumes_gets_911_and_the_lead_is_alerted(
+async def test_someone_trapped_fallen_poisoned_or_electrocuted_gets_911_and_the_lead_is_alerted(
     harness: Harness, join: str, text: str, answer: str
 ) -> None:
     await _staffed(harness)
@@ -167,13 +167,24 @@ async def test_someone_trapped_by_water_fallen_or_breathing_fumes_gets_911_and_t
     assert any(t.startswith("URGENCE") and NEWCOMER in t for t in got[LEAD])
 
 
-async def test_stuck_at_home_without_power_goes_to_the_lead_without_a_911_answer(
-    harness: Harness,
+@pytest.mark.parametrize(
+    "text",
+    [
+        "on est coincés à la maison sans courant",
+        "BESOIN sacs de sable, l'eau monte dans la cour",
+        "BESOIN détecteur de monoxyde pour la salle",
+    ],
+)
+async def test_a_plain_need_or_call_for_help_goes_to_a_human_without_911_or_the_senders_number(
+    harness: Harness, text: str
 ) -> None:
     await _staffed(harness)
-    got = await harness.text(CAROLE, "on est coincés à la maison sans courant")
-    assert not any("911" in t for t in got[CAROLE])
-    assert any("coincés à la maison" in t for t in got[LEAD]), "a human hears of it"
+    got = await harness.text(CAROLE, text)
+    assert not any(t.startswith("Appelez le 911") for t in got[CAROLE])
+    assert not any(t.startswith("URGENCE") for msgs in got.values() for t in msgs)
+    told = [t for msgs in got.values() for t in msgs if text.split()[-1] in t]
+    assert told, "someone on the team hears of it"
+    assert not any(CAROLE in t for t in told), "the number is shared only when a life is at risk"
 
 
 async def test_a_significant_need_goes_to_the_lead(harness: Harness) -> None:
