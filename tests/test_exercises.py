@@ -51,7 +51,9 @@ def test_the_ice_storm_meets_every_expectation_on_the_shipped_playbook(
     run, report = ice_storm
     assert [v.title for v in report.verdicts if not v.met] == []
     assert len(report.verdicts) == 6
-    assert run.wall_seconds < 30  # minutes of simulated time, played as fast as it goes
+    # 2 h 30 of simulated time is played as fast as it goes, not at the wall clock's pace
+    # (about 12 s alone; the bound leaves room for a loaded machine, it is not a speed test).
+    assert run.wall_seconds < 15 * 60
 
 
 def test_the_elderly_neighbour_who_stays_silent_is_named_to_the_lead_after_the_roll_call(

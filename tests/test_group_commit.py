@@ -318,6 +318,7 @@ async def test_webhooks_that_come_during_a_batch_share_its_commit_and_are_answer
         await _store(harness, phone, "BESOIN eau potable pour 2")
     async with _webhooks(harness.db) as (client, ingest):
         harness.processor.carrying = ingest.writer
+        harness.processor.batch_seconds = 60.0  # both texts in the batch, however busy the machine
         version = harness.db.changes.version
         async with harness.db.turn():  # the processor's batch holds the store
             posts = [_post(client, _text(n)) for n in range(5)]
