@@ -187,6 +187,38 @@ async def test_a_plain_need_or_call_for_help_goes_to_a_human_without_911_or_the_
     assert not any(CAROLE in t for t in told), "the number is shared only when a life is at risk"
 
 
+@pytest.mark.parametrize(
+    ("join", "text", "reply"),
+    [
+        (
+            "REJOINDRE",
+            "on est coincés au sous-sol avec grand-maman",
+            "Bien noté. Votre appel à l'aide est transmis tout de suite à : Responsable du centre."
+            " Vie en danger : faites le 911.",
+        ),
+        (
+            "JOIN",
+            "we're stuck on the roof, come get us",
+            "Got it. Your call for help went straight to Hub lead."
+            " If a life is in danger, call 911.",
+        ),
+    ],
+)
+async def test_a_call_for_help_in_plain_words_reaches_the_lead_through_the_urgent_lane(
+    harness: Harness, join: str, text: str, reply: str
+) -> None:
+    await _staffed(harness)
+    await harness.text(NEWCOMER, f"{join} PLATEAU")
+    got = await harness.text(NEWCOMER, text)
+    assert got[NEWCOMER] == [reply]
+    relayed = [t for t in got[LEAD] if text in t]
+    assert len(relayed) == 1 and NEWCOMER not in relayed[0], "no number without consent"
+    rows = await harness.db.fetchall(
+        "SELECT priority FROM outbox WHERE address = ? AND text LIKE ?", (f"sms:{LEAD}", "De M%")
+    )
+    assert [r[0] for r in rows] == ["urgent"], "ahead of every reply and broadcast"
+
+
 async def test_a_significant_need_goes_to_the_lead(harness: Harness) -> None:
     await _staffed(harness)
     got = await harness.text(ANA, "BESOIN abri pour 12 personnes, maison inondée")

@@ -53,6 +53,7 @@ class Intent:
     keywords: dict[str, tuple[str, ...]]
     route_to: str
     reply: str
+    urgent: bool = False  # a call for help: to the role through the urgent lane
 
 
 @dataclass(frozen=True)

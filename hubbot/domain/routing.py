@@ -131,7 +131,9 @@ def on_routed_text(cmd: Command, ctx: Context, out: Outcome) -> None:
     # The role answers with R M6 (domain/relay.py): the member number is the handle.
     said: dict[str, Param] = {"sender": ctx.sender.label, "role": to_name, "text": text}
     said["member"] = member_label(ctx.sender.id)
-    out.messages.extend(Outgoing(pid, Msg("relay.to_role", dict(said))) for pid in ids)
+    # A call for help in plain words overtakes the backlog of replies and broadcasts.
+    lane = Priority.URGENT if cmd.intent and cmd.intent.urgent else Priority.NORMAL
+    out.messages.extend(Outgoing(pid, Msg("relay.to_role", dict(said)), lane) for pid in ids)
     if ids:
         out.effects.append(RecordRouted(hub.id, ctx.sender.id, role_id))
         out.messages.append(ctx.reply(reply_key, to=to_name))

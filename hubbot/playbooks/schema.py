@@ -108,6 +108,11 @@ class IntentSpec(BaseModel):
     keywords: KeywordsSpec = Field(
         default_factory=KeywordsSpec, description="What to look for; at least one keyword."
     )
+    urgent: bool = Field(
+        False,
+        description="A call for help: the message goes to the role through the urgent lane,"
+        " ahead of every reply and broadcast.",
+    )
 
 
 class CategorySpec(BaseModel):

@@ -31,7 +31,13 @@ def to_domain(spec: PlaybookSpec) -> Playbook:
             for r in spec.roles
         ),
         intents=tuple(
-            Intent(id=i.id, keywords=_keywords(i.keywords), route_to=i.route_to, reply=i.reply)
+            Intent(
+                id=i.id,
+                keywords=_keywords(i.keywords),
+                route_to=i.route_to,
+                reply=i.reply,
+                urgent=i.urgent,
+            )
             for i in spec.intents
         ),
         fallback_role=spec.fallback_role,
