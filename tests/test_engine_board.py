@@ -214,9 +214,14 @@ async def test_a_call_for_help_in_plain_words_reaches_the_lead_through_the_urgen
     relayed = [t for t in got[LEAD] if text in t]
     assert len(relayed) == 1 and NEWCOMER not in relayed[0], "no number without consent"
     rows = await harness.db.fetchall(
-        "SELECT priority FROM outbox WHERE address = ? AND text LIKE ?", (f"sms:{LEAD}", "De M%")
+        "SELECT address, priority FROM outbox WHERE (address = ? AND text LIKE 'De M%')"
+        " OR (address = ? AND msg_key = 'reply.help_routed')",
+        (f"sms:{LEAD}", f"sms:{NEWCOMER}"),
     )
-    assert [r[0] for r in rows] == ["urgent"], "ahead of every reply and broadcast"
+    lanes = {str(r[0]): str(r[1]) for r in rows}
+    assert lanes == {f"sms:{LEAD}": "urgent", f"sms:{NEWCOMER}": "urgent"}, (
+        "the lead and the caller, ahead of every reply and broadcast"
+    )
 
 
 async def test_a_significant_need_goes_to_the_lead(harness: Harness) -> None:

@@ -136,7 +136,8 @@ def on_routed_text(cmd: Command, ctx: Context, out: Outcome) -> None:
     out.messages.extend(Outgoing(pid, Msg("relay.to_role", dict(said)), lane) for pid in ids)
     if ids:
         out.effects.append(RecordRouted(hub.id, ctx.sender.id, role_id))
-        out.messages.append(ctx.reply(reply_key, to=to_name))
+        # Whoever called for help hears at once that it went through, and of 911.
+        out.messages.append(ctx.tell(ctx.sender.id, reply_key, lane, to=to_name))
     else:
         out.messages.append(ctx.reply("reply.nobody"))
 
