@@ -69,6 +69,7 @@ async def test_every_kind_a_busy_hub_schedules_has_a_job(harness: Harness) -> No
     await harness.text(LEAD, "DIFFUSER A 23h30 Couvre-feu")
     await harness.text(LEAD, "APPEL")
     await harness.text(LEAD, "POINTAGE")
+    await harness.text(A, "Mon voisin ne respire pas")
     await harness.tick(hours=2)
     rows = await harness.db.fetchall("SELECT DISTINCT kind FROM due")
     written = {row[0] for row in rows}

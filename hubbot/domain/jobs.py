@@ -30,12 +30,15 @@ class DueKind(StrEnum):
     SITREP = "sitrep"  # the regular status report
     BROADCAST = "broadcast"  # a broadcast scheduled for later
     ROLLCALL_END = "rollcall_end"  # a roll call's window is over: the tally
+    UNCONFIRMED = "unconfirmed"  # a 911 case's alert is still unconfirmed: tell those above
 
 
 # When a region's timers fall due together (every hub opened at once; a restart after an
-# outage), who may be in danger is heard of first: a silent holder's escalation and a roll
-# call's tally, then what a lead scheduled, then the asks; reports and hand-over reminders last.
+# outage), who may be in danger is heard of first: a 911 case nobody confirmed, a silent
+# holder's escalation and a roll call's tally, then what a lead scheduled, then the asks;
+# reports and hand-over reminders last.
 _RUNNING_ORDER = (
+    DueKind.UNCONFIRMED,
     DueKind.STEP,
     DueKind.ROLLCALL_END,
     DueKind.BROADCAST,
@@ -121,6 +124,23 @@ class RollcallTally:
     help: int
     silent: tuple[int, ...]
     by_person_id: int | None
+
+
+@dataclass(frozen=True)
+class UnconfirmedDue:
+    """A 911 case's alert was to be confirmed by now: whether anyone asked did, and who else
+    can be told. `hub_code` None: the hub is gone."""
+
+    label: str  # the critical need: "N7"
+    hub_id: int | None
+    hub_code: str | None
+    confirmed: bool = False
+    text: str = ""
+    sender: str = ""  # the poster, as people see them
+    contact: str = ""
+    subject_id: int | None = None  # the poster
+    waiting: tuple[int, ...] = ()  # those asked who have not confirmed
+    coordinators: tuple[int, ...] = ()  # those who can be told: not opted out
 
 
 @dataclass(frozen=True)

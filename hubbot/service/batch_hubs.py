@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from hubbot.domain import board_effects as bx
 from hubbot.domain import effects as fx
 from hubbot.domain import link_effects as lx
+from hubbot.domain import timed_effects as tx
 from hubbot.domain.models import Hub
 from hubbot.domain.playbook import Playbook
 from hubbot.store import hubs, many_hubs
@@ -42,6 +43,7 @@ NEUTRAL: tuple[type, ...] = (
     bx.RecordRouted,
     lx.StartLink,
     lx.FailLink,
+    tx.ScheduleDue,
 )
 
 

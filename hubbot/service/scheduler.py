@@ -23,7 +23,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from hubbot.clock import Clock
-from hubbot.domain import fanout, timed
+from hubbot.domain import fanout, safety, timed
 from hubbot.domain.effects import Outcome
 from hubbot.domain.jobs import DueKind, running_order
 from hubbot.domain.playbook import Playbook
@@ -33,6 +33,7 @@ from hubbot.service.bulk_outcomes import BulkOutcomes
 from hubbot.service.outbound import Origin
 from hubbot.service.retrying import Retrying
 from hubbot.service.rounds import Rounds
+from hubbot.service.unconfirmed import unconfirmed_due
 from hubbot.service.wakes import Wakes
 from hubbot.store import schedule, turns
 from hubbot.store.conn import Conn, Store
@@ -92,6 +93,7 @@ def registry(rounds: Rounds, alerts: Alerts) -> Jobs:
             DueKind.SITREP: Job(rounds.sitrep_due, timed.on_sitrep, rounds.due_many),
             DueKind.BROADCAST: Job(alerts.broadcast_due, fanout.on_broadcast),
             DueKind.ROLLCALL_END: Job(alerts.rollcall_end_due, fanout.on_rollcall_end),
+            DueKind.UNCONFIRMED: Job(unconfirmed_due, safety.on_unconfirmed),
         },
         rounds.open_hubs,
     )

@@ -96,3 +96,14 @@ async def settled_since(conn: Conn, person_id: int, since: datetime) -> bool:
     ) as cursor:
         row = await cursor.fetchone()
     return bool(row and row[0])
+
+
+async def about(conn: Conn, kind: str, label: str, hub_id: int | None) -> list[tuple[int, bool]]:
+    """Who was asked to confirm this alert, in the order they were asked, and whether each
+    has."""
+    async with conn.execute(
+        "SELECT person_id, confirmed_at IS NOT NULL FROM confirmations"
+        " WHERE kind = ? AND label = ? AND hub_id IS ? ORDER BY id",
+        (kind, label, hub_id),
+    ) as cursor:
+        return [(int(r[0]), bool(r[1])) for r in await cursor.fetchall()]

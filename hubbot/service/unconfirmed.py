@@ -1,0 +1,41 @@
+"""The facts of a 911 case whose alert was to be confirmed by now (domain/safety.py decides)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hubbot.domain.jobs import UnconfirmedDue
+from hubbot.domain.models import ItemKind
+from hubbot.service.board_facts import contact_of
+from hubbot.store import confirmations, hubs, items, people
+from hubbot.store.conn import Conn
+from hubbot.store.schedule import Due
+
+
+async def unconfirmed_due(conn: Conn, due: Due, now: datetime) -> UnconfirmedDue:
+    """Whether anyone asked confirmed the alert about the need `due.ref` (N7); if not, what
+    the coordinators must know: the need, who posted it and how to reach them."""
+    label = due.ref
+    record = await hubs.by_id(conn, due.hub_id) if due.hub_id is not None else None
+    if record is None:
+        return UnconfirmedDue(label, due.hub_id, None)
+    asked = await confirmations.about(conn, "life_safety", label, record.id)
+    if any(done for _, done in asked):
+        return UnconfirmedDue(label, record.id, record.code, confirmed=True)
+    number = label.removeprefix(ItemKind.NEED.prefix)
+    item = await items.get(conn, ItemKind.NEED, int(number)) if number.isdigit() else None
+    poster = item.person_id if item is not None else None
+    named = await people.labels(conn, {poster}) if poster is not None else {}
+    address = await people.preferred_address(conn, poster) if poster is not None else None
+    coordinators = await people.coordinators(conn)
+    return UnconfirmedDue(
+        label,
+        record.id,
+        record.code,
+        text=item.text if item is not None else "",
+        sender=named.get(poster, "") if poster is not None else "",
+        contact=contact_of(address) if address else "",
+        subject_id=poster,
+        waiting=tuple(dict.fromkeys(person for person, _ in asked)),
+        coordinators=tuple(c.id for c in coordinators if not c.opted_out),
+    )
