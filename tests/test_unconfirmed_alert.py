@@ -4,6 +4,9 @@ nobody is disturbed again. With no coordinator, the lead and communications are 
 
 from __future__ import annotations
 
+import pytest
+
+from hubbot.store import people
 from tests.conftest import Harness
 
 LEAD, COMMS, MEMBER = "+15145550101", "+15145550105", "+15145550103"
@@ -51,14 +54,25 @@ async def test_an_alert_the_lead_confirmed_disturbs_nobody_else(harness: Harness
     assert await harness.tick(minutes=2) == {}
 
 
-async def test_with_no_coordinator_the_lead_and_communications_are_asked_again(
-    harness: Harness,
+@pytest.mark.parametrize("coordinator", ["none", "opted_out", "unreachable"])
+async def test_with_no_coordinator_to_reach_the_lead_and_communications_are_asked_again(
+    harness: Harness, coordinator: str
 ) -> None:
+    if coordinator != "none":
+        await harness.add_coordinator(COORD_EN, locale="en")
+        async with harness.db.transaction() as conn:
+            if coordinator == "opted_out":
+                await people.set_opt_out(
+                    conn, await harness.person_id(COORD_EN), True, harness.clock.now()
+                )
+            else:
+                await people.mark_unreachable(conn, f"sms:{COORD_EN}")
     await _hub_with_a_911_case(harness)
     got = await harness.tick(minutes=5)
+    member = f"M{await harness.person_id(MEMBER)}"
     assert set(got) == {LEAD, COMMS}
     for phone in (LEAD, COMMS):
         assert got[phone] == [
-            "URGENCE N1 à PLATEAU, personne n'a confirmé en 5 min. De M3 (+15145550103) :"
+            f"URGENCE N1 à PLATEAU, personne n'a confirmé en 5 min. De {member} (+15145550103) :"
             f" {CASE}. Faites appeler le 911. Confirmez avec OK."
         ]

@@ -140,7 +140,7 @@ class UnconfirmedDue:
     contact: str = ""
     subject_id: int | None = None  # the poster
     waiting: tuple[int, ...] = ()  # those asked who have not confirmed
-    coordinators: tuple[int, ...] = ()  # those who can be told: not opted out
+    coordinators: tuple[int, ...] = ()  # those a message reaches
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,13 @@ async def unconfirmed_due(conn: Conn, due: Due, now: datetime) -> UnconfirmedDue
     poster = item.person_id if item is not None else None
     named = await people.labels(conn, {poster}) if poster is not None else {}
     address = await people.preferred_address(conn, poster) if poster is not None else None
-    coordinators = await people.coordinators(conn)
+    # Only those a message reaches: one who sent STOP, or has no usable address, is not told
+    # in place of the hub's team.
+    coordinators = [
+        c.id
+        for c in await people.coordinators(conn)
+        if not c.opted_out and await people.preferred_address(conn, c.id)
+    ]
     return UnconfirmedDue(
         label,
         record.id,
@@ -37,5 +43,5 @@ async def unconfirmed_due(conn: Conn, due: Due, now: datetime) -> UnconfirmedDue
         contact=contact_of(address) if address else "",
         subject_id=poster,
         waiting=tuple(dict.fromkeys(person for person, _ in asked)),
-        coordinators=tuple(c.id for c in coordinators if not c.opted_out),
+        coordinators=tuple(coordinators),
     )
