@@ -144,6 +144,13 @@ async def test_a_life_safety_message_gets_911_first_and_alerts_lead_and_communic
     assert re.search(r"!! N\d+ ", listing.splitlines()[1]), "critical notes top every list"
 
 
+async def _newcomer_says(harness: Harness, join: str, text: str) -> dict[str, list[str]]:
+    """A staffed hub; someone joins it in their language (JOIN or REJOINDRE) and texts."""
+    await _staffed(harness)
+    await harness.text(NEWCOMER, f"{join} PLATEAU")
+    return await harness.text(NEWCOMER, text)
+
+
 @pytest.mark.parametrize(
     ("join", "text", "answer"),
     [
@@ -160,9 +167,7 @@ async def test_a_life_safety_message_gets_911_first_and_alerts_lead_and_communic
 async def test_someone_trapped_fallen_poisoned_or_electrocuted_gets_911_and_the_lead_is_alerted(
     harness: Harness, join: str, text: str, answer: str
 ) -> None:
-    await _staffed(harness)
-    await harness.text(NEWCOMER, f"{join} PLATEAU")
-    got = await harness.text(NEWCOMER, text)
+    got = await _newcomer_says(harness, join, text)
     assert got[NEWCOMER][0].startswith(answer), "911 first, in the sender's language"
     assert any(t.startswith("URGENCE") and NEWCOMER in t for t in got[LEAD])
 
@@ -207,9 +212,7 @@ async def test_a_plain_need_or_call_for_help_goes_to_a_human_without_911_or_the_
 async def test_a_call_for_help_in_plain_words_reaches_the_lead_through_the_urgent_lane(
     harness: Harness, join: str, text: str, reply: str
 ) -> None:
-    await _staffed(harness)
-    await harness.text(NEWCOMER, f"{join} PLATEAU")
-    got = await harness.text(NEWCOMER, text)
+    got = await _newcomer_says(harness, join, text)
     assert got[NEWCOMER] == [reply]
     relayed = [t for t in got[LEAD] if text in t]
     assert len(relayed) == 1 and NEWCOMER not in relayed[0], "no number without consent"

@@ -7,7 +7,7 @@ from datetime import datetime
 from hubbot.domain.jobs import UnconfirmedDue
 from hubbot.domain.models import ItemKind
 from hubbot.service.board_facts import contact_of
-from hubbot.store import confirmations, hubs, items, people
+from hubbot.store import confirmations, hubs, items, people, recipients
 from hubbot.store.conn import Conn
 from hubbot.store.schedule import Due
 
@@ -25,23 +25,21 @@ async def unconfirmed_due(conn: Conn, due: Due, now: datetime) -> UnconfirmedDue
     number = label.removeprefix(ItemKind.NEED.prefix)
     item = await items.get(conn, ItemKind.NEED, int(number)) if number.isdigit() else None
     poster = item.person_id if item is not None else None
-    named = await people.labels(conn, {poster}) if poster is not None else {}
-    address = await people.preferred_address(conn, poster) if poster is not None else None
-    # Only those a message reaches: one who sent STOP, or has no usable address, is not told
-    # in place of the hub's team.
-    coordinators = [
-        c.id
-        for c in await people.coordinators(conn)
-        if not c.opted_out and await people.preferred_address(conn, c.id)
-    ]
+    coordinators = [c.id for c in await people.coordinators(conn)]
+    reach = await recipients.many(conn, {*coordinators, *([] if poster is None else [poster])})
+    posted = reach.get(poster) if poster is not None else None
     return UnconfirmedDue(
         label,
         record.id,
         record.code,
         text=item.text if item is not None else "",
-        sender=named.get(poster, "") if poster is not None else "",
-        contact=contact_of(address) if address else "",
+        sender=posted.label if posted else "",
+        contact=contact_of(posted.address) if posted and posted.address else "",
         subject_id=poster,
         waiting=tuple(dict.fromkeys(person for person, _ in asked)),
-        coordinators=tuple(coordinators),
+        # Only those a message reaches: one who sent STOP, or has no usable address, is not
+        # told in place of the hub's team.
+        coordinators=tuple(
+            c for c in coordinators if (r := reach.get(c)) and not r.opted_out and r.address
+        ),
     )
