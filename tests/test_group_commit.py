@@ -318,7 +318,9 @@ async def test_webhooks_that_come_during_a_batch_share_its_commit_and_are_answer
         await _store(harness, phone, "BESOIN eau potable pour 2")
     async with _webhooks(harness.db) as (client, ingest):
         harness.processor.carrying = ingest.writer
-        harness.processor.batch_seconds = 60.0  # both texts in the batch, however busy the machine
+        # Both texts in the batch, however busy the machine: it would otherwise give way to
+        # the waiting webhooks after `share_seconds`, which the next test shows.
+        harness.processor.batch_seconds = harness.processor.share_seconds = 60.0
         version = harness.db.changes.version
         async with harness.db.turn():  # the processor's batch holds the store
             posts = [_post(client, _text(n)) for n in range(5)]
@@ -333,6 +335,28 @@ async def test_webhooks_that_come_during_a_batch_share_its_commit_and_are_answer
         "SELECT provider_id FROM inbound WHERE provider_id LIKE 'SM%'"
     )
     assert sorted(row[0] for row in stored) == [f"SM{n}" for n in range(5)]
+
+
+async def test_a_batch_gives_way_to_waiting_webhooks_and_the_rest_is_decided_next(
+    harness: Harness,
+) -> None:
+    await _open_hub(harness)
+    for phone in (ANA, BOB):
+        await _store(harness, phone, "BESOIN eau potable pour 2")
+    async with _webhooks(harness.db) as (client, ingest):
+        harness.processor.carrying = ingest.writer
+        harness.processor.batch_seconds, harness.processor.share_seconds = 60.0, 0.0
+        async with harness.db.turn():
+            posts = [_post(client, _text(n)) for n in range(3)]
+            await _until(lambda: ingest.writer.pending == 3)
+            batch = await inbound.unprocessed(harness.db, 64, 16)
+            assert await harness.processor.process(*batch) == 1, "webhooks wait: it ends early"
+        assert await asyncio.gather(*posts) == [202] * 3
+        await harness.processor.drain()
+    items = await harness.db.fetchall("SELECT COUNT(*) FROM items")
+    assert items[0][0] == 2, "the other need is decided next"
+    rows = await harness.db.fetchall("SELECT COUNT(*) FROM inbound WHERE processed_at IS NULL")
+    assert rows[0][0] == 0
 
 
 async def test_webhooks_a_failed_batch_carried_are_stored_afterwards_their_own_way(
