@@ -4,7 +4,6 @@ with a reason a log reader understands, without expanding, fetching or guessing 
 from __future__ import annotations
 
 import socket
-import time
 import tracemalloc
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -183,19 +182,16 @@ def test_a_reference_that_is_not_a_triplet_is_refused() -> None:
     assert "not sender,identifier,sent" in _rejected(data)
 
 
-def test_the_xml_bomb_is_refused_at_once_without_expanding_it() -> None:
+def test_the_xml_bomb_is_refused_without_expanding_it() -> None:
     tracemalloc.start()
-    started = time.perf_counter()
     try:
         reason = _rejected(_bytes("bomb.xml"))
-        elapsed = time.perf_counter() - started
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     assert "declares a DTD" in reason
     # Expanded, the note would hold 3 GB of "lol"; refused, parsing used well under 1 MB.
     assert peak < 1_000_000
-    assert elapsed < 1.0
 
 
 def test_an_external_entity_is_refused_and_never_fetched(no_network: list[object]) -> None:
