@@ -8,7 +8,7 @@ check-in. Whatever needs a human goes to one, with the person's own words.
 
 from __future__ import annotations
 
-from hubbot.domain import matching, routing
+from hubbot.domain import matching, routing, safety
 from hubbot.domain.answers import (
     Answer,
     Awaiting,
@@ -171,6 +171,7 @@ def answer_checkin(text: str, ctx: Context, hub: Hub, out: Outcome) -> None:
         confirm = Confirm("checkin_help", ctx.sender.label, ctx.sender.id, hub.id)
         for pid in _leads(ctx, hub, out):
             out.messages.append(ctx.alert(pid, key, confirm, person=ctx.sender.label, text=text))
+        out.effects.append(safety.unless_confirmed(confirm, ctx.now))
     noted = "checkin.help_noted" if answer.reading is Reading.HELP else "checkin.unclear_noted"
     out.messages.append(ctx.reply(noted))
 
@@ -223,6 +224,7 @@ def _rollcall_alert(answer: Answer, ctx: Context, hub: Hub, out: Outcome) -> Non
             alert = ctx.alert(pid, "rollcall.unclear", confirm, person=ctx.sender.label,
                               text=answer.text)  # fmt: skip
         out.messages.append(alert)
+    out.effects.append(safety.unless_confirmed(confirm, ctx.now))
 
 
 # An answer may turn out to be a call for help: it is routed like any text then.

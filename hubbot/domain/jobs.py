@@ -128,13 +128,15 @@ class RollcallTally:
 
 @dataclass(frozen=True)
 class UnconfirmedDue:
-    """A 911 case's alert was to be confirmed by now: whether anyone asked did, and who else
-    can be told. `hub_code` None: the hub is gone."""
+    """A 911 case's alert, or a call for help's, was to be confirmed by now: whether anyone
+    asked did, and who else can be told. `hub_code` None: the hub is gone."""
 
-    label: str  # the critical need: "N7"
+    label: str  # what the alert is about: the critical need "N7", or a person "M12"
     hub_id: int | None
     hub_code: str | None
     confirmed: bool = False
+    topic: str = "life_safety"  # what was asked (messages.Confirm.kind)
+    answer: str | None = None  # a call for help: the person's answer now (1, 2, ?, or a reading)
     text: str = ""
     sender: str = ""  # the poster, as people see them
     contact: str = ""

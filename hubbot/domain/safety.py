@@ -1,10 +1,12 @@
 """The life-safety fast lane: call 911 now, the lead and communications know at once, and
-the coordinators if nobody at the hub confirms in time."""
+the coordinators if nobody at the hub confirms in time; calls for help that nobody confirms
+go up to the coordinators the same way."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from hubbot.domain.answers import Reading
 from hubbot.domain.context import Context
 from hubbot.domain.effects import Outcome
 from hubbot.domain.jobs import DueKind, UnconfirmedDue
@@ -15,14 +17,22 @@ from hubbot.domain.timed_effects import ScheduleDue
 
 ALERTED_ROLES = ("lead", "communications")
 # A 911 case's alert that nobody confirms within this long goes to the coordinators: the lead
-# may be asleep, or out on the case with no hand free.
+# may be asleep, or out on the case with no hand free. So does a call for help.
 CONFIRM_WITHIN = timedelta(minutes=5)
+LIFE_SAFETY = "life_safety"
+# Answers that still call for help, by what was asked (messages.Confirm.kind): a roll call
+# stores 1, 2 or ? (domain/answering.py), a check-in ask its reading.
+_STILL_CALLING = {
+    "rollcall_help": frozenset({"2", "?"}),
+    "checkin_help": frozenset({Reading.HELP.value, Reading.UNCLEAR.value}),
+}
 
 
 def life_safety(ctx: Context, hub: Hub, item: BoardItem, out: Outcome) -> None:
     """Answer first, through the urgent lane; then alert, with the sender's contact.
 
-    This is the one case where a contact is shared without consent: a life may depend on it.
+    A contact is shared without consent only here and when a call for help goes unconfirmed
+    (on_unconfirmed): a life may depend on it.
     """
     # 911 first, and stay: someone who is not breathing must not be left to walk to a hub.
     # Where the hub is comes last, and only if it has an address: its name is not a place.
@@ -49,20 +59,37 @@ def life_safety(ctx: Context, hub: Hub, item: BoardItem, out: Outcome) -> None:
         Outgoing(pid, alert, Priority.URGENT, ack=True, confirm=confirm) for pid in targets
     )
     out.team.append(TeamMessage(hub.id, alert, Priority.URGENT))
-    out.effects.append(
-        ScheduleDue(DueKind.UNCONFIRMED, hub.id, item.label, ctx.now + CONFIRM_WITHIN)
-    )
+    out.effects.append(unless_confirmed(confirm, ctx.now))
+
+
+def unless_confirmed(confirm: Confirm, now: datetime) -> ScheduleDue:
+    """Look again in CONFIRM_WITHIN whether anyone confirmed the alert: the due row's ref is
+    the alert's kind and label ("rollcall_help:N7"); a 911 case's is its label alone."""
+    ref = confirm.label if confirm.kind == LIFE_SAFETY else f"{confirm.kind}:{confirm.label}"
+    return ScheduleDue(DueKind.UNCONFIRMED, confirm.hub_id, ref, now + CONFIRM_WITHIN)
+
+
+def due_topic(ref: str) -> tuple[str, str]:
+    """(kind, label) of an unconfirmed alert's due row (unless_confirmed wrote it)."""
+    kind, _, label = ref.rpartition(":")
+    return kind or LIFE_SAFETY, label
 
 
 def on_unconfirmed(event: UnconfirmedDue, now: datetime) -> Outcome:
     """Nobody confirmed the alert in time: every coordinator who can be told gets it, as
     urgently, and is asked to confirm it. With no coordinator to tell, those asked are asked
-    again. Once anyone has confirmed, nothing."""
+    again. Once anyone has confirmed, or the person has answered since that they are fine,
+    nothing.
+
+    A call for help's alert carries the person's contact too: nobody at the hub took it, and
+    a coordinator must be able to reach them."""
     out = Outcome()
     if event.hub_code is None or event.confirmed:
         return out
+    if event.topic != LIFE_SAFETY and event.answer not in _STILL_CALLING.get(event.topic, ()):
+        return out
     alert = Msg(
-        "safety.unconfirmed",
+        "safety.unconfirmed" if event.topic == LIFE_SAFETY else "call.unconfirmed",
         {
             "id": event.label,
             "hub": event.hub_code,
@@ -72,7 +99,7 @@ def on_unconfirmed(event: UnconfirmedDue, now: datetime) -> Outcome:
             "text": event.text,
         },
     )
-    confirm = Confirm("life_safety", event.label, event.subject_id, event.hub_id)
+    confirm = Confirm(event.topic, event.label, event.subject_id, event.hub_id)
     out.messages.extend(
         Outgoing(pid, alert, Priority.URGENT, ack=True, confirm=confirm)
         for pid in event.coordinators or event.waiting

@@ -1,4 +1,5 @@
-"""The facts of a 911 case whose alert was to be confirmed by now (domain/safety.py decides)."""
+"""The facts of a 911 case or a call for help whose alert was to be confirmed by now
+(domain/safety.py decides)."""
 
 from __future__ import annotations
 
@@ -6,25 +7,36 @@ from datetime import datetime
 
 from hubbot.domain.jobs import UnconfirmedDue
 from hubbot.domain.models import ItemKind
+from hubbot.domain.safety import LIFE_SAFETY, due_topic
 from hubbot.service.board_facts import contact_of
-from hubbot.store import confirmations, hubs, items, people, recipients
+from hubbot.store import call_answers, confirmations, hubs, items, people, recipients
 from hubbot.store.conn import Conn
 from hubbot.store.schedule import Due
 
 
 async def unconfirmed_due(conn: Conn, due: Due, now: datetime) -> UnconfirmedDue:
-    """Whether anyone asked confirmed the alert about the need `due.ref` (N7); if not, what
-    the coordinators must know: the need, who posted it and how to reach them."""
-    label = due.ref
+    """Whether anyone asked confirmed the alert about `due.ref` (a 911 case's need N7, or a
+    call for help); if not, what the coordinators must know: the words, who wrote them and
+    how to reach them, and for a call for help whether the person still calls for it."""
+    topic, label = due_topic(due.ref)
     record = await hubs.by_id(conn, due.hub_id) if due.hub_id is not None else None
     if record is None:
-        return UnconfirmedDue(label, due.hub_id, None)
-    asked = await confirmations.about(conn, "life_safety", label, record.id)
+        return UnconfirmedDue(label, due.hub_id, None, topic=topic)
+    asked = await confirmations.about(conn, topic, label, record.id)
     if any(done for _, done in asked):
-        return UnconfirmedDue(label, record.id, record.code, confirmed=True)
-    number = label.removeprefix(ItemKind.NEED.prefix)
-    item = await items.get(conn, ItemKind.NEED, int(number)) if number.isdigit() else None
-    poster = item.person_id if item is not None else None
+        return UnconfirmedDue(label, record.id, record.code, confirmed=True, topic=topic)
+    answer: str | None = None
+    if topic == LIFE_SAFETY:
+        number = label.removeprefix(ItemKind.NEED.prefix)
+        item = await items.get(conn, ItemKind.NEED, int(number)) if number.isdigit() else None
+        poster = item.person_id if item is not None else None
+        text = item.text if item is not None else ""
+    else:
+        poster = await confirmations.subject(conn, topic, label, record.id)
+        latest = (
+            None if poster is None else await call_answers.latest(conn, topic, record.id, poster)
+        )
+        answer, text = latest if latest is not None else (None, "")
     coordinators = [c.id for c in await people.coordinators(conn)]
     reach = await recipients.many(conn, {*coordinators, *([] if poster is None else [poster])})
     posted = reach.get(poster) if poster is not None else None
@@ -32,7 +44,9 @@ async def unconfirmed_due(conn: Conn, due: Due, now: datetime) -> UnconfirmedDue
         label,
         record.id,
         record.code,
-        text=item.text if item is not None else "",
+        topic=topic,
+        answer=answer,
+        text=text,
         sender=posted.label if posted else "",
         contact=contact_of(posted.address) if posted and posted.address else "",
         subject_id=poster,

@@ -107,3 +107,14 @@ async def about(conn: Conn, kind: str, label: str, hub_id: int | None) -> list[t
         (kind, label, hub_id),
     ) as cursor:
         return [(int(r[0]), bool(r[1])) for r in await cursor.fetchall()]
+
+
+async def subject(conn: Conn, kind: str, label: str, hub_id: int | None) -> int | None:
+    """Whom the alert is about (its subject), as its first ask recorded it."""
+    async with conn.execute(
+        "SELECT subject_id FROM confirmations WHERE kind = ? AND label = ? AND hub_id IS ?"
+        " ORDER BY id LIMIT 1",
+        (kind, label, hub_id),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None or row[0] is None else int(row[0])

@@ -1,0 +1,117 @@
+"""A call for help in a roll call or a check-in (a 2, a help word, or an unclear answer) that
+nobody at the hub confirms within 5 minutes goes to the coordinators, with the person's words
+and contact; nothing goes once someone has confirmed it, or once the person has said they are
+safe after all."""
+
+from __future__ import annotations
+
+from tests.conftest import Harness
+
+LEAD, HELPER, COMMS = "+15145550101", "+15145550103", "+15145550104"
+ANA = "+15145550111"
+COORD_EN, COORD_FR = "+15145550198", "+15145550199"
+
+
+async def _hub(harness: Harness) -> None:
+    await harness.add_hub()
+    await harness.add_coordinator(COORD_EN, locale="en")
+    await harness.add_coordinator(COORD_FR, locale="fr")
+    await harness.text(LEAD, "ACTIVER PLATEAU 2468")
+    await harness.text(LEAD, "ASSIGNER 514-555-0103 besoins et offres")
+    await harness.text(LEAD, "ASSIGNER 514-555-0104 communications")
+    await harness.text(ANA, "REJOINDRE PLATEAU")
+    await harness.tick()
+
+
+async def _roll_call_answer(harness: Harness, answer: str) -> str:
+    """ANA answers the lead's roll call: ANA's member label."""
+    await harness.text(LEAD, "APPEL")
+    got = await harness.text(ANA, answer)
+    assert got[LEAD][0].startswith("APPEL : "), "the lead is told at once"
+    return f"M{await harness.person_id(ANA)}"
+
+
+async def test_a_roll_call_help_answer_nobody_confirms_goes_to_every_coordinator(
+    harness: Harness,
+) -> None:
+    await _hub(harness)
+    ana = await _roll_call_answer(harness, "2 seule avec mon fils, plus de chauffage")
+    assert await harness.tick(minutes=4, seconds=59) == {}, "the hub has 5 minutes"
+    got = await harness.tick(seconds=1)
+    assert got[COORD_EN] == [
+        f"HELP NOT CONFIRMED N1 at PLATEAU: nobody confirmed it in 5 min. From {ana}"
+        " (+15145550111): 2 seule avec mon fils, plus de chauffage. Make sure someone checks"
+        " on them. Confirm with OK."
+    ]
+    assert got[COORD_FR] == [
+        f"AIDE NON CONFIRMÉE N1 à PLATEAU : personne n'a confirmé en 5 min. De {ana}"
+        " (+15145550111) : 2 seule avec mon fils, plus de chauffage. Assurez-vous que"
+        " quelqu'un va voir. Confirmez avec OK."
+    ]
+    assert set(got) == {COORD_EN, COORD_FR}, "the hub's team is not asked twice"
+    answered = await harness.text(COORD_FR, "OK")
+    assert answered[COORD_FR] == ["Merci, c'est noté : vous vous occupez de N1."]
+    coordinator = f"M{await harness.person_id(COORD_FR)}"
+    assert answered[ANA] == [f"{coordinator} a vu l'alerte et s'en occupe (N1)."]
+    rest = await harness.tick(minutes=30)
+    assert COORD_EN not in rest and COORD_FR not in rest, "told once"
+
+
+async def test_an_unclear_roll_call_answer_is_a_call_for_help_too(harness: Harness) -> None:
+    await _hub(harness)
+    ana = await _roll_call_answer(harness, "bof")
+    got = await harness.tick(minutes=5)
+    assert got[COORD_EN] == [
+        f"HELP NOT CONFIRMED {ana} at PLATEAU: nobody confirmed it in 5 min. From {ana}"
+        " (+15145550111): bof. Make sure someone checks on them. Confirm with OK."
+    ]
+
+
+async def test_a_roll_call_help_answer_the_lead_confirmed_disturbs_nobody_else(
+    harness: Harness,
+) -> None:
+    await _hub(harness)
+    await _roll_call_answer(harness, "2")
+    await harness.tick(minutes=4)
+    await harness.text(LEAD, "OK")
+    got = await harness.tick(minutes=1)
+    assert COORD_EN not in got and COORD_FR not in got
+
+
+async def test_someone_who_says_they_are_safe_after_all_is_not_escalated(
+    harness: Harness,
+) -> None:
+    await _hub(harness)
+    await _roll_call_answer(harness, "2")
+    back = await harness.text(ANA, "1")
+    assert back[ANA] == ["Merci, c'est noté : en sécurité."]
+    got = await harness.tick(minutes=5)
+    assert COORD_EN not in got and COORD_FR not in got
+
+
+async def test_a_check_in_help_answer_nobody_confirms_goes_to_the_coordinators(
+    harness: Harness,
+) -> None:
+    await _hub(harness)
+    await harness.tick(hours=2)  # the status check-in asks the role holders
+    await harness.text(HELPER, "2 le générateur a lâché, il fait froid")
+    got = await harness.tick(minutes=5)
+    helper = f"M{await harness.person_id(HELPER)}"
+    assert got[COORD_EN] == [
+        f"HELP NOT CONFIRMED {helper} at PLATEAU: nobody confirmed it in 5 min. From {helper}"
+        " (+15145550103): 2 le générateur a lâché, il fait froid. Make sure someone checks"
+        " on them. Confirm with OK."
+    ]
+
+
+async def test_with_no_coordinator_the_lead_is_asked_again(harness: Harness) -> None:
+    await harness.add_hub()
+    await harness.text(LEAD, "ACTIVER PLATEAU 2468")
+    await harness.text(ANA, "REJOINDRE PLATEAU")
+    await harness.tick()
+    ana = await _roll_call_answer(harness, "2")
+    got = await harness.tick(minutes=5)
+    assert got[LEAD] == [
+        f"AIDE NON CONFIRMÉE N1 à PLATEAU : personne n'a confirmé en 5 min. De {ana}"
+        " (+15145550111) : 2. Assurez-vous que quelqu'un va voir. Confirmez avec OK."
+    ]
