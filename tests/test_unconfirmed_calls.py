@@ -1,7 +1,7 @@
-"""A call for help in a roll call or a check-in (a 2, a help word, or an unclear answer) that
-nobody at the hub confirms within 5 minutes goes to the coordinators, with the person's words
-and contact; nothing goes once someone has confirmed it, or once the person has said they are
-safe after all."""
+"""A call for help in a roll call (a 2, a help word, or an unclear answer) or a check-in (a 2 or
+a help word) that nobody at the hub confirms within 5 minutes goes to the coordinators, with
+the person's words and contact; nothing goes once someone has confirmed it, or once the person
+has said they are safe after all."""
 
 from __future__ import annotations
 
@@ -102,6 +102,15 @@ async def test_a_check_in_help_answer_nobody_confirms_goes_to_the_coordinators(
         " (+15145550103): 2 le générateur a lâché, il fait froid. Make sure someone checks"
         " on them. Confirm with OK."
     ]
+
+
+async def test_a_check_in_status_in_words_is_not_sent_up(harness: Harness) -> None:
+    await _hub(harness)
+    await harness.tick(hours=2)
+    got = await harness.text(HELPER, "40 personnes, génératrice en marche")
+    assert "pas claire" in got[LEAD][0], "the lead still reads it"
+    later = await harness.tick(minutes=5)
+    assert COORD_EN not in later and COORD_FR not in later
 
 
 async def test_with_no_coordinator_the_lead_is_asked_again(harness: Harness) -> None:

@@ -171,7 +171,10 @@ def answer_checkin(text: str, ctx: Context, hub: Hub, out: Outcome) -> None:
         confirm = Confirm("checkin_help", ctx.sender.label, ctx.sender.id, hub.id)
         for pid in _leads(ctx, hub, out):
             out.messages.append(ctx.alert(pid, key, confirm, person=ctx.sender.label, text=text))
-        out.effects.append(safety.unless_confirmed(confirm, ctx.now))
+        if answer.reading is Reading.HELP:
+            # Not an unclear one: role holders often answer a status round in words ("40
+            # personnes, génératrice en marche"), which the lead reads; a roll call's is a doubt.
+            out.effects.append(safety.unless_confirmed(confirm, ctx.now))
     noted = "checkin.help_noted" if answer.reading is Reading.HELP else "checkin.unclear_noted"
     out.messages.append(ctx.reply(noted))
 

@@ -21,10 +21,11 @@ ALERTED_ROLES = ("lead", "communications")
 CONFIRM_WITHIN = timedelta(minutes=5)
 LIFE_SAFETY = "life_safety"
 # Answers that still call for help, by what was asked (messages.Confirm.kind): a roll call
-# stores 1, 2 or ? (domain/answering.py), a check-in ask its reading.
+# stores 1, 2 or ? (domain/answering.py), a check-in ask its reading (where an unclear answer
+# is most often a status in words, not a doubt about someone's safety).
 _STILL_CALLING = {
     "rollcall_help": frozenset({"2", "?"}),
-    "checkin_help": frozenset({Reading.HELP.value, Reading.UNCLEAR.value}),
+    "checkin_help": frozenset({Reading.HELP.value}),
 }
 
 
