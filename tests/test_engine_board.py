@@ -216,10 +216,12 @@ async def test_a_call_for_help_in_plain_words_reaches_the_lead_through_the_urgen
     assert got[NEWCOMER] == [reply]
     relayed = [t for t in got[LEAD] if text in t]
     assert len(relayed) == 1 and NEWCOMER not in relayed[0], "no number without consent"
+    assert relayed[0].startswith("Appel à l'aide de M"), "the lead sees at once what it is"
+    assert "OK si vous vous en occupez" in relayed[0], "and is asked to take it"
     rows = await harness.db.fetchall(
-        "SELECT address, priority FROM outbox WHERE (address = ? AND text LIKE 'De M%')"
+        "SELECT address, priority FROM outbox WHERE (address = ? AND msg_key = ?)"
         " OR (address = ? AND msg_key = 'reply.help_routed')",
-        (f"sms:{LEAD}", f"sms:{NEWCOMER}"),
+        (f"sms:{LEAD}", "relay.call_for_help", f"sms:{NEWCOMER}"),
     )
     lanes = {str(r[0]): str(r[1]) for r in rows}
     assert lanes == {f"sms:{LEAD}": "urgent", f"sms:{NEWCOMER}": "urgent"}, (

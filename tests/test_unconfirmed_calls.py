@@ -1,7 +1,8 @@
-"""A call for help in a roll call (a 2, a help word, or an unclear answer) or a check-in (a 2 or
-a help word) that nobody at the hub confirms within 5 minutes goes to the coordinators, with
-the person's words and contact; nothing goes once someone has confirmed it, or once the person
-has said they are safe after all."""
+"""A call for help that nobody at the hub takes within 5 minutes goes to the coordinators,
+with the person's words and contact: one in plain words ("on est coincés"), or an answer to a
+roll call (a 2, a help word, or an unclear answer) or to a check-in (a 2 or a help word).
+Nothing goes once someone has confirmed it or answered the caller, or once the person has said
+they are safe after all."""
 
 from __future__ import annotations
 
@@ -123,4 +124,53 @@ async def test_with_no_coordinator_the_lead_is_asked_again(harness: Harness) -> 
     assert got[LEAD] == [
         f"AIDE NON CONFIRMÉE N1 à PLATEAU : personne n'a confirmé en 5 min. De {ana}"
         " (+15145550111) : 2. Assurez-vous que quelqu'un va voir. Confirmez avec OK."
+    ]
+
+
+CALL = "on est coincés au sous-sol avec grand-maman"
+
+
+async def test_a_call_for_help_in_plain_words_nobody_takes_goes_to_the_coordinators(
+    harness: Harness,
+) -> None:
+    await _hub(harness)
+    got = await harness.text(ANA, CALL)
+    assert "OK si vous vous en occupez" in got[LEAD][0]
+    ana = f"M{await harness.person_id(ANA)}"
+    assert await harness.tick(minutes=4, seconds=59) == {}
+    later = await harness.tick(seconds=1)
+    assert later[COORD_EN] == [
+        f"HELP NOT CONFIRMED {ana} at PLATEAU: nobody confirmed it in 5 min. From {ana}"
+        f" (+15145550111): {CALL}. Make sure someone checks on them. Confirm with OK."
+    ]
+    answered = await harness.text(COORD_EN, "OK")
+    coordinator = f"M{await harness.person_id(COORD_EN)}"
+    assert answered[ANA] == [f"{coordinator} a vu l'alerte et s'en occupe ({ana})."]
+
+
+async def test_a_call_for_help_the_lead_answered_with_r_is_taken(harness: Harness) -> None:
+    await _hub(harness)
+    await harness.text(ANA, CALL)
+    ana = f"M{await harness.person_id(ANA)}"
+    answer = await harness.text(LEAD, f"R {ana} On arrive, 10 minutes.")
+    assert any("On arrive" in t for t in answer[ANA])
+    got = await harness.tick(minutes=5)
+    assert COORD_EN not in got and COORD_FR not in got
+
+
+async def test_the_lead_taking_one_call_does_not_take_the_same_persons_next_one(
+    harness: Harness,
+) -> None:
+    await _hub(harness)
+    await harness.text(ANA, CALL)
+    taken = await harness.text(LEAD, "OK")
+    ana = f"M{await harness.person_id(ANA)}"
+    assert taken[ANA] == [f"M{await harness.person_id(LEAD)} a vu l'alerte et s'en occupe ({ana})."]
+    await harness.tick(hours=1)
+    await harness.text(ANA, "encore coincés, l'eau arrive au genou")
+    got = await harness.tick(minutes=5)
+    assert got[COORD_FR] == [
+        f"AIDE NON CONFIRMÉE {ana} à PLATEAU : personne n'a confirmé en 5 min. De {ana}"
+        " (+15145550111) : encore coincés, l'eau arrive au genou. Assurez-vous que quelqu'un"
+        " va voir. Confirmez avec OK."
     ]

@@ -125,7 +125,9 @@ def restates(text: str) -> bool:
     return bool(have) and have[0] in ("ok", "okay", "1", "2")
 
 
-CALLS = frozenset({"life_safety", "rollcall_help", "checkin_help", "checkin_silent"})
+CALLS = frozenset(
+    {"life_safety", "rollcall_help", "checkin_help", "checkin_silent", "call_for_help"}
+)
 # A bare OK settles only what was asked within this time: an old alert must not swallow it.
 AWAIT_WINDOW = timedelta(hours=24)
 

@@ -58,7 +58,8 @@ class Confirm:
     """What an alert asks its recipient to confirm with OK (or the button): recorded with the
     message, so their OK confirms this and nothing else."""
 
-    kind: str  # life_safety | rollcall_help | checkin_help | checkin_silent | hub_status
+    # life_safety | rollcall_help | checkin_help | checkin_silent | call_for_help | hub_status
+    kind: str
     label: str  # what it is about, as people see it: "N7", "M12", "DEMO"
     subject_id: int | None = None  # whom it is about: they are told who confirmed
     hub_id: int | None = None

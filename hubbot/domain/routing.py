@@ -9,7 +9,7 @@ from hubbot.domain.commands import Command, CommandId, CommandSpec, Help, Menu
 from hubbot.domain.context import Context
 from hubbot.domain.effects import JoinHub, LogActivity, Outcome, ScheduleRound
 from hubbot.domain.facts import BoardFacts, Numbers, RosterFacts
-from hubbot.domain.messages import Msg, Outgoing, Param, Priority, TeamMessage
+from hubbot.domain.messages import Confirm, Msg, Outgoing, Param, Priority, TeamMessage
 from hubbot.domain.models import BoardItem, Hub, ItemKind, member_label
 from hubbot.domain.notes import read_note
 from hubbot.domain.permissions import Action
@@ -131,9 +131,18 @@ def on_routed_text(cmd: Command, ctx: Context, out: Outcome) -> None:
     # The role answers with R M6 (domain/relay.py): the member number is the handle.
     said: dict[str, Param] = {"sender": ctx.sender.label, "role": to_name, "text": text}
     said["member"] = member_label(ctx.sender.id)
-    # A call for help in plain words overtakes the backlog of replies and broadcasts.
-    lane = Priority.URGENT if cmd.intent and cmd.intent.urgent else Priority.NORMAL
-    out.messages.extend(Outgoing(pid, Msg("relay.to_role", dict(said)), lane) for pid in ids)
+    if cmd.intent and cmd.intent.urgent:
+        # A call for help in plain words overtakes the backlog of replies and broadcasts, and
+        # asks for OK: nobody taking it within minutes sends it up (domain/safety.py).
+        lane = Priority.URGENT
+        confirm = Confirm(safety.CALL_FOR_HELP, member_label(ctx.sender.id), ctx.sender.id, hub.id)
+        call = Msg("relay.call_for_help", dict(said))
+        out.messages.extend(Outgoing(pid, call, lane, ack=True, confirm=confirm) for pid in ids)
+        if ids:
+            out.effects.append(safety.unless_confirmed(confirm, ctx.now))
+    else:
+        lane = Priority.NORMAL
+        out.messages.extend(Outgoing(pid, Msg("relay.to_role", dict(said))) for pid in ids)
     if ids:
         out.effects.append(RecordRouted(hub.id, ctx.sender.id, role_id))
         # Whoever called for help hears at once that it went through, and of 911.

@@ -20,6 +20,7 @@ ALERTED_ROLES = ("lead", "communications")
 # may be asleep, or out on the case with no hand free. So does a call for help.
 CONFIRM_WITHIN = timedelta(minutes=5)
 LIFE_SAFETY = "life_safety"
+CALL_FOR_HELP = "call_for_help"  # a playbook's urgent intent, relayed to its role
 # Answers that still call for help, by what was asked (messages.Confirm.kind): a roll call
 # stores 1, 2 or ? (domain/answering.py), a check-in ask its reading (where an unclear answer
 # is most often a status in words, not a doubt about someone's safety).
@@ -87,7 +88,8 @@ def on_unconfirmed(event: UnconfirmedDue, now: datetime) -> Outcome:
     out = Outcome()
     if event.hub_code is None or event.confirmed:
         return out
-    if event.topic != LIFE_SAFETY and event.answer not in _STILL_CALLING.get(event.topic, ()):
+    still = _STILL_CALLING.get(event.topic)
+    if still is not None and event.answer not in still:
         return out
     alert = Msg(
         "safety.unconfirmed" if event.topic == LIFE_SAFETY else "call.unconfirmed",

@@ -15,3 +15,15 @@ async def append(conn: Conn, entry: LogActivity, now: datetime) -> None:
         " VALUES (?, ?, ?, ?, ?, ?)",
         (entry.hub_id, entry.person_id, entry.role, entry.action, entry.detail, iso(now)),
     )
+
+
+async def logged_since(conn: Conn, hub_id: int, action: str, detail: str, since: datetime) -> bool:
+    """Whether the hub's log holds this action about `detail` since `since` (a staff answer
+    "replied" to M6: someone took their call)."""
+    async with conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM activity_log WHERE hub_id = ? AND action = ?"
+        " AND detail = ? AND at >= ?)",
+        (hub_id, action, detail, iso(since)),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return bool(row and row[0])

@@ -98,23 +98,32 @@ async def settled_since(conn: Conn, person_id: int, since: datetime) -> bool:
     return bool(row and row[0])
 
 
-async def about(conn: Conn, kind: str, label: str, hub_id: int | None) -> list[tuple[int, bool]]:
-    """Who was asked to confirm this alert, in the order they were asked, and whether each
-    has."""
+async def about(
+    conn: Conn, kind: str, label: str, hub_id: int | None, since: datetime
+) -> list[tuple[int, bool, int | None]]:
+    """Who was asked since `since` to confirm this alert, in the order they were asked,
+    whether each has, and whom it is about. A person's label ("M12") is asked about again at
+    a later call: only this call's asks count."""
     async with conn.execute(
-        "SELECT person_id, confirmed_at IS NOT NULL FROM confirmations"
-        " WHERE kind = ? AND label = ? AND hub_id IS ? ORDER BY id",
-        (kind, label, hub_id),
+        "SELECT person_id, confirmed_at IS NOT NULL, subject_id FROM confirmations"
+        " WHERE kind = ? AND label = ? AND hub_id IS ? AND asked_at >= ? ORDER BY id",
+        (kind, label, hub_id, iso(since)),
     ) as cursor:
-        return [(int(r[0]), bool(r[1])) for r in await cursor.fetchall()]
+        return [
+            (int(r[0]), bool(r[1]), None if r[2] is None else int(r[2]))
+            for r in await cursor.fetchall()
+        ]
 
 
-async def subject(conn: Conn, kind: str, label: str, hub_id: int | None) -> int | None:
-    """Whom the alert is about (its subject), as its first ask recorded it."""
+async def words(
+    conn: Conn, kind: str, label: str, hub_id: int | None, since: datetime
+) -> str | None:
+    """The text that raised this alert since `since`: the message its ask answered."""
     async with conn.execute(
-        "SELECT subject_id FROM confirmations WHERE kind = ? AND label = ? AND hub_id IS ?"
-        " ORDER BY id LIMIT 1",
-        (kind, label, hub_id),
+        "SELECT i.text FROM confirmations c JOIN outbox o ON o.id = c.outbox_id"
+        " JOIN inbound i ON i.id = o.inbound_id WHERE c.kind = ? AND c.label = ?"
+        " AND c.hub_id IS ? AND c.asked_at >= ? ORDER BY c.id LIMIT 1",
+        (kind, label, hub_id, iso(since)),
     ) as cursor:
         row = await cursor.fetchone()
-    return None if row is None or row[0] is None else int(row[0])
+    return None if row is None else str(row[0])
