@@ -6,6 +6,12 @@ they are safe after all."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import pytest
+
+from hubbot.domain.messages import Confirm
+from hubbot.domain.safety import CONFIRM_WITHIN, due_topic, unless_confirmed
 from tests.conftest import Harness
 
 LEAD, HELPER, COMMS = "+15145550101", "+15145550103", "+15145550104"
@@ -174,3 +180,18 @@ async def test_the_lead_taking_one_call_does_not_take_the_same_persons_next_one(
         " (+15145550111) : encore coincés, l'eau arrive au genou. Assurez-vous que quelqu'un"
         " va voir. Confirmez avec OK."
     ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "label"),
+    [("life_safety", "N7"), ("rollcall_help", "N7"), ("checkin_help", "M12 Marie: cuisine")],
+)
+def test_the_due_row_of_an_alert_names_what_it_asked_and_about_whom(kind: str, label: str) -> None:
+    now = datetime(2027, 1, 14, 8, 0, tzinfo=UTC)
+    due = unless_confirmed(Confirm(kind, label, 12, 3), now)
+    assert (due.hub_id, due.at) == (3, now + CONFIRM_WITHIN)
+    assert due_topic(due.ref) == (kind, label)
+
+
+def test_a_911_case_due_row_from_before_calls_for_help_went_up_still_reads_as_one() -> None:
+    assert due_topic("N7") == ("life_safety", "N7")

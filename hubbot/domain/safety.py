@@ -73,8 +73,8 @@ def unless_confirmed(confirm: Confirm, now: datetime) -> ScheduleDue:
 
 def due_topic(ref: str) -> tuple[str, str]:
     """(kind, label) of an unconfirmed alert's due row (unless_confirmed wrote it)."""
-    kind, _, label = ref.rpartition(":")
-    return kind or LIFE_SAFETY, label
+    kind, sep, label = ref.partition(":")  # a kind holds no colon; a named person's label may
+    return (kind, label) if sep else (LIFE_SAFETY, ref)
 
 
 def on_unconfirmed(event: UnconfirmedDue, now: datetime) -> Outcome:
