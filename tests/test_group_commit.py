@@ -310,12 +310,17 @@ async def test_two_workers_sharing_one_journal_decide_each_text_once(
     assert rows[0][0] == 0
 
 
-async def test_webhooks_that_come_during_a_batch_share_its_commit_and_are_answered_after_it(
-    harness: Harness,
-) -> None:
+async def _two_needs_stored(harness: Harness) -> None:
+    """An open hub, and two members' needs stored but not yet decided."""
     await _open_hub(harness)
     for phone in (ANA, BOB):
         await _store(harness, phone, "BESOIN eau potable pour 2")
+
+
+async def test_webhooks_that_come_during_a_batch_share_its_commit_and_are_answered_after_it(
+    harness: Harness,
+) -> None:
+    await _two_needs_stored(harness)
     async with _webhooks(harness.db) as (client, ingest):
         harness.processor.carrying = ingest.writer
         # Both texts in the batch, however busy the machine: it would otherwise give way to
@@ -340,9 +345,7 @@ async def test_webhooks_that_come_during_a_batch_share_its_commit_and_are_answer
 async def test_a_batch_gives_way_to_waiting_webhooks_and_the_rest_is_decided_next(
     harness: Harness,
 ) -> None:
-    await _open_hub(harness)
-    for phone in (ANA, BOB):
-        await _store(harness, phone, "BESOIN eau potable pour 2")
+    await _two_needs_stored(harness)
     async with _webhooks(harness.db) as (client, ingest):
         harness.processor.carrying = ingest.writer
         harness.processor.batch_seconds, harness.processor.share_seconds = 60.0, 0.0

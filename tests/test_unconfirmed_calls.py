@@ -30,6 +30,26 @@ async def _hub(harness: Harness) -> None:
     await harness.tick()
 
 
+def _sent_up_en(label: str, person: str, phone: str, words: str) -> list[str]:
+    """What an English-speaking coordinator reads when a call about `label` goes up."""
+    return [
+        f"HELP NOT CONFIRMED {label} at PLATEAU: nobody confirmed it in 5 min. From {person}"
+        f" ({phone}): {words}. Make sure someone checks on them. Confirm with OK."
+    ]
+
+
+def _sent_up_fr(label: str, person: str, phone: str, words: str) -> list[str]:
+    """The same, for a French-speaking coordinator (or the lead, asked again)."""
+    return [
+        f"AIDE NON CONFIRMÉE {label} à PLATEAU : personne n'a confirmé en 5 min. De {person}"
+        f" ({phone}) : {words}. Assurez-vous que quelqu'un va voir. Confirmez avec OK."
+    ]
+
+
+def _no_coordinator_told(got: dict[str, list[str]]) -> bool:
+    return COORD_EN not in got and COORD_FR not in got
+
+
 async def _roll_call_answer(harness: Harness, answer: str) -> str:
     """ANA answers the lead's roll call: ANA's member label."""
     await harness.text(LEAD, "APPEL")
@@ -45,33 +65,22 @@ async def test_a_roll_call_help_answer_nobody_confirms_goes_to_every_coordinator
     ana = await _roll_call_answer(harness, "2 seule avec mon fils, plus de chauffage")
     assert await harness.tick(minutes=4, seconds=59) == {}, "the hub has 5 minutes"
     got = await harness.tick(seconds=1)
-    assert got[COORD_EN] == [
-        f"HELP NOT CONFIRMED N1 at PLATEAU: nobody confirmed it in 5 min. From {ana}"
-        " (+15145550111): 2 seule avec mon fils, plus de chauffage. Make sure someone checks"
-        " on them. Confirm with OK."
-    ]
-    assert got[COORD_FR] == [
-        f"AIDE NON CONFIRMÉE N1 à PLATEAU : personne n'a confirmé en 5 min. De {ana}"
-        " (+15145550111) : 2 seule avec mon fils, plus de chauffage. Assurez-vous que"
-        " quelqu'un va voir. Confirmez avec OK."
-    ]
+    assert got[COORD_EN] == _sent_up_en("N1", ana, ANA, "2 seule avec mon fils, plus de chauffage")
+    assert got[COORD_FR] == _sent_up_fr("N1", ana, ANA, "2 seule avec mon fils, plus de chauffage")
     assert set(got) == {COORD_EN, COORD_FR}, "the hub's team is not asked twice"
     answered = await harness.text(COORD_FR, "OK")
     assert answered[COORD_FR] == ["Merci, c'est noté : vous vous occupez de N1."]
     coordinator = f"M{await harness.person_id(COORD_FR)}"
     assert answered[ANA] == [f"{coordinator} a vu l'alerte et s'en occupe (N1)."]
     rest = await harness.tick(minutes=30)
-    assert COORD_EN not in rest and COORD_FR not in rest, "told once"
+    assert _no_coordinator_told(rest), "told once"
 
 
 async def test_an_unclear_roll_call_answer_is_a_call_for_help_too(harness: Harness) -> None:
     await _hub(harness)
     ana = await _roll_call_answer(harness, "bof")
     got = await harness.tick(minutes=5)
-    assert got[COORD_EN] == [
-        f"HELP NOT CONFIRMED {ana} at PLATEAU: nobody confirmed it in 5 min. From {ana}"
-        " (+15145550111): bof. Make sure someone checks on them. Confirm with OK."
-    ]
+    assert got[COORD_EN] == _sent_up_en(ana, ana, ANA, "bof")
 
 
 async def test_a_roll_call_help_answer_the_lead_confirmed_disturbs_nobody_else(
@@ -82,7 +91,7 @@ async def test_a_roll_call_help_answer_the_lead_confirmed_disturbs_nobody_else(
     await harness.tick(minutes=4)
     await harness.text(LEAD, "OK")
     got = await harness.tick(minutes=1)
-    assert COORD_EN not in got and COORD_FR not in got
+    assert _no_coordinator_told(got)
 
 
 async def test_someone_who_says_they_are_safe_after_all_is_not_escalated(
@@ -93,7 +102,7 @@ async def test_someone_who_says_they_are_safe_after_all_is_not_escalated(
     back = await harness.text(ANA, "1")
     assert back[ANA] == ["Merci, c'est noté : en sécurité."]
     got = await harness.tick(minutes=5)
-    assert COORD_EN not in got and COORD_FR not in got
+    assert _no_coordinator_told(got)
 
 
 async def test_a_check_in_help_answer_nobody_confirms_goes_to_the_coordinators(
@@ -104,11 +113,9 @@ async def test_a_check_in_help_answer_nobody_confirms_goes_to_the_coordinators(
     await harness.text(HELPER, "2 le générateur a lâché, il fait froid")
     got = await harness.tick(minutes=5)
     helper = f"M{await harness.person_id(HELPER)}"
-    assert got[COORD_EN] == [
-        f"HELP NOT CONFIRMED {helper} at PLATEAU: nobody confirmed it in 5 min. From {helper}"
-        " (+15145550103): 2 le générateur a lâché, il fait froid. Make sure someone checks"
-        " on them. Confirm with OK."
-    ]
+    assert got[COORD_EN] == _sent_up_en(
+        helper, helper, HELPER, "2 le générateur a lâché, il fait froid"
+    )
 
 
 async def test_a_check_in_status_in_words_is_not_sent_up(harness: Harness) -> None:
@@ -117,7 +124,7 @@ async def test_a_check_in_status_in_words_is_not_sent_up(harness: Harness) -> No
     got = await harness.text(HELPER, "40 personnes, génératrice en marche")
     assert "pas claire" in got[LEAD][0], "the lead still reads it"
     later = await harness.tick(minutes=5)
-    assert COORD_EN not in later and COORD_FR not in later
+    assert _no_coordinator_told(later)
 
 
 async def test_with_no_coordinator_the_lead_is_asked_again(harness: Harness) -> None:
@@ -127,10 +134,7 @@ async def test_with_no_coordinator_the_lead_is_asked_again(harness: Harness) -> 
     await harness.tick()
     ana = await _roll_call_answer(harness, "2")
     got = await harness.tick(minutes=5)
-    assert got[LEAD] == [
-        f"AIDE NON CONFIRMÉE N1 à PLATEAU : personne n'a confirmé en 5 min. De {ana}"
-        " (+15145550111) : 2. Assurez-vous que quelqu'un va voir. Confirmez avec OK."
-    ]
+    assert got[LEAD] == _sent_up_fr("N1", ana, ANA, "2")
 
 
 CALL = "on est coincés au sous-sol avec grand-maman"
@@ -145,10 +149,7 @@ async def test_a_call_for_help_in_plain_words_nobody_takes_goes_to_the_coordinat
     ana = f"M{await harness.person_id(ANA)}"
     assert await harness.tick(minutes=4, seconds=59) == {}
     later = await harness.tick(seconds=1)
-    assert later[COORD_EN] == [
-        f"HELP NOT CONFIRMED {ana} at PLATEAU: nobody confirmed it in 5 min. From {ana}"
-        f" (+15145550111): {CALL}. Make sure someone checks on them. Confirm with OK."
-    ]
+    assert later[COORD_EN] == _sent_up_en(ana, ana, ANA, CALL)
     answered = await harness.text(COORD_EN, "OK")
     coordinator = f"M{await harness.person_id(COORD_EN)}"
     assert answered[ANA] == [f"{coordinator} a vu l'alerte et s'en occupe ({ana})."]
@@ -161,7 +162,7 @@ async def test_a_call_for_help_the_lead_answered_with_r_is_taken(harness: Harnes
     answer = await harness.text(LEAD, f"R {ana} On arrive, 10 minutes.")
     assert any("On arrive" in t for t in answer[ANA])
     got = await harness.tick(minutes=5)
-    assert COORD_EN not in got and COORD_FR not in got
+    assert _no_coordinator_told(got)
 
 
 async def test_the_lead_taking_one_call_does_not_take_the_same_persons_next_one(
@@ -175,11 +176,7 @@ async def test_the_lead_taking_one_call_does_not_take_the_same_persons_next_one(
     await harness.tick(hours=1)
     await harness.text(ANA, "encore coincés, l'eau arrive au genou")
     got = await harness.tick(minutes=5)
-    assert got[COORD_FR] == [
-        f"AIDE NON CONFIRMÉE {ana} à PLATEAU : personne n'a confirmé en 5 min. De {ana}"
-        " (+15145550111) : encore coincés, l'eau arrive au genou. Assurez-vous que quelqu'un"
-        " va voir. Confirmez avec OK."
-    ]
+    assert got[COORD_FR] == _sent_up_fr(ana, ana, ANA, "encore coincés, l'eau arrive au genou")
 
 
 @pytest.mark.parametrize(

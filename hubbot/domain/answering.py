@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from hubbot.domain import matching, routing, safety
 from hubbot.domain.answers import (
+    ROLLCALL_WORD,
     Answer,
     Awaiting,
     AwaitKind,
@@ -34,7 +35,6 @@ from hubbot.domain.messages import Confirm, Priority
 from hubbot.domain.models import Hub, ItemKind
 from hubbot.domain.reach import staff_for
 
-ROLLCALL_WORD = {Reading.FINE: "1", Reading.HELP: "2", Reading.UNCLEAR: "?"}
 ROLLCALL_ITEM_PREFIX = "APPEL/ROLL CALL: "
 
 

@@ -125,6 +125,8 @@ def restates(text: str) -> bool:
     return bool(have) and have[0] in ("ok", "okay", "1", "2")
 
 
+# A roll call stores each answer as the word it asked for: 1 safe, 2 help, ? unclear.
+ROLLCALL_WORD = {Reading.FINE: "1", Reading.HELP: "2", Reading.UNCLEAR: "?"}
 CALLS = frozenset(
     {"life_safety", "rollcall_help", "checkin_help", "checkin_silent", "call_for_help"}
 )

@@ -30,11 +30,11 @@ class DueKind(StrEnum):
     SITREP = "sitrep"  # the regular status report
     BROADCAST = "broadcast"  # a broadcast scheduled for later
     ROLLCALL_END = "rollcall_end"  # a roll call's window is over: the tally
-    UNCONFIRMED = "unconfirmed"  # a 911 case's alert is still unconfirmed: tell those above
+    UNCONFIRMED = "unconfirmed"  # a 911 case or call for help still unconfirmed: tell those above
 
 
 # When a region's timers fall due together (every hub opened at once; a restart after an
-# outage), who may be in danger is heard of first: a 911 case nobody confirmed, a silent
+# outage), who may be in danger is heard of first: a 911 case or call nobody confirmed, a silent
 # holder's escalation and a roll call's tally, then what a lead scheduled, then the asks;
 # reports and hand-over reminders last.
 _RUNNING_ORDER = (

@@ -18,6 +18,7 @@ from hubbot.domain.permissions import Action, Party, is_permitted, who_may
 from hubbot.domain.reach import COORDINATORS, recipients
 
 RELAY_MAX = 300
+REPLIED = "replied"  # the log's action when staff answer a member: it takes their call too
 # How long a routed message may still be answered with R M6: a shift or two, not forever.
 REPLY_WINDOW = timedelta(days=3)
 _MEMBER = re.compile(r"^[Mm](\d+)$")
@@ -61,7 +62,7 @@ def _answer_member(cmd: Command, ctx: Context, out: Outcome, shown: str, text: s
     out.messages.append(ctx.reply("routed.sent", member=member_label(member.id)))
     out.effects.append(
         LogActivity(
-            hub.id, ctx.sender.id, acting_as(hub, ctx.sender), "replied", member_label(member.id)
+            hub.id, ctx.sender.id, acting_as(hub, ctx.sender), REPLIED, member_label(member.id)
         )
     )
 

@@ -130,12 +130,12 @@ def on_routed_text(cmd: Command, ctx: Context, out: Outcome) -> None:
     out.effects.append(LogActivity(hub.id, ctx.sender.id, None, "message_routed", detail))
     # The role answers with R M6 (domain/relay.py): the member number is the handle.
     said: dict[str, Param] = {"sender": ctx.sender.label, "role": to_name, "text": text}
-    said["member"] = member_label(ctx.sender.id)
+    said["member"] = member = member_label(ctx.sender.id)
     if cmd.intent and cmd.intent.urgent:
         # A call for help in plain words overtakes the backlog of replies and broadcasts, and
         # asks for OK: nobody taking it within minutes sends it up (domain/safety.py).
         lane = Priority.URGENT
-        confirm = Confirm(safety.CALL_FOR_HELP, member_label(ctx.sender.id), ctx.sender.id, hub.id)
+        confirm = Confirm(safety.CALL_FOR_HELP, member, ctx.sender.id, hub.id)
         call = Msg("relay.call_for_help", dict(said))
         out.messages.extend(Outgoing(pid, call, lane, ack=True, confirm=confirm) for pid in ids)
         if ids:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from hubbot.domain.answers import Reading
+from hubbot.domain.answers import ROLLCALL_WORD, Reading
 from hubbot.domain.context import Context
 from hubbot.domain.effects import Outcome
 from hubbot.domain.jobs import DueKind, UnconfirmedDue
@@ -22,10 +22,10 @@ CONFIRM_WITHIN = timedelta(minutes=5)
 LIFE_SAFETY = "life_safety"
 CALL_FOR_HELP = "call_for_help"  # a playbook's urgent intent, relayed to its role
 # Answers that still call for help, by what was asked (messages.Confirm.kind): a roll call
-# stores 1, 2 or ? (domain/answering.py), a check-in ask its reading (where an unclear answer
-# is most often a status in words, not a doubt about someone's safety).
+# stores its word, a check-in ask its reading (where an unclear answer is most often a status
+# in words, not a doubt about someone's safety).
 _STILL_CALLING = {
-    "rollcall_help": frozenset({"2", "?"}),
+    "rollcall_help": frozenset({ROLLCALL_WORD[Reading.HELP], ROLLCALL_WORD[Reading.UNCLEAR]}),
     "checkin_help": frozenset({Reading.HELP.value}),
 }
 

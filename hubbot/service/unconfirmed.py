@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from hubbot.domain.jobs import UnconfirmedDue
 from hubbot.domain.models import ItemKind
+from hubbot.domain.relay import REPLIED
 from hubbot.domain.routing import ITEM_TEXT_MAX
 from hubbot.domain.safety import CALL_FOR_HELP, CONFIRM_WITHIN, LIFE_SAFETY, due_topic
 from hubbot.service.board_facts import contact_of
@@ -30,7 +31,7 @@ async def unconfirmed_due(conn: Conn, due: Due, now: datetime) -> UnconfirmedDue
     taken = any(done for _, done, _ in asked) or (
         # Staff who answered the caller with R M6 took the call as surely as with OK.
         topic == CALL_FOR_HELP
-        and await activity.logged_since(conn, record.id, "replied", label, asked_at)
+        and await activity.logged_since(conn, record.id, REPLIED, label, asked_at)
     )
     if taken:
         return UnconfirmedDue(label, record.id, record.code, confirmed=True, topic=topic)
